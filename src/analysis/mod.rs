@@ -1,0 +1,60 @@
+//! From a timed transcript (and the audio's levels) to findings: delivery
+//! metrics, phone numbers, content rules and the score. Everything here is a
+//! pure function of plain data, tested without a model.
+
+pub mod phone;
+
+use serde::{Deserialize, Serialize};
+
+/// A phone number found in the transcript.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PhoneNumber {
+    /// Only the digits, country code included when said ("16125551234").
+    pub digits: String,
+    /// The words as transcribed ("612-555-1234", "six one two ...").
+    pub text: String,
+    pub start_s: f64,
+    pub end_s: f64,
+    /// Digits of an extension said after the number, kept apart.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub extension: Option<String>,
+    /// Index range of the words in the transcript, `first..last+1`.
+    #[serde(skip)]
+    pub word_range: std::ops::Range<usize>,
+}
+
+/// Which of the two situations a message is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    Networking,
+    Application,
+}
+
+/// A piece of the transcript that supports a finding.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Evidence {
+    pub text: String,
+    pub start_s: f64,
+    pub end_s: f64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    Pass,
+    Fail,
+    Warn,
+    Skip,
+}
+
+/// The outcome of one rule.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Finding {
+    pub id: String,
+    pub status: Status,
+    pub message: String,
+    pub evidence: Vec<Evidence>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub advice: Option<String>,
+}

@@ -1,0 +1,1 @@
+//! WAV decoding with hound.

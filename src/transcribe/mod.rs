@@ -1,0 +1,57 @@
+//! Speech to timed words. The model sits behind [`Transcriber`]; the whisper
+//! implementation lives in [`whisper`], a canned one for tests in [`scripted`],
+//! and everything about model files (finding, checking, converting) in [`model`].
+
+pub mod model;
+pub mod scripted;
+pub mod whisper;
+
+use serde::{Deserialize, Serialize};
+
+use crate::audio::Mono16k;
+use crate::error::Result;
+
+/// One recognised word with its time span in seconds from the start of the audio.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Word {
+    pub text: String,
+    pub start_s: f64,
+    pub end_s: f64,
+    /// Mean token probability, 0..1.
+    pub confidence: f64,
+}
+
+/// A stretch of speech as whisper segmented it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Segment {
+    pub text: String,
+    pub start_s: f64,
+    pub end_s: f64,
+}
+
+/// What a transcriber returns: the words in order, and the segments they came in.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Transcript {
+    pub words: Vec<Word>,
+    #[serde(default)]
+    pub segments: Vec<Segment>,
+}
+
+impl Transcript {
+    /// The words joined with single spaces.
+    pub fn text(&self) -> String {
+        let mut out = String::new();
+        for w in &self.words {
+            if !out.is_empty() {
+                out.push(' ');
+            }
+            out.push_str(&w.text);
+        }
+        out
+    }
+}
+
+/// The one seam between vmcoach and a speech model.
+pub trait Transcriber {
+    fn transcribe(&mut self, audio: &Mono16k) -> Result<Transcript>;
+}
