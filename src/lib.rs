@@ -11,6 +11,7 @@
 pub mod analysis;
 pub mod audio;
 pub mod error;
+pub mod pipeline;
 pub mod transcribe;
 
 pub use error::{Error, Result};

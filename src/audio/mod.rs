@@ -1,6 +1,7 @@
 //! Audio in: decoding files to mono f32, resampling to the model's 16 kHz,
 //! and level measurements. Each third-party audio crate is imported in one file.
 
+pub mod levels;
 pub mod resample;
 pub mod wav;
 
@@ -51,4 +52,20 @@ pub fn downmix(interleaved: &[f32], channels: usize) -> Vec<f32> {
         .chunks_exact(channels)
         .map(|frame| frame.iter().sum::<f32>() * scale)
         .collect()
+}
+
+/// Default longest input: a voicemail is a minute or two; ten minutes is
+/// already far past anything worth coaching.
+pub const DEFAULT_MAX_SECONDS: f64 = 600.0;
+
+/// Reads an audio file to mono samples at its own rate.
+pub fn load(path: &std::path::Path, max_seconds: f64) -> crate::Result<Audio> {
+    let meta = std::fs::metadata(path).map_err(|e| crate::Error::io(path, e))?;
+    if meta.is_dir() {
+        return Err(crate::Error::bad_audio(path, "is a folder, not an audio file"));
+    }
+    if meta.len() == 0 {
+        return Err(crate::Error::bad_audio(path, "is empty (0 bytes)"));
+    }
+    wav::read_file(path, max_seconds)
 }
