@@ -2,7 +2,19 @@
 //! metrics, phone numbers, content rules and the score. Everything here is a
 //! pure function of plain data, tested without a model.
 
+pub mod engine;
+pub mod kind;
+pub mod metrics;
+pub mod numwords;
 pub mod phone;
+pub mod rules;
+pub mod score;
+pub mod script;
+
+pub use engine::{analyze, Analysis, AnalysisInput, Moment};
+pub use metrics::{Delivery, FillerUse, Pause};
+pub use rules::{RuleDescription, RuleSet};
+pub use script::estimate_words;
 
 use serde::{Deserialize, Serialize};
 

@@ -1,0 +1,648 @@
+//! The rule set: what each rule checks, its phrases, thresholds, weights and
+//! wording, loaded from a JSON file (the default one is embedded,
+//! `default-rules.json`). Code owns only the logic a phrase list cannot
+//! express; everything a coach might want to tune lives in the file.
+//!
+//! # Rules file format
+//!
+//! ```json
+//! {
+//!   "version": 1,
+//!   "delivery": { "pause_s": 1.0, "span_margin_s": 1.0 },
+//!   "fillers": { "words": ["um", "uh"], "like": {...}, "you_know": {...} },
+//!   "vocabulary": { "stopwords": [...], "professions": [...], ... },
+//!   "not_name": ["stopwords"],          // vocabulary lists never taken for a {name}
+//!   "not_content": ["stopwords", ...],  // vocabulary lists that are not content for `...`
+//!   "kind_cues": { "default": "networking", "cues": [{ "kind": "application", "weight": 1, "patterns": [...] }] },
+//!   "rules": [{
+//!     "id": "reason", "check": "present", "weight": 12,
+//!     "applies_to": ["networking", "application"], "min_attempt": 2,
+//!     "checks": "what it checks", "source": "where the threshold or advice comes from",
+//!     "critical": true, "verdict": "no reason given", "moment": "reason",
+//!     "patterns": ["i am calling about ..."], "phrases": { "when": [...] },
+//!     "params": { "within_s": 10 }, "uses": ["reason"], "miss": "warn",
+//!     "metric": "speech_s", "bands": [{ "below": 8, "status": "fail", "message": "...", "advice": "..." }],
+//!     "messages": { "pass": "...", "miss": "..." }, "advice": { "miss": "..." }
+//!   }]
+//! }
+//! ```
+//!
+//! `check` picks the code that evaluates the rule: `present` (pass when a
+//! pattern matches, else `miss`, default fail), `absent` (fail when one
+//! matches), `bands` (a delivery metric against ordered bands), `notice`
+//! (always says its message), and the logic checks `self-name`,
+//! `number-early`, `number-complete`, `number-repeated`, `number-pace`,
+//! `follow-up`, `specific-role`, `bare-callback`, `generic-interest`. A
+//! replacement file may add rules of its own with the generic checks.
+//! Patterns use the phrase language of [`pattern`]. Messages may use
+//! `{placeholders}` that the check fills in.
+
+pub mod checks;
+pub mod pattern;
+pub mod role;
+pub mod text;
+
+use std::collections::{BTreeMap, HashSet};
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use super::{Kind, Status};
+use crate::error::{Error, Result};
+use pattern::{Lexicon, Pattern};
+
+/// Which code evaluates a rule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Check {
+    Present,
+    Absent,
+    Bands,
+    Notice,
+    SelfName,
+    NumberEarly,
+    NumberComplete,
+    NumberRepeated,
+    NumberPace,
+    FollowUp,
+    SpecificRole,
+    BareCallback,
+    GenericInterest,
+}
+
+impl Check {
+    /// Message keys the check uses; the file must provide each.
+    fn message_keys(self) -> &'static [&'static str] {
+        match self {
+            Check::Present => &["pass", "miss"],
+            Check::Absent => &["pass", "hit"],
+            Check::Bands => &[],
+            Check::Notice => &["notice"],
+            Check::SelfName => &["pass", "miss", "mismatch"],
+            Check::NumberEarly => &["pass", "late", "none"],
+            Check::NumberComplete => &["pass", "short", "broken", "none", "mismatch"],
+            Check::NumberRepeated => &["pass", "once", "not-at-end", "none"],
+            Check::NumberPace => &["none"],
+            Check::FollowUp => &["pass", "no-when", "miss"],
+            Check::SpecificRole => &["pass", "vague", "miss"],
+            Check::BareCallback => &["pass", "no-request", "fail"],
+            Check::GenericInterest => &["pass", "none", "fail"],
+        }
+    }
+
+    fn phrase_keys(self) -> &'static [&'static str] {
+        match self {
+            Check::FollowUp => &["when"],
+            _ => &[],
+        }
+    }
+
+    fn needs_patterns(self) -> bool {
+        matches!(
+            self,
+            Check::Present
+                | Check::Absent
+                | Check::SelfName
+                | Check::FollowUp
+                | Check::BareCallback
+                | Check::GenericInterest
+        )
+    }
+
+    /// Checks that read other rules' outcomes run after those.
+    pub fn is_logic(self) -> bool {
+        matches!(self, Check::BareCallback | Check::GenericInterest)
+    }
+}
+
+/// A delivery measure a `bands` rule compares.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Metric {
+    /// Seconds of speech.
+    SpeechS,
+    /// Words a minute over the speech span.
+    WordsPerMinute,
+    /// Fillers per 100 spoken words.
+    #[serde(rename = "fillers_per_100")]
+    FillersPer100,
+    /// Digits a second while saying a phone number (used by `number-pace`).
+    DigitsPerSecond,
+}
+
+/// One band of a `bands` rule; the first band whose bound holds wins
+/// (`below`: value < bound, `upto`: value <= bound, neither: always).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Band {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub below: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub upto: Option<f64>,
+    pub status: Status,
+    /// `{value}` is replaced by the measured value.
+    pub message: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub advice: Option<String>,
+}
+
+impl Band {
+    fn holds(&self, v: f64) -> bool {
+        match (self.below, self.upto) {
+            (Some(b), _) => v < b,
+            (None, Some(u)) => v <= u,
+            (None, None) => true,
+        }
+    }
+}
+
+fn both_kinds() -> Vec<Kind> {
+    vec![Kind::Networking, Kind::Application]
+}
+
+/// One rule as written in the rules file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RuleSpec {
+    pub id: String,
+    pub check: Check,
+    /// What the rule checks, in plain words (for `vmcoach rules`).
+    pub checks: String,
+    /// Where the rule or its threshold comes from.
+    pub source: String,
+    pub weight: f64,
+    #[serde(default = "both_kinds")]
+    pub applies_to: Vec<Kind>,
+    /// The rule only runs from this attempt on (extra rules for repeat calls).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_attempt: Option<u32>,
+    /// A failure of this rule alone makes the message likely to be deleted.
+    #[serde(default)]
+    pub critical: bool,
+    /// Short reason used in the verdict when this rule is the worst failure.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verdict: Option<String>,
+    /// Name of the part of the message this rule's evidence marks on the timeline.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub moment: Option<String>,
+    #[serde(default)]
+    pub patterns: Vec<String>,
+    #[serde(default)]
+    pub phrases: BTreeMap<String, Vec<String>>,
+    #[serde(default)]
+    pub params: BTreeMap<String, f64>,
+    /// Rules whose outcome this one reads (logic checks).
+    #[serde(default)]
+    pub uses: Vec<String>,
+    /// Status of a `present` rule when nothing matched (default fail).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub miss: Option<Status>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metric: Option<Metric>,
+    #[serde(default)]
+    pub bands: Vec<Band>,
+    #[serde(default)]
+    pub messages: BTreeMap<String, String>,
+    #[serde(default)]
+    pub advice: BTreeMap<String, String>,
+}
+
+/// Word-level settings for delivery measures.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeliverySettings {
+    /// A gap between words longer than this is a pause.
+    pub pause_s: f64,
+    /// How far the audio's speech span may stray from the words' span (see metrics).
+    pub span_margin_s: f64,
+}
+
+/// When "like" / "you know" are fillers rather than grammar.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ContextFiller {
+    /// After one of these words it is grammar ("I'd like", "let you know").
+    pub not_after: Vec<String>,
+    /// Before one of these it is grammar ("like a", "you know him").
+    pub not_before: Vec<String>,
+    /// After one of these, and not ruled out, it is a filler ("I was like so").
+    #[serde(default)]
+    pub after: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FillerSettings {
+    /// Words that are always fillers ("um", "uh-huh"), compared after
+    /// lowercasing and stripping punctuation (hyphens kept and also tried removed).
+    pub words: Vec<String>,
+    pub like: ContextFiller,
+    pub you_know: ContextFiller,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KindCue {
+    pub kind: Kind,
+    pub weight: f64,
+    #[serde(default)]
+    pub patterns: Vec<String>,
+    /// Use this rule's patterns as cues.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rule: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KindCues {
+    /// Kind when no cue is heard.
+    pub default: Kind,
+    pub cues: Vec<KindCue>,
+}
+
+/// The rules file as written.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RulesFile {
+    pub version: u32,
+    #[serde(default)]
+    pub about: String,
+    pub delivery: DeliverySettings,
+    pub fillers: FillerSettings,
+    pub vocabulary: BTreeMap<String, Vec<String>>,
+    pub not_name: Vec<String>,
+    pub not_content: Vec<String>,
+    pub kind_cues: KindCues,
+    pub rules: Vec<RuleSpec>,
+}
+
+/// A rule with its patterns compiled.
+#[derive(Debug, Clone)]
+pub struct Rule {
+    pub spec: RuleSpec,
+    pub patterns: Vec<Pattern>,
+    pub phrases: BTreeMap<String, Vec<Pattern>>,
+}
+
+impl Rule {
+    pub fn applies_to(&self, kind: Kind) -> bool {
+        self.spec.applies_to.contains(&kind)
+    }
+
+    /// A message by key with `{placeholders}` filled.
+    pub fn message(&self, key: &str, vars: &[(&str, String)]) -> String {
+        match self.spec.messages.get(key) {
+            Some(t) => fill(t, vars),
+            None => format!("{}: {key}", self.spec.id),
+        }
+    }
+
+    pub fn advice(&self, key: &str, vars: &[(&str, String)]) -> Option<String> {
+        self.spec.advice.get(key).map(|t| fill(t, vars))
+    }
+
+    pub fn param(&self, key: &str, default: f64) -> f64 {
+        self.spec.params.get(key).copied().unwrap_or(default)
+    }
+
+    pub fn band_for(&self, v: f64) -> Option<&Band> {
+        self.spec.bands.iter().find(|b| b.holds(v))
+    }
+}
+
+/// Replace `{key}` in a template.
+pub fn fill(template: &str, vars: &[(&str, String)]) -> String {
+    let mut s = template.to_string();
+    for (k, v) in vars {
+        s = s.replace(&format!("{{{k}}}"), v);
+    }
+    s
+}
+
+/// A kind cue with its patterns compiled.
+#[derive(Debug, Clone)]
+pub struct CompiledCue {
+    pub kind: Kind,
+    pub weight: f64,
+    pub patterns: Vec<Pattern>,
+}
+
+/// A loaded, checked rule set.
+#[derive(Debug, Clone)]
+pub struct RuleSet {
+    pub file: RulesFile,
+    pub rules: Vec<Rule>,
+    pub lexicon: Lexicon,
+    pub cues: Vec<CompiledCue>,
+}
+
+/// One line of `vmcoach rules`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RuleDescription {
+    pub id: String,
+    pub checks: String,
+    pub weight: f64,
+    pub applies_to: Vec<Kind>,
+    pub source: String,
+    /// Only for repeat calls from this attempt on.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_attempt: Option<u32>,
+    /// Thresholds of a measured rule, in plain words ("below 8: fail").
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub thresholds: Vec<String>,
+    /// The rule's numeric settings (time windows and the like).
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub params: BTreeMap<String, f64>,
+}
+
+const DEFAULT_RULES: &str = include_str!("default-rules.json");
+
+impl RuleSet {
+    /// The embedded rules.
+    pub fn default_rules() -> RuleSet {
+        RuleSet::from_json(DEFAULT_RULES, "default-rules.json")
+            .expect("the embedded rules file is valid")
+    }
+
+    /// Rules from a JSON file, checked: every pattern compiles, every rule
+    /// has the messages its check uses, ids are unique.
+    pub fn from_file(path: impl AsRef<Path>) -> Result<RuleSet> {
+        let path = path.as_ref();
+        let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+        RuleSet::from_json(&text, &path.display().to_string())
+    }
+
+    /// Rules from JSON text; `origin` names it in errors.
+    pub fn from_json(text: &str, origin: &str) -> Result<RuleSet> {
+        let file: RulesFile = serde_json::from_str(text)
+            .map_err(|e| Error::Input(format!("{origin}: not a vmcoach rules file: {e}")))?;
+        RuleSet::compile(file).map_err(|e| Error::Input(format!("{origin}: {e}")))
+    }
+
+    fn compile(file: RulesFile) -> std::result::Result<RuleSet, String> {
+        let list = |names: &[String]| -> std::result::Result<HashSet<String>, String> {
+            let mut set = HashSet::new();
+            for n in names {
+                let words = file
+                    .vocabulary
+                    .get(n)
+                    .ok_or_else(|| format!("vocabulary list `{n}` is not defined"))?;
+                for w in words {
+                    set.extend(text::normalize_text(w));
+                }
+            }
+            Ok(set)
+        };
+        let lexicon = Lexicon {
+            not_name: list(&file.not_name)?,
+            not_content: list(&file.not_content)?,
+        };
+        let compile_all =
+            |srcs: &[String], what: &str| -> std::result::Result<Vec<Pattern>, String> {
+                srcs.iter()
+                    .map(|p| Pattern::parse(p).map_err(|e| format!("{what}: pattern \"{p}\": {e}")))
+                    .collect()
+            };
+
+        let mut rules = Vec::new();
+        let mut seen = HashSet::new();
+        for spec in &file.rules {
+            let id = &spec.id;
+            if !seen.insert(id.clone()) {
+                return Err(format!("rule `{id}` is defined twice"));
+            }
+            if spec.weight < 0.0 || !spec.weight.is_finite() {
+                return Err(format!("rule `{id}`: weight must be a number >= 0"));
+            }
+            let what = format!("rule `{id}`");
+            let patterns = compile_all(&spec.patterns, &what)?;
+            if spec.check.needs_patterns() && patterns.is_empty() {
+                return Err(format!(
+                    "rule `{id}`: check `{:?}` needs `patterns`",
+                    spec.check
+                ));
+            }
+            let mut phrases = BTreeMap::new();
+            for (k, v) in &spec.phrases {
+                phrases.insert(k.clone(), compile_all(v, &format!("{what}, phrases.{k}"))?);
+            }
+            for k in spec.check.phrase_keys() {
+                if !phrases.contains_key(*k) {
+                    return Err(format!("rule `{id}`: needs `phrases.{k}`"));
+                }
+            }
+            for k in spec.check.message_keys() {
+                if !spec.messages.contains_key(*k) {
+                    return Err(format!("rule `{id}`: needs `messages.{k}`"));
+                }
+            }
+            if matches!(spec.check, Check::Bands | Check::NumberPace) {
+                if spec.bands.is_empty() {
+                    return Err(format!("rule `{id}`: needs `bands`"));
+                }
+                if spec.check == Check::Bands && spec.metric.is_none() {
+                    return Err(format!("rule `{id}`: a `bands` rule needs a `metric`"));
+                }
+                if spec
+                    .bands
+                    .last()
+                    .is_some_and(|b| b.below.is_some() || b.upto.is_some())
+                {
+                    return Err(format!(
+                        "rule `{id}`: the last band must have no bound (it catches the rest)"
+                    ));
+                }
+            }
+            if spec.check == Check::SpecificRole {
+                for k in role::VOCABULARY_LISTS {
+                    if !file.vocabulary.contains_key(*k) {
+                        return Err(format!("rule `{id}`: needs vocabulary list `{k}`"));
+                    }
+                }
+            }
+            rules.push(Rule {
+                spec: spec.clone(),
+                patterns,
+                phrases,
+            });
+        }
+        for r in &rules {
+            for u in &r.spec.uses {
+                if !seen.contains(u) {
+                    return Err(format!("rule `{}`: uses unknown rule `{u}`", r.spec.id));
+                }
+            }
+        }
+        let mut cues = Vec::new();
+        for c in &file.kind_cues.cues {
+            let mut patterns = compile_all(&c.patterns, "kind_cues")?;
+            if let Some(rid) = &c.rule {
+                let r = rules
+                    .iter()
+                    .find(|r| &r.spec.id == rid)
+                    .ok_or_else(|| format!("kind_cues: unknown rule `{rid}`"))?;
+                patterns.extend(r.patterns.iter().cloned());
+            }
+            cues.push(CompiledCue {
+                kind: c.kind,
+                weight: c.weight,
+                patterns,
+            });
+        }
+        Ok(RuleSet {
+            file,
+            rules,
+            lexicon,
+            cues,
+        })
+    }
+
+    /// Every rule: id, what it checks, weight, kinds, and where it comes from.
+    pub fn describe(&self) -> Vec<RuleDescription> {
+        self.rules
+            .iter()
+            .map(|r| RuleDescription {
+                id: r.spec.id.clone(),
+                checks: r.spec.checks.clone(),
+                weight: r.spec.weight,
+                applies_to: r.spec.applies_to.clone(),
+                source: r.spec.source.clone(),
+                min_attempt: r.spec.min_attempt,
+                thresholds: r.spec.bands.iter().map(describe_band).collect(),
+                params: r.spec.params.clone(),
+            })
+            .collect()
+    }
+
+    pub fn rule(&self, id: &str) -> Option<&Rule> {
+        self.rules.iter().find(|r| r.spec.id == id)
+    }
+
+    /// A vocabulary list, normalised.
+    pub fn vocab(&self, name: &str) -> HashSet<String> {
+        self.file
+            .vocabulary
+            .get(name)
+            .map(|ws| ws.iter().flat_map(|w| text::normalize_text(w)).collect())
+            .unwrap_or_default()
+    }
+}
+
+fn describe_band(b: &Band) -> String {
+    let status = match b.status {
+        Status::Pass => "pass",
+        Status::Warn => "warn",
+        Status::Fail => "fail",
+        Status::Skip => "skip",
+    };
+    match (b.below, b.upto) {
+        (Some(v), _) => format!("below {v}: {status}"),
+        (None, Some(v)) => format!("up to {v}: {status}"),
+        (None, None) => format!("otherwise: {status}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_rules_load_and_cover_the_contract_ids() {
+        let rs = RuleSet::default_rules();
+        for id in [
+            "identify-self",
+            "number-early",
+            "number-complete",
+            "number-repeated",
+            "reason",
+            "follow-up",
+            "thanks",
+            "no-bare-callback",
+            "no-resume-check",
+            "no-desperation",
+            "length",
+            "pace",
+            "number-pace",
+            "fillers",
+            "connection",
+            "specific-role",
+            "experience",
+            "no-generic-interest",
+            "offer-referral",
+        ] {
+            assert!(rs.rule(id).is_some(), "missing rule {id}");
+        }
+        let net_only = rs.rule("connection").unwrap();
+        assert_eq!(net_only.spec.applies_to, vec![Kind::Networking]);
+        for id in [
+            "specific-role",
+            "experience",
+            "no-generic-interest",
+            "offer-referral",
+        ] {
+            assert_eq!(
+                rs.rule(id).unwrap().spec.applies_to,
+                vec![Kind::Application],
+                "{id}"
+            );
+        }
+    }
+
+    #[test]
+    fn describe_gives_every_rule_a_source() {
+        let rs = RuleSet::default_rules();
+        let d = rs.describe();
+        assert_eq!(d.len(), rs.rules.len());
+        for r in &d {
+            assert!(!r.source.is_empty(), "{} has no source", r.id);
+            assert!(!r.checks.is_empty(), "{} has no description", r.id);
+        }
+        let pace = d.iter().find(|r| r.id == "number-pace").unwrap();
+        assert!(pace.source.contains("own heuristic"));
+        assert!(
+            d.iter()
+                .find(|r| r.id == "length")
+                .unwrap()
+                .thresholds
+                .len()
+                >= 3
+        );
+    }
+
+    #[test]
+    fn a_rules_file_with_a_bad_pattern_is_refused_with_its_rule_named() {
+        let mut v: serde_json::Value = serde_json::from_str(DEFAULT_RULES).unwrap();
+        v["rules"][0]["patterns"] = serde_json::json!(["{nonsense}"]);
+        let err = RuleSet::from_json(&v.to_string(), "x.json")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("x.json") && err.contains(v["rules"][0]["id"].as_str().unwrap()),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn a_rules_file_missing_a_message_is_refused() {
+        let mut v: serde_json::Value = serde_json::from_str(DEFAULT_RULES).unwrap();
+        let rules = v["rules"].as_array_mut().unwrap();
+        let thanks = rules.iter_mut().find(|r| r["id"] == "thanks").unwrap();
+        thanks["messages"].as_object_mut().unwrap().remove("miss");
+        let err = RuleSet::from_json(&v.to_string(), "x.json")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("messages.miss"), "{err}");
+    }
+
+    #[test]
+    fn rules_files_can_be_read_from_disk() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("r.json");
+        std::fs::write(&p, DEFAULT_RULES).unwrap();
+        assert_eq!(
+            RuleSet::from_file(&p).unwrap().rules.len(),
+            RuleSet::default_rules().rules.len()
+        );
+        assert!(RuleSet::from_file(dir.path().join("missing.json")).is_err());
+    }
+}

@@ -1,0 +1,679 @@
+//! The code behind each kind of check. A check reads the rule's data
+//! (patterns, thresholds, messages) and the message, and returns an
+//! [`Outcome`].
+
+use std::collections::HashMap;
+use std::ops::Range;
+
+use super::pattern::Match;
+use super::role::role_mentions;
+use super::text::{normalize_text, TokenStream};
+use super::{Check, Metric, Rule, RuleSet};
+use crate::analysis::metrics::Delivery;
+use crate::analysis::phone;
+use crate::analysis::{Evidence, Kind, PhoneNumber, Status};
+use crate::transcribe::Word;
+
+/// Everything a check may look at.
+pub struct Ctx<'a> {
+    pub rules: &'a RuleSet,
+    pub words: &'a [Word],
+    pub stream: &'a TokenStream,
+    pub phones: &'a [PhoneNumber],
+    pub delivery: &'a Delivery,
+    pub kind: Kind,
+    pub attempt: u32,
+    pub expect_number: Option<&'a str>,
+    pub expect_name: Option<&'a str>,
+}
+
+/// What a rule found, before it is turned into a [`crate::analysis::Finding`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct Outcome {
+    pub status: Status,
+    pub message: String,
+    pub evidence: Vec<Evidence>,
+    pub advice: Option<String>,
+}
+
+impl Ctx<'_> {
+    fn words_evidence(&self, r: Range<usize>) -> Option<Evidence> {
+        if r.is_empty() || r.end > self.words.len() {
+            return None;
+        }
+        let ws = &self.words[r];
+        Some(Evidence {
+            text: ws
+                .iter()
+                .map(|w| w.text.trim())
+                .collect::<Vec<_>>()
+                .join(" "),
+            start_s: ws[0].start_s,
+            end_s: ws[ws.len() - 1].end_s,
+        })
+    }
+
+    fn toks_evidence(&self, r: Range<usize>) -> Option<Evidence> {
+        self.words_evidence(self.stream.word_range(r))
+    }
+
+    fn phone_evidence(&self, p: &PhoneNumber) -> Evidence {
+        self.words_evidence(p.word_range.clone())
+            .unwrap_or(Evidence {
+                text: p.text.clone(),
+                start_s: p.start_s,
+                end_s: p.end_s,
+            })
+    }
+
+    fn matches(&self, pats: &[super::pattern::Pattern]) -> Vec<Match> {
+        let mut all: Vec<Match> = pats
+            .iter()
+            .flat_map(|p| p.find_all(self.stream, &self.rules.lexicon))
+            .collect();
+        all.sort_by_key(|m| (m.toks.start, std::cmp::Reverse(m.toks.end)));
+        // Drop matches inside an earlier, longer one.
+        let mut out: Vec<Match> = Vec::new();
+        for m in all {
+            if out.last().is_some_and(|l| m.toks.start < l.toks.end) {
+                continue;
+            }
+            out.push(m);
+        }
+        out
+    }
+
+    /// The words of a token range as written, without surrounding punctuation ("Marcus Bell").
+    fn raw_text(&self, r: Range<usize>) -> String {
+        let wr = self.stream.word_range(r);
+        self.words[wr]
+            .iter()
+            .map(|w| w.text.trim_matches(|c: char| !c.is_alphanumeric()))
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+}
+
+fn outcome(
+    rule: &Rule,
+    status: Status,
+    key: &str,
+    vars: &[(&str, String)],
+    evidence: Vec<Evidence>,
+) -> Outcome {
+    let advice = if matches!(status, Status::Fail | Status::Warn) {
+        rule.advice(key, vars)
+    } else {
+        None
+    };
+    Outcome {
+        status,
+        message: rule.message(key, vars),
+        evidence,
+        advice,
+    }
+}
+
+/// Evaluate one rule. `done` holds the raw status of rules already
+/// evaluated (logic checks read it through the rule's `uses`).
+pub fn evaluate(rule: &Rule, cx: &Ctx, done: &HashMap<String, Status>) -> Outcome {
+    match rule.spec.check {
+        Check::Present => present(rule, cx),
+        Check::Absent => absent(rule, cx),
+        Check::Bands => bands(rule, cx),
+        Check::Notice => {
+            let vars = [("attempt", cx.attempt.to_string())];
+            outcome(rule, Status::Warn, "notice", &vars, Vec::new())
+        }
+        Check::SelfName => self_name(rule, cx),
+        Check::NumberEarly => number_early(rule, cx),
+        Check::NumberComplete => number_complete(rule, cx),
+        Check::NumberRepeated => number_repeated(rule, cx),
+        Check::NumberPace => number_pace(rule, cx),
+        Check::FollowUp => follow_up(rule, cx),
+        Check::SpecificRole => specific_role(rule, cx),
+        Check::BareCallback | Check::GenericInterest => backed_by_others(rule, cx, done),
+    }
+}
+
+fn present(rule: &Rule, cx: &Ctx) -> Outcome {
+    let ms = cx.matches(&rule.patterns);
+    if ms.is_empty() {
+        let st = rule.spec.miss.unwrap_or(Status::Fail);
+        return outcome(rule, st, "miss", &[], Vec::new());
+    }
+    let ev: Vec<Evidence> = ms
+        .iter()
+        .take(3)
+        .filter_map(|m| cx.toks_evidence(m.toks.clone()))
+        .collect();
+    let vars = [(
+        "phrase",
+        ev.first().map(|e| e.text.clone()).unwrap_or_default(),
+    )];
+    outcome(rule, Status::Pass, "pass", &vars, ev)
+}
+
+fn absent(rule: &Rule, cx: &Ctx) -> Outcome {
+    let ms = cx.matches(&rule.patterns);
+    if ms.is_empty() {
+        return outcome(rule, Status::Pass, "pass", &[], Vec::new());
+    }
+    let ev: Vec<Evidence> = ms
+        .iter()
+        .take(5)
+        .filter_map(|m| cx.toks_evidence(m.toks.clone()))
+        .collect();
+    let vars = [(
+        "phrase",
+        ev.first().map(|e| e.text.clone()).unwrap_or_default(),
+    )];
+    outcome(rule, Status::Fail, "hit", &vars, ev)
+}
+
+fn metric_value(m: Metric, d: &Delivery) -> (f64, String) {
+    match m {
+        Metric::SpeechS => (d.speech_s, format!("{:.0}", d.speech_s)),
+        Metric::WordsPerMinute => (d.words_per_minute, format!("{:.0}", d.words_per_minute)),
+        Metric::FillersPer100 => (
+            d.fillers_per_100_words,
+            format!("{:.1}", d.fillers_per_100_words),
+        ),
+        Metric::DigitsPerSecond => (0.0, String::new()),
+    }
+}
+
+fn bands(rule: &Rule, cx: &Ctx) -> Outcome {
+    let metric = rule.spec.metric.unwrap_or(Metric::SpeechS);
+    let min_words = rule.param("min_words", 0.0);
+    if (cx.delivery.spoken_words as f64) < min_words {
+        let vars = [("count", cx.delivery.spoken_words.to_string())];
+        return outcome(rule, Status::Skip, "few-words", &vars, Vec::new());
+    }
+    let (v, shown) = metric_value(metric, cx.delivery);
+    let evidence = match metric {
+        Metric::FillersPer100 => cx
+            .delivery
+            .fillers
+            .iter()
+            .take(12)
+            .map(|f| Evidence {
+                text: f.text.clone(),
+                start_s: f.start_s,
+                end_s: f.end_s,
+            })
+            .collect(),
+        _ => span_evidence(cx).into_iter().collect(),
+    };
+    band_outcome(rule, v, &shown, evidence)
+}
+
+fn band_outcome(rule: &Rule, v: f64, shown: &str, evidence: Vec<Evidence>) -> Outcome {
+    let Some(b) = rule.band_for(v) else {
+        return Outcome {
+            status: Status::Skip,
+            message: format!("{}: no band for {shown}", rule.spec.id),
+            evidence,
+            advice: None,
+        };
+    };
+    let vars = [("value", shown.to_string())];
+    let advice = if matches!(b.status, Status::Fail | Status::Warn) {
+        b.advice.as_deref().map(|a| super::fill(a, &vars))
+    } else {
+        None
+    };
+    Outcome {
+        status: b.status,
+        message: super::fill(&b.message, &vars),
+        evidence,
+        advice,
+    }
+}
+
+/// The whole speech as one piece of evidence: its first and last words.
+fn span_evidence(cx: &Ctx) -> Option<Evidence> {
+    let w = cx.words;
+    if w.is_empty() {
+        return None;
+    }
+    let head: Vec<&str> = w.iter().take(4).map(|w| w.text.trim()).collect();
+    let text = if w.len() <= 8 {
+        w.iter()
+            .map(|w| w.text.trim())
+            .collect::<Vec<_>>()
+            .join(" ")
+    } else {
+        let tail: Vec<&str> = w[w.len() - 4..].iter().map(|w| w.text.trim()).collect();
+        format!("{} … {}", head.join(" "), tail.join(" "))
+    };
+    Some(Evidence {
+        text,
+        start_s: cx.delivery.speech_start_s,
+        end_s: cx.delivery.speech_end_s,
+    })
+}
+
+// ---------------------------------------------------------------- names
+
+fn levenshtein(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for i in 1..=a.len() {
+        let mut cur = vec![i; b.len() + 1];
+        for j in 1..=b.len() {
+            let sub = prev[j - 1] + usize::from(a[i - 1] != b[j - 1]);
+            cur[j] = sub.min(prev[j] + 1).min(cur[j - 1] + 1);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+/// A Soundex-like key whose first letter is spelled by sound (c/q -> k,
+/// ph -> f, z -> s), so "Catherine" and "Katherine", "Shawn" and "Sean"
+/// share a key while "Tom" and "Dana" do not.
+fn sound_key(s: &str) -> String {
+    fn code(c: char) -> char {
+        match c {
+            'b' | 'f' | 'p' | 'v' => '1',
+            'c' | 'g' | 'j' | 'k' | 'q' | 's' | 'x' | 'z' => '2',
+            'd' | 't' => '3',
+            'l' => '4',
+            'm' | 'n' => '5',
+            'r' => '6',
+            _ => '0',
+        }
+    }
+    let s = s.replace("ph", "f").replace("sh", "s").replace("ck", "k");
+    let mut key = String::new();
+    let mut last = ' ';
+    for (i, c) in s.chars().enumerate() {
+        let k = code(c);
+        if i == 0 {
+            key.push(match c {
+                'c' | 'q' => 'k',
+                'z' => 's',
+                other => other,
+            });
+        } else if k != '0' && k != last {
+            key.push(k);
+        }
+        last = if matches!(c, 'h' | 'w') { last } else { k };
+        if key.len() >= 4 {
+            break;
+        }
+    }
+    key
+}
+
+/// Does a heard name agree with the expected one? Any heard word close to
+/// any expected word: a small edit distance for its length, or the same sound key.
+pub fn name_matches(heard: &[String], expected: &[String]) -> bool {
+    heard.iter().any(|h| {
+        expected.iter().filter(|e| e.chars().count() >= 2).any(|e| {
+            let n = e.chars().count().max(h.chars().count());
+            let allowed = match n {
+                0..=4 => 1,
+                5..=8 => 2,
+                _ => 3,
+            };
+            levenshtein(h, e) <= allowed || (h.len() >= 3 && sound_key(h) == sound_key(e))
+        })
+    })
+}
+
+fn self_name(rule: &Rule, cx: &Ctx) -> Outcome {
+    let greetings = cx.rules.vocab("greetings");
+    let toks = &cx.stream.toks;
+    // Candidates: (match, name tokens).
+    let mut cands: Vec<(Match, Option<Range<usize>>)> = Vec::new();
+    for m in cx.matches(&rule.patterns) {
+        let name = m.names.first().cloned();
+        if let Some(n) = &name {
+            // "Hi Dana, ..." names the listener, not the caller.
+            if n.start > 0
+                && greetings.contains(&toks[n.start - 1].text)
+                && toks[n.start - 1].sentence == toks[n.start].sentence
+            {
+                continue;
+            }
+        }
+        cands.push((m, name));
+    }
+    let expected: Vec<String> = cx.expect_name.map(normalize_text).unwrap_or_default();
+    let pass_with = |m: &Match, name: String| {
+        let ev = cx.toks_evidence(m.toks.clone()).into_iter().collect();
+        outcome(rule, Status::Pass, "pass", &[("name", name)], ev)
+    };
+    if expected.is_empty() {
+        return match cands.first() {
+            Some((m, n)) => pass_with(m, n.clone().map(|n| cx.raw_text(n)).unwrap_or_default()),
+            None => outcome(rule, Status::Fail, "miss", &[], Vec::new()),
+        };
+    }
+    for (m, n) in &cands {
+        let heard: Vec<String> = match n {
+            Some(n) => toks[n.clone()].iter().map(|t| t.text.clone()).collect(),
+            None => continue,
+        };
+        if name_matches(&heard, &expected) {
+            return pass_with(m, cx.raw_text(n.clone().unwrap()));
+        }
+    }
+    // The expected name anywhere (said without an introduction phrase, or
+    // capitalised oddly by the transcriber) still identifies the caller.
+    let any = toks.iter().position(|t| {
+        t.phone.is_none()
+            && t.text.len() >= 2
+            && name_matches(std::slice::from_ref(&t.text), &expected)
+    });
+    if let Some(i) = any {
+        let m = Match {
+            toks: i..i + 1,
+            names: vec![],
+        };
+        return pass_with(&m, cx.raw_text(i..i + 1));
+    }
+    let expected_shown = cx.expect_name.unwrap_or_default().to_string();
+    match cands.iter().find_map(|(m, n)| n.clone().map(|n| (m, n))) {
+        Some((m, n)) => {
+            let vars = [("heard", cx.raw_text(n)), ("expected", expected_shown)];
+            let st = if rule.param("mismatch_warns", 0.0) > 0.0 {
+                Status::Warn
+            } else {
+                Status::Fail
+            };
+            outcome(
+                rule,
+                st,
+                "mismatch",
+                &vars,
+                cx.toks_evidence(m.toks.clone()).into_iter().collect(),
+            )
+        }
+        None => outcome(
+            rule,
+            Status::Fail,
+            "miss",
+            &[("expected", expected_shown)],
+            Vec::new(),
+        ),
+    }
+}
+
+// ---------------------------------------------------------------- numbers
+
+fn secs(v: f64) -> String {
+    format!("{v:.1}")
+}
+
+fn number_early(rule: &Rule, cx: &Ctx) -> Outcome {
+    let Some(first) = cx.phones.first() else {
+        return outcome(rule, Status::Fail, "none", &[], Vec::new());
+    };
+    let at = (first.start_s - cx.delivery.speech_start_s).max(0.0);
+    let within = rule.param("within_s", 10.0);
+    let vars = [("at", secs(at)), ("within", format!("{within:.0}"))];
+    let ev = vec![cx.phone_evidence(first)];
+    if at <= within {
+        outcome(rule, Status::Pass, "pass", &vars, ev)
+    } else {
+        outcome(rule, Status::Fail, "late", &vars, ev)
+    }
+}
+
+fn number_complete(rule: &Rule, cx: &Ctx) -> Outcome {
+    if cx.phones.is_empty() {
+        return outcome(rule, Status::Fail, "none", &[], Vec::new());
+    }
+    if let Some(expected) = cx.expect_number {
+        let exp_digits: String = expected.chars().filter(|c| c.is_ascii_digit()).collect();
+        let mut first_diff = None;
+        for p in cx.phones {
+            let m = phone::compare_number(&p.digits, expected);
+            if m.matches {
+                let vars = [
+                    ("digits", phone::format_digits(&p.digits)),
+                    ("expected", phone::format_digits(&exp_digits)),
+                ];
+                return outcome(
+                    rule,
+                    Status::Pass,
+                    "pass",
+                    &vars,
+                    vec![cx.phone_evidence(p)],
+                );
+            }
+            if first_diff.is_none() {
+                first_diff = Some((p, m.differing_groups));
+            }
+        }
+        let (p, groups) = first_diff.expect("at least one number");
+        let groups = if groups.is_empty() {
+            "the digits".to_string()
+        } else {
+            groups.join(", ")
+        };
+        let vars = [
+            ("digits", phone::format_digits(&p.digits)),
+            ("expected", phone::format_digits(&exp_digits)),
+            ("groups", groups),
+        ];
+        return outcome(
+            rule,
+            Status::Fail,
+            "mismatch",
+            &vars,
+            vec![cx.phone_evidence(p)],
+        );
+    }
+    let complete = |d: &str| d.len() == 10 || d.len() >= 11;
+    if let Some(p) = cx.phones.iter().find(|p| complete(&p.digits)) {
+        let vars = [("digits", phone::format_digits(&p.digits))];
+        return outcome(
+            rule,
+            Status::Pass,
+            "pass",
+            &vars,
+            vec![cx.phone_evidence(p)],
+        );
+    }
+    let p = &cx.phones[0];
+    let vars = [
+        ("digits", phone::format_digits(&p.digits)),
+        ("count", p.digits.len().to_string()),
+    ];
+    let key = if p.digits.len() == 7 {
+        "short"
+    } else {
+        "broken"
+    };
+    outcome(rule, Status::Fail, key, &vars, vec![cx.phone_evidence(p)])
+}
+
+/// The same number said twice: the same digits, or one the tail of the
+/// other (the area code left off the second time).
+fn same_number(a: &str, b: &str) -> bool {
+    let (s, l) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+    s == l || (s.len() >= 7 && l.ends_with(s))
+}
+
+fn number_repeated(rule: &Rule, cx: &Ctx) -> Outcome {
+    let ps = cx.phones;
+    if ps.is_empty() {
+        return outcome(rule, Status::Warn, "none", &[], Vec::new());
+    }
+    let d = cx.delivery;
+    let tail = rule
+        .param("end_window_s", 10.0)
+        .max(rule.param("end_fraction", 0.3) * d.speech_s);
+    let end_from = d.speech_end_s - tail;
+    let mut any_repeat = None;
+    for j in 1..ps.len() {
+        if let Some(i) = (0..j).find(|&i| same_number(&ps[i].digits, &ps[j].digits)) {
+            let ev = vec![cx.phone_evidence(&ps[i]), cx.phone_evidence(&ps[j])];
+            if ps[j].start_s >= end_from {
+                return outcome(
+                    rule,
+                    Status::Pass,
+                    "pass",
+                    &[("at", secs(ps[j].start_s))],
+                    ev,
+                );
+            }
+            any_repeat.get_or_insert(ev);
+        }
+    }
+    match any_repeat {
+        Some(ev) => outcome(rule, Status::Warn, "not-at-end", &[], ev),
+        None => outcome(
+            rule,
+            Status::Warn,
+            "once",
+            &[],
+            vec![cx.phone_evidence(&ps[0])],
+        ),
+    }
+}
+
+fn number_pace(rule: &Rule, cx: &Ctx) -> Outcome {
+    let min_dur = rule.param("min_duration_s", 0.3);
+    let fastest = cx
+        .phones
+        .iter()
+        .filter(|p| p.digits.len() >= 7 && p.end_s - p.start_s >= min_dur)
+        .map(|p| (p, p.digits.len() as f64 / (p.end_s - p.start_s)))
+        .max_by(|a, b| a.1.total_cmp(&b.1));
+    match fastest {
+        None => outcome(rule, Status::Skip, "none", &[], Vec::new()),
+        Some((p, rate)) => band_outcome(
+            rule,
+            rate,
+            &format!("{rate:.1}"),
+            vec![cx.phone_evidence(p)],
+        ),
+    }
+}
+
+// ---------------------------------------------------------------- content logic
+
+fn follow_up(rule: &Rule, cx: &Ctx) -> Outcome {
+    let intents = cx.matches(&rule.patterns);
+    if intents.is_empty() {
+        return outcome(rule, Status::Fail, "miss", &[], Vec::new());
+    }
+    let whens = cx.matches(&rule.phrases["when"]);
+    let toks = &cx.stream.toks;
+    for m in &intents {
+        let sent = toks[m.toks.start].sentence;
+        if let Some(w) = whens.iter().find(|w| toks[w.toks.start].sentence == sent) {
+            let r = m.toks.start.min(w.toks.start)..m.toks.end.max(w.toks.end);
+            let vars = [("when", cx.raw_text(w.toks.clone()))];
+            return outcome(
+                rule,
+                Status::Pass,
+                "pass",
+                &vars,
+                cx.toks_evidence(r).into_iter().collect(),
+            );
+        }
+    }
+    let ev = intents
+        .iter()
+        .take(2)
+        .filter_map(|m| cx.toks_evidence(m.toks.clone()))
+        .collect();
+    outcome(rule, Status::Warn, "no-when", &[], ev)
+}
+
+fn specific_role(rule: &Rule, cx: &Ctx) -> Outcome {
+    let ms = role_mentions(cx.stream, cx.rules);
+    if let Some(m) = ms.iter().find(|m| m.is_specific()) {
+        let ev: Vec<Evidence> = cx.toks_evidence(m.toks.clone()).into_iter().collect();
+        let vars = [(
+            "role",
+            ev.first().map(|e| e.text.clone()).unwrap_or_default(),
+        )];
+        return outcome(rule, Status::Pass, "pass", &vars, ev);
+    }
+    if ms.is_empty() {
+        return outcome(rule, Status::Fail, "miss", &[], Vec::new());
+    }
+    let ev: Vec<Evidence> = ms
+        .iter()
+        .take(2)
+        .filter_map(|m| cx.toks_evidence(m.toks.clone()))
+        .collect();
+    let vars = [(
+        "role",
+        ev.first().map(|e| e.text.clone()).unwrap_or_default(),
+    )];
+    outcome(rule, Status::Fail, "vague", &vars, ev)
+}
+
+/// `no-bare-callback` and `no-generic-interest`: the rule's patterns find a
+/// request or a phrase that is harmless when the message also carries what
+/// the `uses` rules look for (a reason, a specific role, experience), and a
+/// failure when it carries none of it.
+fn backed_by_others(rule: &Rule, cx: &Ctx, done: &HashMap<String, Status>) -> Outcome {
+    let none_key = if rule.spec.check == Check::BareCallback {
+        "no-request"
+    } else {
+        "none"
+    };
+    let ms = cx.matches(&rule.patterns);
+    if ms.is_empty() {
+        return outcome(rule, Status::Pass, none_key, &[], Vec::new());
+    }
+    let ev: Vec<Evidence> = ms
+        .iter()
+        .take(3)
+        .filter_map(|m| cx.toks_evidence(m.toks.clone()))
+        .collect();
+    let backed: Vec<&str> = rule
+        .spec
+        .uses
+        .iter()
+        .filter(|u| done.get(u.as_str()) == Some(&Status::Pass))
+        .map(|u| u.as_str())
+        .collect();
+    let vars = [
+        (
+            "phrase",
+            ev.first().map(|e| e.text.clone()).unwrap_or_default(),
+        ),
+        ("backed_by", backed.join(", ")),
+    ];
+    if backed.is_empty() {
+        outcome(rule, Status::Fail, "fail", &vars, ev)
+    } else {
+        outcome(rule, Status::Pass, "pass", &vars, ev)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn s(v: &[&str]) -> Vec<String> {
+        v.iter().map(|x| x.to_string()).collect()
+    }
+
+    #[test]
+    fn misspelt_names_still_match() {
+        assert!(name_matches(&s(&["katherine"]), &s(&["catherine", "ruiz"])));
+        assert!(name_matches(&s(&["sean"]), &s(&["shawn"])));
+        assert!(name_matches(&s(&["jon"]), &s(&["john"])));
+        assert!(name_matches(&s(&["okonkwo"]), &s(&["adaeze", "okonkow"])));
+        assert!(!name_matches(&s(&["marcus"]), &s(&["priya"])));
+        assert!(!name_matches(&s(&["tom"]), &s(&["dana"])));
+    }
+
+    #[test]
+    fn a_number_and_its_tail_are_the_same_number() {
+        assert!(same_number("6125551234", "5551234"));
+        assert!(!same_number("6125551234", "6125551235"));
+    }
+}
