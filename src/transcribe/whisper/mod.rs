@@ -1,2 +1,278 @@
 //! The whisper.cpp implementation of [`Transcriber`](super::Transcriber).
-//! This folder is the only place that imports whisper-rs.
+//! This folder is the only place that imports whisper-rs; whisper's
+//! centiseconds become seconds here and nowhere else.
+
+pub mod quantize;
+
+use std::path::Path;
+
+use whisper_rs::{
+    DtwMode, DtwModelPreset, DtwParameters, FullParams, SamplingStrategy, WhisperContext,
+    WhisperContextParameters, WhisperState,
+};
+
+use super::{model, Segment, Transcriber, Transcript, Word};
+use crate::audio::{levels, Mono16k, MODEL_RATE};
+use crate::error::{Error, Result};
+
+/// How word times are taken from whisper.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Timestamps {
+    /// whisper.cpp's token timestamps (`token_timestamps`, from the timestamp-token probabilities).
+    Tokens,
+    /// Dynamic time warping over the cross-attention of the alignment heads.
+    Dtw,
+}
+
+/// Settings for the whisper transcriber.
+#[derive(Debug, Clone)]
+pub struct WhisperOptions {
+    pub threads: usize,
+    pub timestamps: Timestamps,
+    /// Let whisper.cpp print its own log lines to stderr.
+    pub verbose: bool,
+    /// Text that conditions the decoder (style, vocabulary).
+    pub initial_prompt: Option<String>,
+}
+
+impl Default for WhisperOptions {
+    fn default() -> Self {
+        WhisperOptions {
+            threads: default_threads(),
+            timestamps: Timestamps::Tokens,
+            verbose: false,
+            initial_prompt: None,
+        }
+    }
+}
+
+/// One thread per core: whisper.cpp's workers spin while they wait, so more
+/// threads than cores only slows it down.
+pub fn default_threads() -> usize {
+    std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+}
+
+/// A segment is dropped as invented when whisper itself thinks there is no
+/// speech and its words are unlikely (the rule OpenAI's decoder uses) ...
+const NO_SPEECH_PROB: f32 = 0.6;
+const LOW_LOGPROB: f32 = -1.0;
+/// ... or when the audio under it holds almost no voice activity.
+const MIN_VOICED_SHARE: f64 = 0.15;
+
+/// whisper.cpp refuses input shorter than one second.
+const MIN_SAMPLES: usize = MODEL_RATE as usize + MODEL_RATE as usize / 10;
+
+pub struct WhisperTranscriber {
+    // Keep the context alive as long as the state that uses it.
+    _ctx: WhisperContext,
+    state: WhisperState,
+    options: WhisperOptions,
+    eot: i32,
+}
+
+impl WhisperTranscriber {
+    /// Checks the model file, then loads it once for the life of the transcriber.
+    pub fn load(path: &Path, options: WhisperOptions) -> Result<Self> {
+        let info = model::validate(path)?;
+        if !options.verbose {
+            // Without a log backend this swallows whisper.cpp's and ggml's log lines.
+            whisper_rs::install_logging_hooks();
+        }
+        let mut params = WhisperContextParameters::default();
+        if options.timestamps == Timestamps::Dtw {
+            let preset = match (info.n_audio_layer, info.multilingual) {
+                (4, false) => DtwModelPreset::TinyEn,
+                (4, true) => DtwModelPreset::Tiny,
+                (6, false) => DtwModelPreset::BaseEn,
+                (6, true) => DtwModelPreset::Base,
+                _ => {
+                    return Err(Error::bad_model(
+                        path,
+                        "DTW timestamps have no alignment-head preset for this model size",
+                    ))
+                }
+            };
+            params.dtw_parameters(DtwParameters {
+                mode: DtwMode::ModelPreset {
+                    model_preset: preset,
+                },
+                ..Default::default()
+            });
+        }
+        let ctx = WhisperContext::new_with_params(path, params)
+            .map_err(|e| Error::bad_model(path, format!("whisper.cpp could not load it ({e})")))?;
+        let state = ctx
+            .create_state()
+            .map_err(|e| Error::Transcribe(format!("could not create a decoder state ({e})")))?;
+        let eot = ctx.token_eot();
+        Ok(WhisperTranscriber {
+            _ctx: ctx,
+            state,
+            options,
+            eot,
+        })
+    }
+}
+
+/// Decoding settings: greedy, English, token timestamps, no cross-segment
+/// context (a voicemail is short, and context feeds hallucination loops).
+fn full_params(options: &WhisperOptions) -> FullParams<'_, '_> {
+    let mut p = FullParams::new(SamplingStrategy::Greedy { best_of: 1 });
+    p.set_n_threads(options.threads.max(1) as i32);
+    p.set_language(Some("en"));
+    p.set_translate(false);
+    p.set_no_context(true);
+    p.set_print_progress(false);
+    p.set_print_realtime(false);
+    p.set_print_special(false);
+    p.set_print_timestamps(false);
+    p.set_token_timestamps(true);
+    p.set_suppress_blank(true);
+    if let Some(prompt) = &options.initial_prompt {
+        p.set_initial_prompt(prompt);
+    }
+    p
+}
+
+impl Transcriber for WhisperTranscriber {
+    fn transcribe(&mut self, audio: &Mono16k) -> Result<Transcript> {
+        let levels = levels::measure(audio.samples(), MODEL_RATE);
+        if levels.voiced.is_empty() {
+            // Nothing rises above the noise: whisper would only invent words.
+            return Ok(Transcript::default());
+        }
+        let mut samples = audio.samples().to_vec();
+        if samples.len() < MIN_SAMPLES {
+            samples.resize(MIN_SAMPLES, 0.0);
+        }
+        let params = full_params(&self.options);
+        self.state
+            .full(params, &samples)
+            .map_err(|e| Error::Transcribe(format!("whisper.cpp failed ({e})")))?;
+
+        let mut transcript = Transcript::default();
+        for segment in self.state.as_iter() {
+            let start_s = segment.start_timestamp() as f64 / 100.0;
+            let end_s = segment.end_timestamp() as f64 / 100.0;
+            let mut tokens = Vec::new();
+            for i in 0..segment.n_tokens() {
+                let Some(token) = segment.get_token(i) else {
+                    continue;
+                };
+                let data = token.token_data();
+                if data.id >= self.eot {
+                    continue; // timestamps and other special tokens
+                }
+                let bytes = token.to_bytes().unwrap_or_default().to_vec();
+                tokens.push(Tok {
+                    bytes,
+                    p: data.p,
+                    plog: data.plog,
+                    t0: data.t0,
+                    t1: data.t1,
+                    t_dtw: data.t_dtw,
+                });
+            }
+            if tokens.is_empty() {
+                continue;
+            }
+            let avg_logprob = tokens.iter().map(|t| t.plog).sum::<f32>() / tokens.len() as f32;
+            let invented =
+                segment.no_speech_probability() > NO_SPEECH_PROB && avg_logprob < LOW_LOGPROB;
+            let span = (end_s - start_s).max(0.01);
+            let unvoiced = levels.voiced_within(start_s, end_s) / span < MIN_VOICED_SHARE;
+            if invented || unvoiced {
+                continue;
+            }
+            let words = words_from_tokens(&tokens, self.options.timestamps, (start_s, end_s));
+            transcript.segments.push(Segment {
+                text: join_words(&words),
+                start_s,
+                end_s,
+            });
+            transcript.words.extend(words);
+        }
+        // Padding may let a time run past the real end.
+        let duration = audio.duration_s();
+        for w in &mut transcript.words {
+            w.end_s = w.end_s.min(duration).max(w.start_s);
+        }
+        Ok(transcript)
+    }
+}
+
+/// A text token as whisper.cpp gave it.
+struct Tok {
+    bytes: Vec<u8>,
+    p: f32,
+    plog: f32,
+    t0: i64,
+    t1: i64,
+    t_dtw: i64,
+}
+
+fn join_words(words: &[Word]) -> String {
+    words
+        .iter()
+        .map(|w| w.text.as_str())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Groups byte-level tokens into words: a token that starts with a space
+/// starts a new word; punctuation and word pieces join the word before.
+/// Bytes are joined before decoding because one character (é) can be split
+/// across tokens.
+fn words_from_tokens(tokens: &[Tok], mode: Timestamps, segment: (f64, f64)) -> Vec<Word> {
+    let mut groups: Vec<Vec<&Tok>> = Vec::new();
+    for t in tokens {
+        let starts_word = t.bytes.first() == Some(&b' ');
+        match groups.last_mut() {
+            Some(g) if !starts_word => g.push(t),
+            _ => groups.push(vec![t]),
+        }
+    }
+    let mut words: Vec<Word> = groups
+        .iter()
+        .filter_map(|g| {
+            let bytes: Vec<u8> = g.iter().flat_map(|t| t.bytes.iter().copied()).collect();
+            let text = String::from_utf8_lossy(&bytes).trim().to_string();
+            if text.is_empty() {
+                return None;
+            }
+            let first = g[0];
+            let last = g[g.len() - 1];
+            let (start_s, end_s) = match mode {
+                Timestamps::Tokens => (first.t0 as f64 / 100.0, last.t1 as f64 / 100.0),
+                Timestamps::Dtw => (first.t_dtw as f64 / 100.0, last.t1 as f64 / 100.0),
+            };
+            let confidence = g.iter().map(|t| t.p as f64).sum::<f64>() / g.len() as f64;
+            Some(Word {
+                text,
+                start_s,
+                end_s,
+                confidence,
+            })
+        })
+        .collect();
+    // Keep times ordered and inside the segment: token timestamps can jitter.
+    let mut floor = segment.0;
+    for i in 0..words.len() {
+        let w = &mut words[i];
+        w.start_s = w.start_s.clamp(floor, segment.1.max(floor));
+        w.end_s = w.end_s.max(w.start_s);
+        floor = w.start_s;
+    }
+    if mode == Timestamps::Dtw {
+        // DTW gives one instant per token; a word ends where the next begins.
+        for i in 0..words.len().saturating_sub(1) {
+            let next = words[i + 1].start_s;
+            if words[i].end_s > next {
+                words[i].end_s = next.max(words[i].start_s);
+            }
+        }
+    }
+    words
+}
