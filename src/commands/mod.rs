@@ -1,0 +1,52 @@
+//! What each subcommand does, in terms of the library. Progress bars and
+//! terminal concerns live here, never in the library.
+
+mod model;
+mod progress;
+mod transcribe;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use vmcoach::transcribe::whisper::{Timestamps, WhisperOptions, WhisperTranscriber};
+
+use crate::cli::{Cli, Command, DecodingArgs, Global, TimestampArg};
+
+pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let global = &cli.global;
+    match &cli.command {
+        Command::Transcribe(args) => transcribe::run(global, args),
+        Command::Model(cmd) => model::run(global, cmd),
+    }
+}
+
+/// The model file to use, from --model, $VMCOACH_MODEL or the default places.
+pub fn model_path(global: &Global) -> vmcoach::Result<PathBuf> {
+    let env = std::env::var_os("VMCOACH_MODEL")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from);
+    vmcoach::transcribe::model::resolve(global.model.as_deref(), env.as_deref())
+}
+
+/// Loads the whisper model once for the whole command.
+pub fn load_transcriber(
+    global: &Global,
+    decoding: &DecodingArgs,
+) -> vmcoach::Result<WhisperTranscriber> {
+    let path = model_path(global)?;
+    let mut options = WhisperOptions {
+        timestamps: match decoding.timestamps {
+            TimestampArg::Tokens => Timestamps::Tokens,
+            TimestampArg::Dtw => Timestamps::Dtw,
+        },
+        verbose: global.verbose,
+        ..Default::default()
+    };
+    if let Some(prompt) = &decoding.prompt {
+        options.initial_prompt = Some(prompt.clone()).filter(|p| !p.is_empty());
+    }
+    if let Some(t) = global.threads {
+        options.threads = t.max(1);
+    }
+    WhisperTranscriber::load(&path, options)
+}

@@ -1,0 +1,86 @@
+//! `vmcoach model fetch|import|list`.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use vmcoach::transcribe::model::{self, Quantization};
+
+use crate::cli::{Global, ModelCommand};
+
+pub fn run(global: &Global, cmd: &ModelCommand) -> anyhow::Result<ExitCode> {
+    match cmd {
+        ModelCommand::Fetch {
+            name,
+            quantize,
+            dir,
+        } => {
+            let quant = parse_quant(quantize.as_deref())?;
+            let bar = super::progress::spinner(global.quiet);
+            let path = model::fetch(name, dir, quant, &mut |msg| {
+                bar.set_message(msg.to_string())
+            })?;
+            bar.finish_and_clear();
+            let info = model::validate(&path)?;
+            println!(
+                "{} ({}, {}, {:.1} MB)",
+                path.display(),
+                info.type_name,
+                info.weight_type,
+                mb(info.size_bytes)
+            );
+        }
+        ModelCommand::Import {
+            sources,
+            out,
+            quantize,
+        } => {
+            let quant = parse_quant(quantize.as_deref())?;
+            let bar = super::progress::spinner(global.quiet);
+            let info = model::import(sources, out, quant, &mut |msg| {
+                bar.set_message(msg.to_string())
+            })?;
+            bar.finish_and_clear();
+            println!(
+                "{} ({}, {}, {:.1} MB)",
+                out.display(),
+                info.type_name,
+                info.weight_type,
+                mb(info.size_bytes)
+            );
+        }
+        ModelCommand::List => {
+            let mut dirs = vec![PathBuf::from("models")];
+            if let Some(data) = model::user_models_dir() {
+                dirs.push(data);
+            }
+            let found = model::list(&dirs);
+            if found.is_empty() {
+                println!("no models installed; install one with: vmcoach model fetch tiny.en");
+            }
+            for entry in found {
+                match entry {
+                    Ok(info) => println!(
+                        "{}\t{}\t{}\t{:.1} MB",
+                        info.path.display(),
+                        info.type_name,
+                        info.weight_type,
+                        mb(info.size_bytes)
+                    ),
+                    Err(e) => println!("{e}"),
+                }
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn parse_quant(q: Option<&str>) -> anyhow::Result<Option<Quantization>> {
+    Ok(match q {
+        None => None,
+        Some(s) => Some(s.parse().map_err(|e| anyhow::anyhow!("{e}"))?),
+    })
+}
+
+fn mb(bytes: u64) -> f64 {
+    bytes as f64 / 1e6
+}

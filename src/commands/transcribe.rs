@@ -1,0 +1,52 @@
+//! `vmcoach transcribe FILE [--json]`.
+
+use std::process::ExitCode;
+
+use serde::Serialize;
+use vmcoach::pipeline;
+use vmcoach::transcribe::Word;
+
+use crate::cli::{Global, TranscribeArgs};
+
+#[derive(Serialize)]
+struct TranscriptJson<'a> {
+    schema: u32,
+    source: String,
+    duration_s: f64,
+    transcript: String,
+    words: &'a [Word],
+}
+
+pub fn run(global: &Global, args: &TranscribeArgs) -> anyhow::Result<ExitCode> {
+    // Read the audio first: a bad file is reported before the model loads.
+    let audio = vmcoach::audio::load(&args.file, args.limits.max_seconds)?;
+    let mut transcriber = super::load_transcriber(global, &args.decoding)?;
+    let heard = pipeline::hear(audio, &mut transcriber)?;
+    if args.json {
+        let doc = TranscriptJson {
+            schema: 1,
+            source: args.file.display().to_string(),
+            duration_s: round3(heard.audio.duration_s()),
+            transcript: heard.transcript.text(),
+            words: &heard.transcript.words,
+        };
+        println!("{}", serde_json::to_string_pretty(&doc)?);
+    } else if heard.transcript.segments.is_empty() {
+        println!("(no speech found)");
+    } else {
+        for s in &heard.transcript.segments {
+            println!("[{} - {}] {}", clock(s.start_s), clock(s.end_s), s.text);
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn round3(x: f64) -> f64 {
+    (x * 1000.0).round() / 1000.0
+}
+
+/// 83.4 -> "1:23.4"
+pub fn clock(seconds: f64) -> String {
+    let tenths = (seconds * 10.0).round() as u64;
+    format!("{}:{:02}.{}", tenths / 600, (tenths / 10) % 60, tenths % 10)
+}

@@ -1,0 +1,159 @@
+//! Every kind of bad file a user can hand us gets a message that names the
+//! file and the problem, exit status 1, and never a panic.
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+
+fn vmcoach() -> Command {
+    Command::cargo_bin("vmcoach").unwrap()
+}
+
+fn write_wav(path: &Path, rate: u32, seconds: f64) {
+    let spec = hound::WavSpec {
+        channels: 1,
+        sample_rate: rate,
+        bits_per_sample: 16,
+        sample_format: hound::SampleFormat::Int,
+    };
+    let mut w = hound::WavWriter::create(path, spec).unwrap();
+    for i in 0..(rate as f64 * seconds) as usize {
+        w.write_sample(((i as f32 * 0.05).sin() * 3000.0) as i16).unwrap();
+    }
+    w.finalize().unwrap();
+}
+
+/// Runs `vmcoach ARGS` and checks: status 1, stderr names `file` and contains
+/// `problem`, nothing panicked.
+fn fails_with(args: &[&str], file: &Path, problem: &str) {
+    let out = vmcoach().args(args).env_remove("VMCOACH_MODEL").output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "args {args:?}\nstderr: {stderr}");
+    assert!(stderr.contains(&file.display().to_string()), "file not named: {stderr}");
+    assert!(stderr.contains(problem), "expected {problem:?} in: {stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(out.stdout.is_empty(), "stdout should be empty: {}", String::from_utf8_lossy(&out.stdout));
+}
+
+fn temp() -> tempfile::TempDir {
+    tempfile::tempdir().unwrap()
+}
+
+fn p(path: &Path) -> &str {
+    path.to_str().unwrap()
+}
+
+#[test]
+fn text_file_named_wav_is_refused() {
+    let dir = temp();
+    let f = dir.path().join("notes.wav");
+    std::fs::write(&f, "Remember to call Dana back on Tuesday.\n").unwrap();
+    fails_with(&["transcribe", p(&f)], &f, "not a WAV");
+}
+
+#[test]
+fn empty_file_is_refused() {
+    let dir = temp();
+    let f = dir.path().join("empty.wav");
+    std::fs::write(&f, b"").unwrap();
+    fails_with(&["transcribe", p(&f)], &f, "empty");
+}
+
+#[test]
+fn truncated_wav_is_refused() {
+    let dir = temp();
+    let f = dir.path().join("cut.wav");
+    write_wav(&f, 16_000, 2.0);
+    let bytes = std::fs::read(&f).unwrap();
+    std::fs::write(&f, &bytes[..bytes.len() / 3]).unwrap();
+    fails_with(&["transcribe", p(&f)], &f, "truncated");
+}
+
+#[test]
+fn header_only_wav_has_no_samples() {
+    let dir = temp();
+    let f = dir.path().join("header.wav");
+    write_wav(&f, 16_000, 0.0);
+    fails_with(&["transcribe", p(&f)], &f, "no audio samples");
+}
+
+#[test]
+fn recording_over_the_limit_is_refused() {
+    let dir = temp();
+    let f = dir.path().join("long.wav");
+    write_wav(&f, 8_000, 3.0);
+    fails_with(&["transcribe", p(&f), "--max-seconds", "2"], &f, "limit");
+}
+
+#[test]
+fn header_claiming_hours_is_refused_without_reading() {
+    // A 44-byte header whose data chunk claims 4 GB.
+    let dir = temp();
+    let f = dir.path().join("huge.wav");
+    write_wav(&f, 16_000, 0.1);
+    let mut bytes = std::fs::read(&f).unwrap();
+    bytes[40..44].copy_from_slice(&u32::MAX.to_le_bytes());
+    bytes[4..8].copy_from_slice(&u32::MAX.to_le_bytes());
+    std::fs::write(&f, &bytes).unwrap();
+    fails_with(&["transcribe", p(&f)], &f, "limit");
+}
+
+#[test]
+fn mu_law_wav_names_its_encoding() {
+    let dir = temp();
+    let f = dir.path().join("phone.wav");
+    let mut b = Vec::new();
+    b.extend_from_slice(b"RIFF");
+    b.extend_from_slice(&(4u32 + 26 + 8 + 800).to_le_bytes());
+    b.extend_from_slice(b"WAVEfmt ");
+    b.extend_from_slice(&18u32.to_le_bytes());
+    b.extend_from_slice(&7u16.to_le_bytes()); // WAVE_FORMAT_MULAW
+    b.extend_from_slice(&1u16.to_le_bytes());
+    b.extend_from_slice(&8000u32.to_le_bytes());
+    b.extend_from_slice(&8000u32.to_le_bytes());
+    b.extend_from_slice(&1u16.to_le_bytes());
+    b.extend_from_slice(&8u16.to_le_bytes());
+    b.extend_from_slice(&0u16.to_le_bytes());
+    b.extend_from_slice(b"data");
+    b.extend_from_slice(&800u32.to_le_bytes());
+    b.extend(std::iter::repeat_n(0xFFu8, 800));
+    std::fs::write(&f, b).unwrap();
+    fails_with(&["transcribe", p(&f)], &f, "mu-law");
+}
+
+#[test]
+fn missing_file_is_named() {
+    let f = PathBuf::from("no/such/recording.wav");
+    fails_with(&["transcribe", p(&f)], &f, "No such file");
+}
+
+#[test]
+fn folder_is_not_a_recording() {
+    let dir = temp();
+    fails_with(&["transcribe", p(dir.path())], dir.path(), "folder");
+}
+
+#[test]
+fn missing_model_names_the_fetch_command() {
+    let dir = temp();
+    let f = dir.path().join("ok.wav");
+    write_wav(&f, 16_000, 1.0);
+    let model = dir.path().join("absent.bin");
+    fails_with(&["transcribe", p(&f), "--model", p(&model)], &model, "vmcoach model fetch");
+}
+
+#[test]
+fn text_file_as_model_is_refused_before_whisper_sees_it() {
+    let dir = temp();
+    let f = dir.path().join("ok.wav");
+    write_wav(&f, 16_000, 1.0);
+    let model = dir.path().join("model.bin");
+    std::fs::write(&model, "this is not a model\n").unwrap();
+    fails_with(&["transcribe", p(&f), "--model", p(&model)], &model, "not a whisper.cpp model");
+}
+
+#[test]
+fn usage_error_exits_two() {
+    let out = vmcoach().args(["transcribe"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}

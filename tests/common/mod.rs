@@ -1,0 +1,136 @@
+//! Helpers shared by the integration tests.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The real model. Tests that need it fail (never skip) when it is missing.
+pub fn model() -> PathBuf {
+    let path = root().join("models/ggml-tiny.en.bin");
+    assert!(
+        path.exists(),
+        "{} is missing: run ./scripts/test (or `vmcoach model fetch tiny.en`) to install it",
+        path.display()
+    );
+    path
+}
+
+pub fn fixture(name: &str) -> PathBuf {
+    root().join("fixtures").join(name)
+}
+
+/// Runs `vmcoach transcribe --json FILE` with the real model.
+pub fn transcribe_json(file: &Path, extra: &[&str]) -> serde_json::Value {
+    let out = assert_cmd::Command::cargo_bin("vmcoach")
+        .unwrap()
+        .arg("--model")
+        .arg(model())
+        .arg("transcribe")
+        .arg("--json")
+        .arg(file)
+        .args(extra)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}: {}",
+        file.display(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("transcribe --json prints one JSON document")
+}
+
+const UNITS: [(&str, &str); 20] = [
+    ("zero", "0"), ("oh", "0"), ("one", "1"), ("two", "2"), ("three", "3"), ("four", "4"),
+    ("five", "5"), ("six", "6"), ("seven", "7"), ("eight", "8"), ("nine", "9"), ("ten", "10"),
+    ("eleven", "11"), ("twelve", "12"), ("thirteen", "13"), ("fourteen", "14"),
+    ("fifteen", "15"), ("sixteen", "16"), ("seventeen", "17"), ("eighteen", "18"),
+];
+
+/// Lower case, no punctuation, numbers as single digits: the same
+/// normalisation as scripts/eval-asr, so a test and the script agree.
+pub fn normalise(text: &str) -> Vec<String> {
+    let lower = text.to_lowercase().replace('’', "'");
+    let mut cleaned = String::new();
+    let chars: Vec<char> = lower.chars().collect();
+    for (i, &c) in chars.iter().enumerate() {
+        let between_digits = i > 0
+            && i + 1 < chars.len()
+            && chars[i - 1].is_ascii_digit()
+            && chars[i + 1].is_ascii_digit();
+        if c.is_ascii_alphanumeric() || c == '\'' {
+            cleaned.push(c);
+        } else if between_digits || !c.is_alphanumeric() {
+            cleaned.push(' ');
+        }
+    }
+    let mut out = Vec::new();
+    let words: Vec<&str> = cleaned.split_whitespace().map(|w| w.trim_matches('\'')).collect();
+    let mut i = 0;
+    while i < words.len() {
+        let w = words[i];
+        let unit = |s: &str| UNITS.iter().find(|(k, _)| *k == s).map(|(_, v)| *v);
+        if (w == "double" || w == "triple") && i + 1 < words.len() {
+            if let Some(d) = unit(words[i + 1]).filter(|d| d.len() == 1) {
+                let n = if w == "double" { 2 } else { 3 };
+                out.extend(std::iter::repeat_n(d.to_string(), n));
+                i += 2;
+                continue;
+            }
+        }
+        if let Some(d) = unit(w) {
+            out.extend(d.chars().map(String::from));
+        } else if !w.is_empty() && w.chars().all(|c| c.is_ascii_digit()) {
+            out.extend(w.chars().map(String::from));
+        } else if !w.is_empty() {
+            out.push(w.to_string());
+        }
+        i += 1;
+    }
+    out
+}
+
+pub fn edit_distance(a: &[String], b: &[String]) -> usize {
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, x) in a.iter().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, y) in b.iter().enumerate() {
+            cur[j + 1] = (prev[j + 1] + 1).min(cur[j] + 1).min(prev[j] + usize::from(x != y));
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+/// Word error rate of `hyp` against `reference`, both normalised.
+pub fn wer(reference: &str, hyp: &str) -> f64 {
+    let r = normalise(reference);
+    let h = normalise(hyp);
+    edit_distance(&r, &h) as f64 / r.len().max(1) as f64
+}
+
+/// Writes a 16-bit mono WAV.
+pub fn write_wav(path: &Path, rate: u32, samples: &[f32]) {
+    let spec = hound::WavSpec {
+        channels: 1,
+        sample_rate: rate,
+        bits_per_sample: 16,
+        sample_format: hound::SampleFormat::Int,
+    };
+    let mut w = hound::WavWriter::create(path, spec).unwrap();
+    for s in samples {
+        w.write_sample((s.clamp(-1.0, 1.0) * 32767.0) as i16).unwrap();
+    }
+    w.finalize().unwrap();
+}
+
+/// Reads a 16-bit mono WAV (the asterisk prompts, generated files).
+pub fn read_wav(path: &Path) -> (Vec<f32>, u32) {
+    let mut r = hound::WavReader::open(path).unwrap();
+    let rate = r.spec().sample_rate;
+    let s = r.samples::<i16>().map(|s| s.unwrap() as f32 / 32768.0).collect();
+    (s, rate)
+}

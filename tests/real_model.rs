@@ -1,0 +1,134 @@
+//! The real Whisper model on real audio: the synthesized fixtures, a
+//! professional human voice from Debian's asterisk-core-sounds-en-wav, and
+//! files with no speech at all. These fail, never skip, without the model.
+
+mod common;
+
+use common::*;
+use serde_json::Value;
+
+fn labels() -> Vec<Value> {
+    let text = std::fs::read_to_string(fixture("labels.json")).unwrap();
+    let v: Value = serde_json::from_str(&text).unwrap();
+    v["fixtures"].as_array().unwrap().clone()
+}
+
+fn digits_of(text: &str) -> String {
+    normalise(text).into_iter().filter(|w| w.len() == 1 && w.as_bytes()[0].is_ascii_digit()).collect()
+}
+
+#[test]
+fn every_fixture_transcribes_at_ninety_percent_word_accuracy_with_its_number() {
+    let mut failures = Vec::new();
+    for label in labels() {
+        let file = fixture(label["file"].as_str().unwrap());
+        let doc = transcribe_json(&file, &[]);
+        let hyp = doc["transcript"].as_str().unwrap();
+        let reference = label["text"].as_str().unwrap();
+        let wer = wer(reference, hyp);
+        let heard = digits_of(hyp);
+        let numbers: Vec<&str> =
+            label["number_digits"].as_array().unwrap().iter().map(|d| d.as_str().unwrap()).collect();
+        let missing: Vec<&&str> = numbers.iter().filter(|n| !heard.contains(**n)).collect();
+        eprintln!("{:<48} WER {:>5.1}%  numbers missing: {:?}", file.file_name().unwrap().to_string_lossy(), wer * 100.0, missing);
+        if wer > 0.10 || !missing.is_empty() {
+            failures.push(format!("{}: WER {:.1}%, missing {missing:?}\n  ref: {reference}\n  hyp: {hyp}", file.display(), wer * 100.0));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn json_words_have_ordered_times_and_confidences() {
+    let doc = transcribe_json(&fixture("networking-good-slt-16k.wav"), &[]);
+    assert_eq!(doc["schema"], 1);
+    let duration = doc["duration_s"].as_f64().unwrap();
+    let words = doc["words"].as_array().unwrap();
+    assert!(words.len() > 30);
+    let mut last = 0.0;
+    for w in words {
+        let (s, e, c) = (w["start_s"].as_f64().unwrap(), w["end_s"].as_f64().unwrap(), w["confidence"].as_f64().unwrap());
+        assert!(s >= last - 1e-9 && e >= s && e <= duration + 1e-9, "{w}");
+        assert!((0.0..=1.0).contains(&c), "{w}");
+        last = s;
+    }
+}
+
+#[test]
+fn silence_gives_an_empty_transcript() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("silence.wav");
+    write_wav(&f, 16_000, &vec![0.0; 16_000 * 5]);
+    let doc = transcribe_json(&f, &[]);
+    assert_eq!(doc["transcript"], "");
+    assert_eq!(doc["words"].as_array().unwrap().len(), 0);
+}
+
+#[test]
+fn noise_alone_gives_an_empty_transcript() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("hiss.wav");
+    let mut x = 0x2545_f491u32;
+    let hiss: Vec<f32> = (0..16_000 * 6)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 17;
+            x ^= x << 5;
+            (x as f32 / u32::MAX as f32 - 0.5) * 0.2
+        })
+        .collect();
+    write_wav(&f, 16_000, &hiss);
+    let doc = transcribe_json(&f, &[]);
+    assert_eq!(doc["transcript"], "", "{doc}");
+}
+
+#[test]
+fn audio_shorter_than_a_second_is_padded_and_transcribed() {
+    // One asterisk prompt of well under a second: whisper.cpp alone refuses it.
+    let (prompt, rate) = read_wav(&asterisk("digits/5.wav"));
+    assert!(prompt.len() < rate as usize);
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("five.wav");
+    write_wav(&f, rate, &prompt);
+    let doc = transcribe_json(&f, &[]);
+    assert_eq!(digits_of(doc["transcript"].as_str().unwrap()), "5", "{doc}");
+}
+
+fn asterisk(name: &str) -> std::path::PathBuf {
+    let p = std::path::Path::new("/usr/share/asterisk/sounds/en").join(name);
+    assert!(p.exists(), "{} missing: ./scripts/test installs asterisk-core-sounds-en-wav", p.display());
+    p
+}
+
+#[test]
+fn a_real_voice_saying_a_phone_number_is_heard_digit_for_digit() {
+    // Professional 8 kHz telephone prompts, one per digit, joined in groups
+    // the way people say a number.
+    let number = "3125550198";
+    let (mut joined, mut rate) = (vec![0.0f32; 4_000], 8_000);
+    for (i, d) in number.chars().enumerate() {
+        let (s, r) = read_wav(&asterisk(&format!("digits/{d}.wav")));
+        rate = r;
+        joined.extend(s);
+        let gap = if i == 2 || i == 5 { 0.45 } else { 0.08 };
+        joined.extend(vec![0.0; (gap * r as f64) as usize]);
+    }
+    joined.extend(vec![0.0; 4_000]);
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("number.wav");
+    write_wav(&f, rate, &joined);
+    let doc = transcribe_json(&f, &[]);
+    assert_eq!(digits_of(doc["transcript"].as_str().unwrap()), number, "{doc}");
+}
+
+#[test]
+fn real_voice_prompts_give_their_known_text() {
+    for (name, text) in [
+        ("vm-goodbye.wav", "goodbye"),
+        ("vm-intro.wav", "please leave your message after the tone when done hang up or press the pound key"),
+    ] {
+        let doc = transcribe_json(&asterisk(name), &[]);
+        let hyp = doc["transcript"].as_str().unwrap();
+        assert!(wer(text, hyp) <= 0.15, "{name}: {hyp:?}");
+    }
+}
