@@ -41,6 +41,12 @@ pub struct Global {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Transcribe and coach recorded voicemails: score, what to fix, evidence.
+    Analyze(AnalyzeArgs),
+    /// Run the checks on a written script before recording it (times estimated at 150 words/min).
+    Check(CheckArgs),
+    /// List every check: what it looks for, its weight, and where the advice comes from.
+    Rules(RulesArgs),
     /// Transcribe a recording: segments with times, or words as JSON.
     Transcribe(TranscribeArgs),
     /// Install, convert and list Whisper models.
@@ -115,4 +121,66 @@ pub enum ModelCommand {
     },
     /// List installed models with their size and type.
     List,
+}
+
+/// What the caller tells vmcoach about the message.
+#[derive(Debug, Args)]
+pub struct CoachArgs {
+    /// Networking call to someone you don't know, or a call to a recruiter or
+    /// hiring manager; auto infers it from what was said.
+    #[arg(long, value_enum, default_value_t = KindArg::Auto)]
+    pub kind: KindArg,
+    /// Which voicemail to this person this is (2 = you called before).
+    #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..))]
+    pub attempt: u32,
+    /// The phone number you meant to leave; a mismatch is reported by digit group.
+    #[arg(long, value_name = "DIGITS")]
+    pub expect_number: Option<String>,
+    /// Your name as it should be heard.
+    #[arg(long, value_name = "NAME")]
+    pub expect_name: Option<String>,
+    /// A rules file to use instead of the built-in rules (JSON; see `vmcoach rules --json`).
+    #[arg(long, value_name = "FILE")]
+    pub rules: Option<PathBuf>,
+    /// Print JSON (schema 1): one document, or one per line for several files.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum KindArg {
+    Auto,
+    Networking,
+    Application,
+}
+
+#[derive(Debug, Args)]
+pub struct AnalyzeArgs {
+    /// Recordings (WAV).
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
+    #[command(flatten)]
+    pub coach: CoachArgs,
+    #[command(flatten)]
+    pub decoding: DecodingArgs,
+    #[command(flatten)]
+    pub limits: AudioLimits,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// A text file with the script, or - for standard input.
+    pub script: PathBuf,
+    #[command(flatten)]
+    pub coach: CoachArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct RulesArgs {
+    /// Print the rules as JSON.
+    #[arg(long)]
+    pub json: bool,
+    /// Describe the rules in this file instead of the built-in ones.
+    #[arg(long, value_name = "FILE")]
+    pub rules: Option<PathBuf>,
 }

@@ -12,6 +12,7 @@ pub mod analysis;
 pub mod audio;
 pub mod error;
 pub mod pipeline;
+pub mod report;
 pub mod transcribe;
 
 pub use error::{Error, Result};

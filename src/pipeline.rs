@@ -36,3 +36,81 @@ pub fn hear(audio: Audio, transcriber: &mut dyn Transcriber) -> Result<Heard> {
         transcript,
     })
 }
+
+/// What the caller tells us about the message.
+#[derive(Debug, Clone)]
+pub struct CoachOptions {
+    /// `None`: infer it from what was said.
+    pub kind: Option<crate::analysis::Kind>,
+    pub attempt: u32,
+    pub expect_number: Option<String>,
+    pub expect_name: Option<String>,
+    pub rules: crate::analysis::RuleSet,
+    pub max_seconds: f64,
+}
+
+impl Default for CoachOptions {
+    fn default() -> Self {
+        CoachOptions {
+            kind: None,
+            attempt: 1,
+            expect_number: None,
+            expect_name: None,
+            rules: crate::analysis::RuleSet::default_rules(),
+            max_seconds: audio::DEFAULT_MAX_SECONDS,
+        }
+    }
+}
+
+/// Speaking rate assumed for a written script.
+pub const SCRIPT_WPM: f64 = 150.0;
+
+fn analysis_input<'a>(
+    words: &'a [crate::transcribe::Word],
+    duration_s: f64,
+    speech_span: Option<(f64, f64)>,
+    options: &'a CoachOptions,
+) -> crate::analysis::AnalysisInput<'a> {
+    crate::analysis::AnalysisInput {
+        words,
+        duration_s,
+        speech_span,
+        kind: options.kind,
+        attempt: options.attempt,
+        expect_number: options.expect_number.as_deref(),
+        expect_name: options.expect_name.as_deref(),
+        rules: &options.rules,
+    }
+}
+
+/// The report for a recording that has been heard.
+pub fn coach_heard(source: String, heard: &Heard, options: &CoachOptions) -> crate::report::Report {
+    let words = &heard.transcript.words;
+    let duration = heard.audio.duration_s();
+    let analysis = crate::analysis::analyze(&analysis_input(
+        words,
+        duration,
+        heard.levels.speech_span(),
+        options,
+    ));
+    let quality = crate::analysis::quality::assess(&heard.levels);
+    crate::report::Report::new(source, duration, words.clone(), analysis, options.attempt, Some(quality), false)
+}
+
+/// Decode, transcribe and analyse one recording.
+pub fn coach_file(
+    path: &Path,
+    transcriber: &mut dyn Transcriber,
+    options: &CoachOptions,
+) -> Result<crate::report::Report> {
+    let heard = hear_file(path, options.max_seconds, transcriber)?;
+    Ok(coach_heard(path.display().to_string(), &heard, options))
+}
+
+/// The report for a written script, word times estimated at [`SCRIPT_WPM`].
+pub fn coach_script(source: String, script: &str, options: &CoachOptions) -> crate::report::Report {
+    let words = crate::analysis::estimate_words(script, SCRIPT_WPM);
+    let duration = words.last().map(|w| w.end_s).unwrap_or(0.0);
+    let analysis = crate::analysis::analyze(&analysis_input(&words, duration, None, options));
+    crate::report::Report::new(source, duration, words, analysis, options.attempt, None, true)
+}

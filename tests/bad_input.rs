@@ -92,33 +92,10 @@ fn header_claiming_hours_is_refused_without_reading() {
     let f = dir.path().join("huge.wav");
     write_wav(&f, 16_000, 0.1);
     let mut bytes = std::fs::read(&f).unwrap();
-    bytes[40..44].copy_from_slice(&u32::MAX.to_le_bytes());
+    bytes[40..44].copy_from_slice(&(u32::MAX - 1).to_le_bytes());
     bytes[4..8].copy_from_slice(&u32::MAX.to_le_bytes());
     std::fs::write(&f, &bytes).unwrap();
     fails_with(&["transcribe", p(&f)], &f, "limit");
-}
-
-#[test]
-fn mu_law_wav_names_its_encoding() {
-    let dir = temp();
-    let f = dir.path().join("phone.wav");
-    let mut b = Vec::new();
-    b.extend_from_slice(b"RIFF");
-    b.extend_from_slice(&(4u32 + 26 + 8 + 800).to_le_bytes());
-    b.extend_from_slice(b"WAVEfmt ");
-    b.extend_from_slice(&18u32.to_le_bytes());
-    b.extend_from_slice(&7u16.to_le_bytes()); // WAVE_FORMAT_MULAW
-    b.extend_from_slice(&1u16.to_le_bytes());
-    b.extend_from_slice(&8000u32.to_le_bytes());
-    b.extend_from_slice(&8000u32.to_le_bytes());
-    b.extend_from_slice(&1u16.to_le_bytes());
-    b.extend_from_slice(&8u16.to_le_bytes());
-    b.extend_from_slice(&0u16.to_le_bytes());
-    b.extend_from_slice(b"data");
-    b.extend_from_slice(&800u32.to_le_bytes());
-    b.extend(std::iter::repeat_n(0xFFu8, 800));
-    std::fs::write(&f, b).unwrap();
-    fails_with(&["transcribe", p(&f)], &f, "mu-law");
 }
 
 #[test]

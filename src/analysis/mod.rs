@@ -7,6 +7,7 @@ pub mod kind;
 pub mod metrics;
 pub mod numwords;
 pub mod phone;
+pub mod quality;
 pub mod rules;
 pub mod score;
 pub mod script;

@@ -14,8 +14,25 @@ fn weight(rules: &RuleSet, id: &str) -> f64 {
     rules.rule(id).map_or(0.0, |r| r.spec.weight)
 }
 
-/// 0-100; 100 when nothing applied.
+/// A failed critical rule (no number, a bare call-back...) caps the score
+/// here, so the score never says "good" while the verdict says "deleted".
+pub const CRITICAL_CAP: u32 = 49;
+
+/// 0-100; 100 when nothing applied; at most [`CRITICAL_CAP`] when a
+/// critical rule failed.
 pub fn score(findings: &[Finding], rules: &RuleSet) -> u32 {
+    let raw = weighted_score(findings, rules);
+    let critical_failed = findings
+        .iter()
+        .any(|f| f.status == Status::Fail && rules.rule(&f.id).is_some_and(|r| r.spec.critical));
+    if critical_failed {
+        raw.min(CRITICAL_CAP)
+    } else {
+        raw
+    }
+}
+
+fn weighted_score(findings: &[Finding], rules: &RuleSet) -> u32 {
     let (mut got, mut total) = (0.0, 0.0);
     for f in findings {
         let w = weight(rules, &f.id);
@@ -114,6 +131,22 @@ mod tests {
             evidence: vec![],
             advice: None,
         }
+    }
+
+    #[test]
+    fn a_failed_critical_rule_caps_the_score_below_fifty() {
+        let rules = RuleSet::default_rules();
+        let critical = rules
+            .rules
+            .iter()
+            .find(|r| r.spec.critical)
+            .expect("the default rules mark some rules critical");
+        let mut findings: Vec<Finding> =
+            rules.rules.iter().map(|r| f(&r.spec.id, Status::Pass)).collect();
+        assert_eq!(score(&findings, &rules), 100);
+        findings.iter_mut().find(|x| x.id == critical.spec.id).unwrap().status = Status::Fail;
+        assert_eq!(score(&findings, &rules), CRITICAL_CAP);
+        assert!(verdict(&findings, &rules, CRITICAL_CAP).starts_with("likely deleted"));
     }
 
     #[test]

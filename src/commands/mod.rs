@@ -1,8 +1,10 @@
 //! What each subcommand does, in terms of the library. Progress bars and
 //! terminal concerns live here, never in the library.
 
+mod analyze;
 mod model;
 mod progress;
+mod rules;
 mod transcribe;
 
 use std::path::PathBuf;
@@ -15,6 +17,9 @@ use crate::cli::{Cli, Command, DecodingArgs, Global, TimestampArg};
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let global = &cli.global;
     match &cli.command {
+        Command::Analyze(args) => analyze::analyze(global, args),
+        Command::Check(args) => analyze::check(global, args),
+        Command::Rules(args) => rules::run(global, args),
         Command::Transcribe(args) => transcribe::run(global, args),
         Command::Model(cmd) => model::run(global, cmd),
     }

@@ -41,10 +41,18 @@ impl Default for WhisperOptions {
             threads: default_threads(),
             timestamps: Timestamps::Tokens,
             verbose: false,
-            initial_prompt: None,
+            initial_prompt: Some(DEFAULT_PROMPT.to_string()),
         }
     }
 }
+
+/// Primes the decoder for voicemail: digits written one by one in groups
+/// (greedy tiny.en otherwise collapses "five five five" into "55"), and
+/// fillers kept rather than cleaned away. Measured on the fixtures with
+/// scripts/eval-asr: without it 9.1 % WER and 1 of 13 numbers digit-exact;
+/// with it 7.0 % and 10 of 13.
+pub const DEFAULT_PROMPT: &str =
+    "Hi, this is Dana. My number is 6 1 2, 5 5 5, 0 1 4 7. Um, I'm calling about the opening, uh, you know.";
 
 /// One thread per core: whisper.cpp's workers spin while they wait, so more
 /// threads than cores only slows it down.

@@ -1,0 +1,103 @@
+//! `vmcoach analyze FILE...` and `vmcoach check SCRIPT|-`.
+
+use std::io::{IsTerminal, Read};
+use std::process::ExitCode;
+
+use vmcoach::analysis::{Kind, RuleSet};
+use vmcoach::pipeline::{self, CoachOptions};
+use vmcoach::report::{text, Report};
+
+use crate::cli::{AnalyzeArgs, CheckArgs, CoachArgs, Global, KindArg};
+
+/// Colour only on a terminal, and never with NO_COLOR set.
+pub fn use_color() -> bool {
+    std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+}
+
+pub fn coach_options(args: &CoachArgs, max_seconds: f64) -> vmcoach::Result<CoachOptions> {
+    Ok(CoachOptions {
+        kind: match args.kind {
+            KindArg::Auto => None,
+            KindArg::Networking => Some(Kind::Networking),
+            KindArg::Application => Some(Kind::Application),
+        },
+        attempt: args.attempt,
+        expect_number: args.expect_number.clone(),
+        expect_name: args.expect_name.clone(),
+        rules: match &args.rules {
+            Some(path) => RuleSet::from_file(path)?,
+            None => RuleSet::default_rules(),
+        },
+        max_seconds,
+    })
+}
+
+/// Prints reports: text, one JSON document, or JSON lines for several.
+pub fn print_report(report: &Report, json: bool, several: bool) {
+    if json && several {
+        println!("{}", report.to_json_line());
+    } else if json {
+        println!("{}", report.to_json_pretty());
+    } else {
+        print!("{}", text::render(report, use_color()));
+    }
+}
+
+pub fn analyze(global: &Global, args: &AnalyzeArgs) -> anyhow::Result<ExitCode> {
+    let options = coach_options(&args.coach, args.limits.max_seconds)?;
+    let several = args.files.len() > 1;
+    // Decode the first file before loading the model so a bad single file
+    // is reported at once.
+    let mut transcriber = None;
+    let mut failed = 0;
+    for (i, file) in args.files.iter().enumerate() {
+        let result = (|| -> vmcoach::Result<Report> {
+            let audio = vmcoach::audio::load(file, options.max_seconds)?;
+            if transcriber.is_none() {
+                transcriber = Some(super::load_transcriber(global, &args.decoding)?);
+            }
+            let t = transcriber.as_mut().expect("loaded above");
+            let heard = pipeline::hear(audio, t)?;
+            Ok(pipeline::coach_heard(file.display().to_string(), &heard, &options))
+        })();
+        match result {
+            Ok(report) => {
+                if !args.coach.json && i > 0 {
+                    println!();
+                }
+                print_report(&report, args.coach.json, several);
+            }
+            Err(e @ (vmcoach::Error::NoModel { .. } | vmcoach::Error::BadModel { .. })) => {
+                return Err(e.into());
+            }
+            Err(e) => {
+                eprintln!("vmcoach: error: {e}");
+                failed += 1;
+            }
+        }
+    }
+    Ok(if failed > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS })
+}
+
+pub fn check(_global: &Global, args: &CheckArgs) -> anyhow::Result<ExitCode> {
+    let options = coach_options(&args.coach, vmcoach::audio::DEFAULT_MAX_SECONDS)?;
+    let (source, script) = if args.script.as_os_str() == "-" {
+        let mut s = String::new();
+        std::io::stdin()
+            .read_to_string(&mut s)
+            .map_err(|e| vmcoach::Error::io("<stdin>", e))?;
+        ("-".to_string(), s)
+    } else {
+        let bytes = std::fs::read(&args.script).map_err(|e| vmcoach::Error::io(&args.script, e))?;
+        let s = String::from_utf8(bytes).map_err(|_| {
+            vmcoach::Error::Input(format!("{}: not a text file (not UTF-8)", args.script.display()))
+        })?;
+        (args.script.display().to_string(), s)
+    };
+    if script.trim().is_empty() {
+        return Err(vmcoach::Error::Input(format!("{source}: the script is empty")).into());
+    }
+    let report = pipeline::coach_script(source, &script, &options);
+    print_report(&report, args.coach.json, false);
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,103 @@
+//! The report: everything vmcoach found about one message, as plain data
+//! (schema 1 of the JSON contract), and the renderers that turn it into text
+//! or JSON. Renderers only format; they compute nothing.
+
+pub mod text;
+
+use serde::Serialize;
+
+use crate::analysis::quality::Quality;
+use crate::analysis::{Analysis, Delivery, Finding, Kind, Moment, PhoneNumber};
+use crate::transcribe::Word;
+
+/// Version of the JSON contract.
+pub const SCHEMA: u32 = 1;
+
+/// One message's report, as `--json` prints it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Report {
+    pub schema: u32,
+    pub source: String,
+    pub kind: Kind,
+    pub kind_inferred: bool,
+    pub attempt: u32,
+    pub duration_s: f64,
+    pub speech_start_s: f64,
+    pub speech_end_s: f64,
+    pub speech_s: f64,
+    pub words_per_minute: f64,
+    pub transcript: String,
+    pub words: Vec<Word>,
+    pub phone_numbers: Vec<PhoneNumber>,
+    pub rules: Vec<Finding>,
+    pub score: u32,
+    pub verdict: String,
+    pub top_fixes: Vec<String>,
+    pub timeline: Vec<Moment>,
+    pub delivery: Delivery,
+    /// Levels and warnings about the recording itself; absent for a script.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub quality: Option<Quality>,
+    /// Word times were estimated from a written script, not heard.
+    pub estimated_timing: bool,
+}
+
+fn round2(x: f64) -> f64 {
+    (x * 100.0).round() / 100.0
+}
+
+impl Report {
+    pub fn new(
+        source: String,
+        duration_s: f64,
+        words: Vec<Word>,
+        analysis: Analysis,
+        attempt: u32,
+        quality: Option<Quality>,
+        estimated_timing: bool,
+    ) -> Report {
+        let transcript = words.iter().map(|w| w.text.as_str()).collect::<Vec<_>>().join(" ");
+        let d = &analysis.delivery;
+        Report {
+            schema: SCHEMA,
+            source,
+            kind: analysis.kind,
+            kind_inferred: analysis.kind_inferred,
+            attempt: attempt.max(1),
+            duration_s: round2(duration_s),
+            speech_start_s: round2(d.speech_start_s),
+            speech_end_s: round2(d.speech_end_s),
+            speech_s: round2(d.speech_s),
+            words_per_minute: (d.words_per_minute * 10.0).round() / 10.0,
+            transcript,
+            words: words
+                .into_iter()
+                .map(|w| Word {
+                    start_s: round2(w.start_s),
+                    end_s: round2(w.end_s),
+                    confidence: (w.confidence * 1000.0).round() / 1000.0,
+                    text: w.text,
+                })
+                .collect(),
+            phone_numbers: analysis.phone_numbers,
+            rules: analysis.findings,
+            score: analysis.score,
+            verdict: analysis.verdict,
+            top_fixes: analysis.top_fixes,
+            timeline: analysis.timeline,
+            delivery: analysis.delivery,
+            quality,
+            estimated_timing,
+        }
+    }
+
+    /// One JSON document, pretty-printed.
+    pub fn to_json_pretty(&self) -> String {
+        serde_json::to_string_pretty(self).expect("a report always serialises")
+    }
+
+    /// One JSON document on one line (for several reports, one per line).
+    pub fn to_json_line(&self) -> String {
+        serde_json::to_string(self).expect("a report always serialises")
+    }
+}

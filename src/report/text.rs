@@ -1,0 +1,157 @@
+//! The terminal report: headline, the fixes that matter most, a timeline of
+//! what was said when, every rule with its mark and evidence, delivery and
+//! recording numbers, and the transcript. Colour only when asked for; the
+//! caller decides (a terminal, and no NO_COLOR).
+
+use std::fmt::Write;
+
+use anstyle::{AnsiColor, Style};
+
+use super::Report;
+use crate::analysis::{Finding, Status};
+
+/// 83.4 -> "1:23.4"
+pub fn clock(seconds: f64) -> String {
+    let tenths = (seconds.max(0.0) * 10.0).round() as u64;
+    format!("{}:{:02}.{}", tenths / 600, (tenths / 10) % 60, tenths % 10)
+}
+
+struct Paint {
+    color: bool,
+}
+
+impl Paint {
+    fn paint(&self, style: Style, text: &str) -> String {
+        if self.color {
+            format!("{}{text}{}", style.render(), style.render_reset())
+        } else {
+            text.to_string()
+        }
+    }
+    fn bold(&self, text: &str) -> String {
+        self.paint(Style::new().bold(), text)
+    }
+    fn dim(&self, text: &str) -> String {
+        self.paint(Style::new().dimmed(), text)
+    }
+    fn status(&self, status: Status) -> String {
+        let (mark, color) = match status {
+            Status::Pass => ("✓", AnsiColor::Green),
+            Status::Fail => ("✗", AnsiColor::Red),
+            Status::Warn => ("!", AnsiColor::Yellow),
+            Status::Skip => ("-", AnsiColor::BrightBlack),
+        };
+        self.paint(Style::new().fg_color(Some(color.into())).bold(), mark)
+    }
+    fn score(&self, score: u32) -> String {
+        let color = match score {
+            80.. => AnsiColor::Green,
+            50..=79 => AnsiColor::Yellow,
+            _ => AnsiColor::Red,
+        };
+        self.paint(Style::new().fg_color(Some(color.into())).bold(), &format!("{score}/100"))
+    }
+}
+
+fn evidence_line(f: &Finding) -> Option<String> {
+    let parts: Vec<String> = f
+        .evidence
+        .iter()
+        .take(2)
+        .map(|e| format!("\"{}\" ({})", e.text, clock(e.start_s)))
+        .collect();
+    (!parts.is_empty()).then(|| parts.join(", "))
+}
+
+/// Renders the report for a terminal (or a pipe, with `color` false).
+pub fn render(report: &Report, color: bool) -> String {
+    let p = Paint { color };
+    let mut out = String::new();
+    let kind = format!("{:?}", report.kind).to_lowercase();
+    let inferred = if report.kind_inferred { ", inferred" } else { "" };
+    let timing = if report.estimated_timing { " (times estimated from the script)" } else { "" };
+    let _ = writeln!(out, "{}  {}{}", p.bold(&report.source), p.dim(&format!("{kind} message{inferred}")), timing);
+    let _ = writeln!(
+        out,
+        "Score {}  {}  ·  {:.0} s of speech  ·  {:.0} words/min",
+        p.score(report.score),
+        report.verdict,
+        report.speech_s,
+        report.words_per_minute
+    );
+
+    let fixes: Vec<&Finding> = report
+        .top_fixes
+        .iter()
+        .filter_map(|id| report.rules.iter().find(|f| &f.id == id))
+        .collect();
+    if !fixes.is_empty() {
+        let _ = writeln!(out, "\n{}", p.bold("Fix first"));
+        for (i, f) in fixes.iter().enumerate() {
+            let advice = f.advice.as_deref().unwrap_or(&f.message);
+            let _ = writeln!(out, "  {}. {} {}", i + 1, p.bold(&f.id), advice);
+        }
+    }
+
+    if !report.timeline.is_empty() {
+        let _ = writeln!(out, "\n{}", p.bold("What you said when"));
+        for m in &report.timeline {
+            let _ = writeln!(out, "  {}  {:<12} {}", clock(m.start_s), m.part, p.dim(&m.text));
+        }
+    }
+
+    let _ = writeln!(out, "\n{}", p.bold("Checks"));
+    let width = report.rules.iter().map(|f| f.id.len()).max().unwrap_or(0);
+    for f in &report.rules {
+        let _ = writeln!(out, "  {} {:<width$}  {}", p.status(f.status), f.id, f.message);
+        if f.status != Status::Skip {
+            if let Some(ev) = evidence_line(f) {
+                let _ = writeln!(out, "    {:<width$}  {}", "", p.dim(&ev));
+            }
+        }
+    }
+
+    let d = &report.delivery;
+    let _ = writeln!(out, "\n{}", p.bold("Delivery"));
+    let _ = writeln!(
+        out,
+        "  {:.1} s of speech ({} to {}), {:.0} words/min, {} pause{} over 1 s{}, {} filler{}",
+        d.speech_s,
+        clock(d.speech_start_s),
+        clock(d.speech_end_s),
+        d.words_per_minute,
+        d.pause_count,
+        if d.pause_count == 1 { "" } else { "s" },
+        if d.pause_count > 0 { format!(" (longest {:.1} s)", d.longest_pause_s) } else { String::new() },
+        d.filler_count,
+        if d.filler_count == 1 { "" } else { "s" },
+    );
+    for n in &report.phone_numbers {
+        let _ = writeln!(
+            out,
+            "  number {} at {}-{}{}",
+            crate::analysis::phone::format_digits(&n.digits),
+            clock(n.start_s),
+            clock(n.end_s),
+            n.extension.as_ref().map(|x| format!(", extension {x}")).unwrap_or_default()
+        );
+    }
+    if let Some(q) = &report.quality {
+        let _ = writeln!(
+            out,
+            "  recording: peak {:.1} dBFS, RMS {:.1} dBFS, noise floor {:.1} dBFS",
+            q.peak_dbfs, q.rms_dbfs, q.noise_floor_dbfs
+        );
+        for w in &q.warnings {
+            let _ = writeln!(out, "  {} {w}", p.status(Status::Warn));
+        }
+    }
+
+    let _ = writeln!(out, "\n{}", p.bold("Transcript"));
+    if report.transcript.is_empty() {
+        let _ = writeln!(out, "  (no speech found)");
+    } else {
+        let _ = writeln!(out, "  {}", report.transcript);
+    }
+    out
+}
