@@ -83,6 +83,9 @@ pub struct DecodingArgs {
     /// Text that primes the decoder instead of the built-in prompt ("" for none).
     #[arg(long, value_name = "TEXT")]
     pub prompt: Option<String>,
+    /// Beam search width (1 = greedy: fastest).
+    #[arg(long, value_name = "N", default_value_t = 1)]
+    pub beam: usize,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]

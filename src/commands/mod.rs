@@ -45,6 +45,7 @@ pub fn load_transcriber(
             TimestampArg::Dtw => Timestamps::Dtw,
         },
         verbose: global.verbose,
+        beam_size: decoding.beam,
         ..Default::default()
     };
     if let Some(prompt) = &decoding.prompt {

@@ -33,6 +33,8 @@ pub struct WhisperOptions {
     pub verbose: bool,
     /// Text that conditions the decoder (style, vocabulary).
     pub initial_prompt: Option<String>,
+    /// Beam width; 1 is greedy decoding.
+    pub beam_size: usize,
 }
 
 impl Default for WhisperOptions {
@@ -42,6 +44,7 @@ impl Default for WhisperOptions {
             timestamps: Timestamps::Tokens,
             verbose: false,
             initial_prompt: Some(DEFAULT_PROMPT.to_string()),
+            beam_size: 1,
         }
     }
 }
@@ -160,10 +163,12 @@ impl Transcriber for WhisperTranscriber {
             .full(params, &samples)
             .map_err(|e| Error::Transcribe(format!("whisper.cpp failed ({e})")))?;
 
+        let duration = audio.duration_s();
         let mut transcript = Transcript::default();
         for segment in self.state.as_iter() {
-            let start_s = segment.start_timestamp() as f64 / 100.0;
-            let end_s = segment.end_timestamp() as f64 / 100.0;
+            // Whisper may stretch a segment to the end of its 30 s window.
+            let start_s = (segment.start_timestamp() as f64 / 100.0).min(duration);
+            let end_s = (segment.end_timestamp() as f64 / 100.0).min(duration);
             let mut tokens = Vec::new();
             for i in 0..segment.n_tokens() {
                 let Some(token) = segment.get_token(i) else {
@@ -192,6 +197,13 @@ impl Transcriber for WhisperTranscriber {
             let span = (end_s - start_s).max(0.01);
             let unvoiced = levels.voiced_within(start_s, end_s) / span < MIN_VOICED_SHARE;
             if invented || unvoiced {
+                if self.options.verbose {
+                    eprintln!(
+                        "vmcoach: dropped segment {start_s:.2}-{end_s:.2} s ({}): no-speech p {:.2}, mean log p {avg_logprob:.2}",
+                        if invented { "invented" } else { "no voice under it" },
+                        segment.no_speech_probability()
+                    );
+                }
                 continue;
             }
             let words = words_from_tokens(&tokens, self.options.timestamps, (start_s, end_s));
@@ -203,7 +215,6 @@ impl Transcriber for WhisperTranscriber {
             transcript.words.extend(words);
         }
         // Padding may let a time run past the real end.
-        let duration = audio.duration_s();
         for w in &mut transcript.words {
             w.end_s = w.end_s.min(duration).max(w.start_s);
         }
