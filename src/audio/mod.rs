@@ -1,7 +1,11 @@
 //! Audio in: decoding files to mono f32, resampling to the model's 16 kHz,
-//! and level measurements. Each third-party audio crate is imported in one file.
+//! and level measurements. Each third-party audio crate is imported in one file:
+//! hound in [`wav`] (PCM and float WAV), symphonia in [`decode`] (everything else).
 
+pub mod decode;
+pub mod capture;
 pub mod levels;
+pub mod recorder;
 pub mod resample;
 pub mod wav;
 
@@ -59,6 +63,11 @@ pub fn downmix(interleaved: &[f32], channels: usize) -> Vec<f32> {
 pub const DEFAULT_MAX_SECONDS: f64 = 600.0;
 
 /// Reads an audio file to mono samples at its own rate.
+///
+/// The first bytes decide the reader: PCM and float WAV go to hound (fast, and
+/// precise about what is wrong with a WAV), formats nobody here can decode
+/// (AMR, Opus, WebM, text, documents) are named at once, and everything else
+/// (MP3, M4A/AAC, FLAC, Ogg Vorbis, AIFF, mu-law and A-law WAV) goes to symphonia.
 pub fn load(path: &std::path::Path, max_seconds: f64) -> crate::Result<Audio> {
     let meta = std::fs::metadata(path).map_err(|e| crate::Error::io(path, e))?;
     if meta.is_dir() {
@@ -67,5 +76,180 @@ pub fn load(path: &std::path::Path, max_seconds: f64) -> crate::Result<Audio> {
     if meta.len() == 0 {
         return Err(crate::Error::bad_audio(path, "is empty (0 bytes)"));
     }
-    wav::read_file(path, max_seconds)
+    let head = read_head(path)?;
+    match sniff(&head) {
+        Sniffed::Wav => {
+            // The fmt chunk may sit after other chunks, past the sniffed bytes.
+            let file = std::fs::File::open(path).map_err(|e| crate::Error::io(path, e))?;
+            let tag = wav::sniff_format_tag(&mut std::io::BufReader::new(file)).ok().flatten();
+            if wav_for_symphonia(tag) {
+                decode::read_file(path, max_seconds)
+            } else {
+                wav::read_file(path, max_seconds)
+            }
+        }
+        Sniffed::Other => decode::read_file(path, max_seconds),
+        Sniffed::Refused(reason) => Err(crate::Error::bad_audio(path, reason)),
+    }
+}
+
+/// Which WAVs go to symphonia, by format tag: G.711 telephone audio (6 A-law,
+/// 7 mu-law), which its PCM decoder expands. PCM and float stay on hound, and
+/// so does every other tag: hound's reader names the encoding it cannot read.
+fn wav_for_symphonia(tag: Option<u16>) -> bool {
+    matches!(tag, Some(6) | Some(7))
+}
+
+/// How many leading bytes [`sniff`] looks at.
+const HEAD_LEN: usize = 4096;
+
+fn read_head(path: &std::path::Path) -> crate::Result<Vec<u8>> {
+    use std::io::Read;
+    let file = std::fs::File::open(path).map_err(|e| crate::Error::io(path, e))?;
+    let mut head = Vec::with_capacity(HEAD_LEN);
+    file.take(HEAD_LEN as u64).read_to_end(&mut head).map_err(|e| crate::Error::io(path, e))?;
+    Ok(head)
+}
+
+/// Where a file goes, judged from its first bytes.
+#[derive(Debug, PartialEq)]
+enum Sniffed {
+    /// RIFF/WAVE: its format tag decides (see [`wav_for_symphonia`]).
+    Wav,
+    /// Refused here, with the reason.
+    Refused(String),
+    /// Anything else: symphonia probes it.
+    Other,
+}
+
+const CONVERT: &str = "convert it to WAV or MP3 first";
+
+fn sniff(head: &[u8]) -> Sniffed {
+    let refuse = |what: &str| Sniffed::Refused(format!("{what} is not supported; {CONVERT}"));
+    if head.starts_with(b"RIFF") && head.get(8..12) == Some(b"WAVE") {
+        return Sniffed::Wav;
+    }
+    if head.starts_with(b"#!AMR") {
+        // "#!AMR\n" (narrowband) or "#!AMR-WB\n" (wideband), RFC 4867.
+        return refuse("AMR audio");
+    }
+    if head.starts_with(b"OggS") {
+        if find(head, b"OpusHead") {
+            return refuse("Opus audio");
+        }
+        if find(head, b"Speex   ") {
+            return refuse("Speex audio");
+        }
+        return Sniffed::Other;
+    }
+    if head.starts_with(&[0x1A, 0x45, 0xDF, 0xA3]) {
+        return refuse("WebM/Matroska audio");
+    }
+    if let Some(kind) = document_kind(head) {
+        return Sniffed::Refused(format!("is {kind}, not an audio file"));
+    }
+    // Audio that starts with printable bytes (a tag or container name) is not text.
+    let audio_magic: [&[u8]; 4] = [b"ID3", b"fLaC", b"FORM", b"ADIF"];
+    if looks_like_text(head) && !audio_magic.iter().any(|m| head.starts_with(m)) {
+        return Sniffed::Refused(
+            "is a text file, not an audio file (not a WAV, MP3 or any other recording)".into(),
+        );
+    }
+    Sniffed::Other
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle)
+}
+
+/// Common files that get picked by mistake.
+fn document_kind(head: &[u8]) -> Option<&'static str> {
+    let kinds: [(&[u8], &str); 6] = [
+        (b"%PDF", "a PDF document"),
+        (b"\x89PNG", "a PNG picture"),
+        (&[0xFF, 0xD8, 0xFF], "a JPEG picture"),
+        (b"GIF8", "a GIF picture"),
+        (b"PK\x03\x04", "a zip archive (or an Office document)"),
+        (b"{\\rtf", "an RTF document"),
+    ];
+    kinds.iter().find(|(magic, _)| head.starts_with(magic)).map(|(_, kind)| *kind)
+}
+
+/// Text, not audio: valid UTF-8 (a character cut off at the end of the sniffed
+/// bytes is allowed) of printable characters and ordinary whitespace.
+fn looks_like_text(head: &[u8]) -> bool {
+    let text = match std::str::from_utf8(head) {
+        Ok(text) => text,
+        Err(e) if e.error_len().is_none() && head.len() >= HEAD_LEN => {
+            std::str::from_utf8(&head[..e.valid_up_to()]).unwrap_or_default()
+        }
+        Err(_) => return false,
+    };
+    !text.is_empty() && text.chars().all(|c| !c.is_control() || matches!(c, '\n' | '\r' | '\t' | '\x0C'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn wav_header(tag: u16) -> Vec<u8> {
+        let mut b = Vec::new();
+        b.extend_from_slice(b"RIFF");
+        b.extend_from_slice(&36u32.to_le_bytes());
+        b.extend_from_slice(b"WAVEfmt ");
+        b.extend_from_slice(&16u32.to_le_bytes());
+        b.extend_from_slice(&tag.to_le_bytes());
+        b.extend_from_slice(&[1, 0, 0x40, 0x1F, 0, 0, 0x80, 0x3E, 0, 0, 2, 0, 16, 0]);
+        b.extend_from_slice(b"data");
+        b.extend_from_slice(&0u32.to_le_bytes());
+        b
+    }
+
+    #[test]
+    fn pcm_and_float_wav_stay_on_hound_and_g711_goes_to_symphonia() {
+        let route = |tag: u16| {
+            assert_eq!(sniff(&wav_header(tag)), Sniffed::Wav);
+            let sniffed = wav::sniff_format_tag(&mut std::io::Cursor::new(wav_header(tag))).unwrap();
+            wav_for_symphonia(sniffed)
+        };
+        assert!(!route(1));
+        assert!(!route(3));
+        assert!(route(6));
+        assert!(route(7));
+        // hound's reader names the encodings nobody here decodes (GSM 6.10).
+        assert!(!route(0x31));
+        assert!(!wav_for_symphonia(None));
+    }
+
+    fn refused(head: &[u8]) -> String {
+        match sniff(head) {
+            Sniffed::Refused(reason) => reason,
+            other => panic!("not refused: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn amr_opus_and_text_are_named() {
+        assert!(refused(b"#!AMR\n\x3c\x00\x01").starts_with("AMR audio is not supported"));
+        assert!(refused(b"#!AMR-WB\n\x00").starts_with("AMR audio"));
+        let mut ogg = b"OggS\0\x02".to_vec();
+        ogg.resize(28, 0);
+        ogg.extend_from_slice(b"OpusHead\x01\x01");
+        assert!(refused(&ogg).starts_with("Opus audio is not supported"));
+        assert!(refused(b"Call Dana back on Tuesday.\n").contains("not an audio file"));
+        assert!(refused("Caf\u{e9} r\u{e9}sum\u{e9} notes\r\n".as_bytes()).contains("text file"));
+        assert!(refused(b"%PDF-1.7\n%\xE2\xE3").contains("PDF"));
+    }
+
+    #[test]
+    fn binary_and_other_containers_go_to_symphonia() {
+        assert_eq!(sniff(b"ID3\x04\x00\x00\x00\x00\x00\x0a"), Sniffed::Other);
+        assert_eq!(sniff(b"fLaC\x00\x00\x00\x22"), Sniffed::Other);
+        assert_eq!(sniff(b"\x00\x00\x00\x20ftypM4A "), Sniffed::Other);
+        let mut vorbis = b"OggS\0\x02".to_vec();
+        vorbis.resize(28, 0);
+        vorbis.extend_from_slice(b"\x01vorbis");
+        assert_eq!(sniff(&vorbis), Sniffed::Other);
+        assert_eq!(sniff(&[0xFF, 0xFB, 0x90, 0x00, 0x00]), Sniffed::Other);
+    }
 }

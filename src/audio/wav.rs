@@ -113,7 +113,7 @@ fn truncated(name: &Path, got: u64, expected: u64, spec: hound::WavSpec) -> Erro
     )
 }
 
-fn minutes(seconds: f64) -> String {
+pub(super) fn minutes(seconds: f64) -> String {
     if seconds >= 60.0 {
         format!("{:.1} minutes", seconds / 60.0)
     } else {
@@ -140,7 +140,7 @@ fn describe(e: hound::Error) -> String {
 /// tag (the sub-format's for WAVE_FORMAT_EXTENSIBLE), so a compressed WAV can
 /// be named ("mu-law") instead of hound's bare "unsupported". Returns `None`
 /// when the stream is not laid out as expected; hound then reports the error.
-fn sniff_format_tag<R: Read + Seek>(reader: &mut R) -> std::io::Result<Option<u16>> {
+pub(super) fn sniff_format_tag<R: Read + Seek>(reader: &mut R) -> std::io::Result<Option<u16>> {
     let start = reader.stream_position()?;
     let result = (|| {
         let mut riff = [0u8; 12];
