@@ -1,0 +1,68 @@
+//! Snapshots of the two report renderings for a written script, so any
+//! change to what a user sees is reviewed. `check` needs no model, so these
+//! are exact and fast.
+
+use assert_cmd::Command;
+
+fn check(args: &[&str]) -> String {
+    let out = Command::cargo_bin("vmcoach")
+        .unwrap()
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .arg("check")
+        .args(args)
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap()
+}
+
+fn script(name: &str) -> String {
+    // Relative, so the report's `source` is the same in every checkout.
+    format!("fixtures/scripts/{name}")
+}
+
+#[test]
+fn text_report_of_a_good_networking_script() {
+    insta::assert_snapshot!(check(&[&script("net_good_referral.txt")]));
+}
+
+#[test]
+fn text_report_of_a_generic_application_script() {
+    insta::assert_snapshot!(check(&[&script("app_generic_sales.txt")]));
+}
+
+#[test]
+fn json_report_of_a_good_application_script() {
+    let json: serde_json::Value =
+        serde_json::from_str(&check(&["--json", &script("app_good_chemist.txt")])).unwrap();
+    insta::assert_json_snapshot!(json);
+}
+
+#[test]
+fn piped_text_has_no_colour_codes() {
+    let out = Command::cargo_bin("vmcoach")
+        .unwrap()
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args(["check", &script("net_good_referral.txt")])
+        .env_remove("NO_COLOR")
+        .output()
+        .unwrap();
+    assert!(!String::from_utf8_lossy(&out.stdout).contains('\u{1b}'));
+}
+
+#[test]
+fn check_reads_a_script_from_standard_input() {
+    let out = Command::cargo_bin("vmcoach")
+        .unwrap()
+        .args(["check", "-", "--json"])
+        .write_stdin("Hi, this is Ana Ruiz, my number is 612-555-0147. Please call me back.")
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["estimated_timing"], true);
+    assert_eq!(v["phone_numbers"][0]["digits"], "6125550147");
+    let bare = v["rules"].as_array().unwrap().iter().find(|r| r["id"] == "no-bare-callback").unwrap();
+    assert_eq!(bare["status"], "fail");
+}
