@@ -5,22 +5,18 @@ use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
 
+mod common;
+
 fn vmcoach() -> Command {
     Command::cargo_bin("vmcoach").unwrap()
 }
 
+/// A quiet tone of `seconds` as a 16-bit mono WAV.
 fn write_wav(path: &Path, rate: u32, seconds: f64) {
-    let spec = hound::WavSpec {
-        channels: 1,
-        sample_rate: rate,
-        bits_per_sample: 16,
-        sample_format: hound::SampleFormat::Int,
-    };
-    let mut w = hound::WavWriter::create(path, spec).unwrap();
-    for i in 0..(rate as f64 * seconds) as usize {
-        w.write_sample(((i as f32 * 0.05).sin() * 3000.0) as i16).unwrap();
-    }
-    w.finalize().unwrap();
+    let tone: Vec<f32> = (0..(rate as f64 * seconds) as usize)
+        .map(|i| (i as f32 * 0.05).sin() * 0.1)
+        .collect();
+    common::write_wav(path, rate, &tone);
 }
 
 /// Runs `vmcoach ARGS` and checks: status 1, stderr names `file` and contains
