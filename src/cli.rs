@@ -52,6 +52,16 @@ pub enum Command {
     /// Install, convert and list Whisper models.
     #[command(subcommand)]
     Model(ModelCommand),
+    /// Analyse a folder of recordings with one model load: JSONL results, a CSV table, a summary.
+    Batch(BatchArgs),
+    /// Merge JSONL results (shards of a batch run) into one summary and CSV.
+    Summarize(SummarizeArgs),
+    /// List the microphones (input devices) with their rate, channels and sample format.
+    Devices(DevicesArgs),
+    /// Record a practice voicemail from the microphone, then coach it.
+    Record(RecordArgs),
+    /// Practise take after take: record, feedback, what changed, again; a table of the takes at the end.
+    Rehearse(RehearseArgs),
 }
 
 #[derive(Debug, Args)]
@@ -78,7 +88,7 @@ pub struct TranscribeArgs {
 #[derive(Debug, Args)]
 pub struct DecodingArgs {
     /// Word timing method.
-    #[arg(long, value_enum, default_value_t = TimestampArg::Tokens)]
+    #[arg(long, value_enum, default_value_t = TimestampArg::Dtw)]
     pub timestamps: TimestampArg,
     /// Text that primes the decoder instead of the built-in prompt ("" for none).
     #[arg(long, value_name = "TEXT")]
@@ -186,4 +196,162 @@ pub struct RulesArgs {
     /// Describe the rules in this file instead of the built-in ones.
     #[arg(long, value_name = "FILE")]
     pub rules: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct DevicesArgs {
+    /// Print JSON: a list of {id, name, rate, channels, sample_format, default}.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// How one take is recorded (`record` and `rehearse`).
+#[derive(Debug, Args)]
+pub struct TakeArgs {
+    /// Stop recording after this many seconds.
+    #[arg(long, value_name = "SECS", default_value_t = 90.0, value_parser = positive_seconds)]
+    pub max_seconds: f64,
+    /// The microphone: its id or name, or a part of the name only it has
+    /// (see `vmcoach devices`). Default: the system's default input.
+    #[arg(long, value_name = "NAME")]
+    pub device: Option<String>,
+    /// Stop after this many seconds of silence once you have started speaking.
+    #[arg(long, value_name = "SECS", value_parser = positive_seconds)]
+    pub stop_on_silence: Option<f64>,
+    /// Folder for the takes (created when needed); takes cut off earlier
+    /// (`.part` files) are recovered from it at the start.
+    #[arg(long, value_name = "DIR", default_value = "takes")]
+    pub takes: PathBuf,
+    /// Start recording at once, without the 3-2-1 countdown (there is none
+    /// when standard input is not a terminal).
+    #[arg(long)]
+    pub no_countdown: bool,
+}
+
+fn positive_seconds(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(x) if x.is_finite() && x > 0.0 => Ok(x),
+        _ => Err(format!("expected a number of seconds above 0, got \"{s}\"")),
+    }
+}
+
+#[derive(Debug, Args)]
+#[command(after_help = "Stop a take with Enter (when standard input is a terminal), Ctrl-C, --max-seconds \
+or --stop-on-silence. Ctrl-C stops the take like Enter: it is saved and coached, and the exit status is 0. \
+A second Ctrl-C quits at once (exit status 130); the cut-off take is recovered the next time.")]
+pub struct RecordArgs {
+    /// Where to save the take (WAV); an existing file is never replaced.
+    /// Default: a new time-stamped name in the takes folder.
+    #[arg(long, value_name = "FILE.wav")]
+    pub out: Option<PathBuf>,
+    /// Only record and save; no transcript, no coaching.
+    #[arg(long)]
+    pub no_analyze: bool,
+    #[command(flatten)]
+    pub take: TakeArgs,
+    #[command(flatten)]
+    pub coach: CoachArgs,
+    #[command(flatten)]
+    pub decoding: DecodingArgs,
+}
+
+#[derive(Debug, Args)]
+#[command(after_help = "Each take is saved in the takes folder with its report (NAME.json) and a line in \
+history.jsonl, so the next session starts with how the earlier ones went. After each take: Enter records \
+another, q (or end of input) quits and prints the table of the session's takes.")]
+pub struct RehearseArgs {
+    #[command(flatten)]
+    pub take: TakeArgs,
+    /// Networking call to someone you don't know, or a call to a recruiter or
+    /// hiring manager; auto infers it from what was said.
+    #[arg(long, value_enum, default_value_t = KindArg::Auto)]
+    pub kind: KindArg,
+    /// Which voicemail to this person this is (2 = you called before).
+    #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..))]
+    pub attempt: u32,
+    /// The phone number you mean to leave; a mismatch is reported by digit group.
+    #[arg(long, value_name = "DIGITS")]
+    pub expect_number: Option<String>,
+    /// Your name as it should be heard.
+    #[arg(long, value_name = "NAME")]
+    pub expect_name: Option<String>,
+    /// A rules file to use instead of the built-in rules.
+    #[arg(long, value_name = "FILE")]
+    pub rules: Option<PathBuf>,
+    #[command(flatten)]
+    pub decoding: DecodingArgs,
+}
+
+#[derive(Debug, Args)]
+#[command(after_help = "Folders are searched for wav, mp3, m4a, aac, flac, ogg, oga, aif, aiff, amr and opus files (hidden files and folders are passed over); files named on the command line are taken as they are. A file that cannot be analysed is reported on stderr and counted; the run goes on. Exit status: 0 when at least one file was analysed (or this shard had nothing to do), 1 when none could be.")]
+pub struct BatchArgs {
+    /// Folders (searched for audio files) and files.
+    #[arg(required = true, value_name = "DIR|FILE")]
+    pub inputs: Vec<PathBuf>,
+    /// Search the folders' subfolders too.
+    #[arg(long, short = 'r')]
+    pub recursive: bool,
+    /// Files analysed at once, each on a share of the cores (jobs x threads
+    /// never exceeds the cores). Default: one job per core, one thread each.
+    #[arg(long, short = 'j', value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub jobs: Option<u32>,
+    /// Write each report as one JSON line (schema 1, plus file_size and
+    /// file_mtime) to this file as soon as it is done.
+    #[arg(long, value_name = "OUT")]
+    pub jsonl: Option<PathBuf>,
+    /// Write a CSV table (file, duration, pace, number and when, score,
+    /// failed rules) at the end.
+    #[arg(long, value_name = "OUT")]
+    pub csv: Option<PathBuf>,
+    /// Skip files already in the --jsonl file (same path, size and
+    /// modification time) and append to it.
+    #[arg(long, requires = "jsonl")]
+    pub resume: bool,
+    /// Take only part K of N of the files (by a stable hash of each path
+    /// relative to its folder); auto: from SLURM_ARRAY_TASK_ID/COUNT or
+    /// JOB_COMPLETION_INDEX (Kubernetes Indexed Job) with --shard-count.
+    #[arg(long, value_name = "K/N|auto", value_parser = parse_shard)]
+    pub shard: Option<ShardArg>,
+    /// Number of shards for --shard auto where the scheduler does not say
+    /// (a Kubernetes Indexed Job: its completions).
+    #[arg(long, value_name = "N", env = "VMCOACH_SHARD_COUNT", value_parser = clap::value_parser!(u32).range(1..))]
+    pub shard_count: Option<u32>,
+    /// Only print the files this run would analyse (after --shard and
+    /// --resume), one per line; load no model.
+    #[arg(long)]
+    pub list: bool,
+    #[command(flatten)]
+    pub coach: CoachArgs,
+    #[command(flatten)]
+    pub decoding: DecodingArgs,
+    #[command(flatten)]
+    pub limits: AudioLimits,
+}
+
+/// `--shard K/N` or `--shard auto`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ShardArg {
+    Fixed(vmcoach::batch::Shard),
+    Auto,
+}
+
+fn parse_shard(s: &str) -> Result<ShardArg, String> {
+    if s.eq_ignore_ascii_case("auto") {
+        Ok(ShardArg::Auto)
+    } else {
+        s.parse().map(ShardArg::Fixed)
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct SummarizeArgs {
+    /// JSONL results of `vmcoach batch --jsonl` (one per shard) or `vmcoach analyze --json`.
+    #[arg(required = true, value_name = "JSONL")]
+    pub files: Vec<PathBuf>,
+    /// Also write the CSV table of every file.
+    #[arg(long, value_name = "OUT")]
+    pub csv: Option<PathBuf>,
+    /// Print the summary as JSON.
+    #[arg(long)]
+    pub json: bool,
 }

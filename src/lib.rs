@@ -10,8 +10,10 @@
 
 pub mod analysis;
 pub mod audio;
+pub mod batch;
 pub mod error;
 pub mod pipeline;
+pub mod rehearse;
 pub mod report;
 pub mod transcribe;
 

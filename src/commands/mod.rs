@@ -2,8 +2,12 @@
 //! terminal concerns live here, never in the library.
 
 mod analyze;
+mod batch;
+mod devices;
 mod model;
 mod progress;
+mod record;
+mod rehearse;
 mod rules;
 mod transcribe;
 
@@ -22,6 +26,11 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Rules(args) => rules::run(global, args),
         Command::Transcribe(args) => transcribe::run(global, args),
         Command::Model(cmd) => model::run(global, cmd),
+        Command::Batch(args) => batch::run(global, args),
+        Command::Summarize(args) => batch::summarize(global, args),
+        Command::Devices(args) => devices::run(global, args),
+        Command::Record(args) => record::run(global, args),
+        Command::Rehearse(args) => rehearse::run(global, args),
     }
 }
 

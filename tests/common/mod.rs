@@ -44,10 +44,26 @@ pub fn transcribe_json(file: &Path, extra: &[&str]) -> serde_json::Value {
 }
 
 const UNITS: [(&str, &str); 20] = [
-    ("zero", "0"), ("oh", "0"), ("one", "1"), ("two", "2"), ("three", "3"), ("four", "4"),
-    ("five", "5"), ("six", "6"), ("seven", "7"), ("eight", "8"), ("nine", "9"), ("ten", "10"),
-    ("eleven", "11"), ("twelve", "12"), ("thirteen", "13"), ("fourteen", "14"),
-    ("fifteen", "15"), ("sixteen", "16"), ("seventeen", "17"), ("eighteen", "18"),
+    ("zero", "0"),
+    ("oh", "0"),
+    ("one", "1"),
+    ("two", "2"),
+    ("three", "3"),
+    ("four", "4"),
+    ("five", "5"),
+    ("six", "6"),
+    ("seven", "7"),
+    ("eight", "8"),
+    ("nine", "9"),
+    ("ten", "10"),
+    ("eleven", "11"),
+    ("twelve", "12"),
+    ("thirteen", "13"),
+    ("fourteen", "14"),
+    ("fifteen", "15"),
+    ("sixteen", "16"),
+    ("seventeen", "17"),
+    ("eighteen", "18"),
 ];
 
 /// Lower case, no punctuation, numbers as single digits: the same
@@ -68,7 +84,10 @@ pub fn normalise(text: &str) -> Vec<String> {
         }
     }
     let mut out = Vec::new();
-    let words: Vec<&str> = cleaned.split_whitespace().map(|w| w.trim_matches('\'')).collect();
+    let words: Vec<&str> = cleaned
+        .split_whitespace()
+        .map(|w| w.trim_matches('\''))
+        .collect();
     let mut i = 0;
     while i < words.len() {
         let w = words[i];
@@ -98,7 +117,9 @@ pub fn edit_distance(a: &[String], b: &[String]) -> usize {
     for (i, x) in a.iter().enumerate() {
         let mut cur = vec![i + 1; b.len() + 1];
         for (j, y) in b.iter().enumerate() {
-            cur[j + 1] = (prev[j + 1] + 1).min(cur[j] + 1).min(prev[j] + usize::from(x != y));
+            cur[j + 1] = (prev[j + 1] + 1)
+                .min(cur[j] + 1)
+                .min(prev[j] + usize::from(x != y));
         }
         prev = cur;
     }
@@ -122,7 +143,8 @@ pub fn write_wav(path: &Path, rate: u32, samples: &[f32]) {
     };
     let mut w = hound::WavWriter::create(path, spec).unwrap();
     for s in samples {
-        w.write_sample((s.clamp(-1.0, 1.0) * 32767.0) as i16).unwrap();
+        w.write_sample((s.clamp(-1.0, 1.0) * 32767.0) as i16)
+            .unwrap();
     }
     w.finalize().unwrap();
 }
@@ -131,6 +153,9 @@ pub fn write_wav(path: &Path, rate: u32, samples: &[f32]) {
 pub fn read_wav(path: &Path) -> (Vec<f32>, u32) {
     let mut r = hound::WavReader::open(path).unwrap();
     let rate = r.spec().sample_rate;
-    let s = r.samples::<i16>().map(|s| s.unwrap() as f32 / 32768.0).collect();
+    let s = r
+        .samples::<i16>()
+        .map(|s| s.unwrap() as f32 / 32768.0)
+        .collect();
     (s, rate)
 }

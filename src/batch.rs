@@ -1,0 +1,1023 @@
+//! Batch analysis: many recordings, one model. Everything here is plain data
+//! and plain functions (no terminal, no clap), so the command in
+//! `commands/batch.rs` only wires it together:
+//!
+//! ```text
+//!  DIR|FILE... ─> discover ─> shard ─> resume filter ─> run (pool of transcribers) ─> JSONL lines
+//!                                                                                    └> rows ─> summary, CSV
+//! ```
+//!
+//! * [`discover`] walks folders (sorted, symlink loops and unreadable folders
+//!   reported, never followed) and picks audio files by extension.
+//! * [`Shard`] takes a deterministic 1/N of the inputs by a stable hash (FNV-1a)
+//!   of each file's path relative to the folder it was found in, so every
+//!   machine of a job array agrees on the split.
+//! * [`Results`] reads JSONL results back: rows for the summary and CSV, and
+//!   which files are done (same path, size and modification time) for `--resume`.
+//! * [`run`] analyses files on a pool of threads, one transcriber each, and
+//!   hands every event to the caller on the calling thread, so one writer
+//!   orders the output.
+
+use std::collections::{BTreeMap, HashMap};
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::mpsc;
+use std::time::UNIX_EPOCH;
+
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::analysis::Status;
+use crate::error::{Error, Result};
+use crate::pipeline::{self, CoachOptions};
+use crate::report::Report;
+use crate::transcribe::Transcriber;
+
+// ---------------------------------------------------------------------------
+// Discovery
+
+/// Extensions picked from folders (compared without case). Files given by
+/// name are taken whatever their extension. AMR and Opus are listed so that
+/// they are reported with the decoder's reason instead of passed over in silence.
+pub const AUDIO_EXTENSIONS: [&str; 11] =
+    ["wav", "mp3", "m4a", "aac", "flac", "ogg", "oga", "aif", "aiff", "amr", "opus"];
+
+/// One file to analyse.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Input {
+    /// The path to open: the folder as given joined with what was found under it.
+    pub path: PathBuf,
+    /// The shard key: the path relative to the folder it was found in, with
+    /// `/` between parts (a file given by name: its path as given).
+    pub key: String,
+}
+
+impl Input {
+    /// The report's `source`: the path as `vmcoach analyze PATH` prints it.
+    pub fn source(&self) -> String {
+        self.path.display().to_string()
+    }
+}
+
+/// Something that could not be read while looking for inputs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    pub path: PathBuf,
+    pub reason: String,
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.path.display(), self.reason)
+    }
+}
+
+/// What [`discover`] found.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Discovery {
+    /// Sorted by path, no path twice.
+    pub inputs: Vec<Input>,
+    /// Missing arguments, symlink loops, unreadable folders, broken links.
+    pub problems: Vec<Problem>,
+    /// Folders not searched because `recursive` was off.
+    pub subfolders_not_searched: usize,
+}
+
+/// Whether a file name has one of the [`AUDIO_EXTENSIONS`].
+pub fn has_audio_extension(path: &Path) -> bool {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| AUDIO_EXTENSIONS.iter().any(|a| a.eq_ignore_ascii_case(e)))
+}
+
+/// `a/b/c.wav` whatever the platform's separator.
+fn slash_key(path: &Path) -> String {
+    path.components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+fn is_hidden(name: &std::ffi::OsStr) -> bool {
+    name.to_string_lossy().starts_with('.')
+}
+
+/// Finds the audio files under `args`: folders are searched for files with
+/// an audio extension (their subfolders too when `recursive`), files are
+/// taken as given. Hidden files and folders (a name starting with `.`, such
+/// as macOS's `._x.wav`) are passed over inside folders. Symbolic links are
+/// followed, except one that leads back into a folder being searched: that
+/// loop is reported as a problem, as is every folder or link that cannot be read.
+pub fn discover(args: &[PathBuf], recursive: bool) -> Discovery {
+    let mut found = Discovery::default();
+    for arg in args {
+        let meta = match std::fs::metadata(arg) {
+            Ok(meta) => meta,
+            Err(e) => {
+                found.problems.push(Problem { path: arg.clone(), reason: e.to_string() });
+                continue;
+            }
+        };
+        if !meta.is_dir() {
+            found.inputs.push(Input { path: arg.clone(), key: slash_key(arg) });
+            continue;
+        }
+        let mut walker = walkdir::WalkDir::new(arg).follow_links(true).sort_by_file_name().min_depth(1);
+        if !recursive {
+            walker = walker.max_depth(1);
+        }
+        let entries = walker.into_iter().filter_entry(|e| e.depth() == 0 || !is_hidden(e.file_name()));
+        for entry in entries {
+            match entry {
+                Ok(entry) if entry.file_type().is_dir() => {
+                    if !recursive {
+                        found.subfolders_not_searched += 1;
+                    }
+                }
+                Ok(entry) => {
+                    if entry.file_type().is_file() && has_audio_extension(entry.path()) {
+                        let rel = entry.path().strip_prefix(arg).unwrap_or(entry.path());
+                        found.inputs.push(Input { path: entry.path().to_path_buf(), key: slash_key(rel) });
+                    }
+                }
+                Err(err) => found.problems.push(walk_problem(arg, &err)),
+            }
+        }
+    }
+    found.inputs.sort();
+    found.inputs.dedup_by(|a, b| a.path == b.path);
+    found
+}
+
+fn walk_problem(root: &Path, err: &walkdir::Error) -> Problem {
+    let path = err.path().unwrap_or(root).to_path_buf();
+    let reason = if let Some(ancestor) = err.loop_ancestor() {
+        format!("symbolic link loop (leads back to {}); not followed", ancestor.display())
+    } else if let Some(io) = err.io_error() {
+        match io.kind() {
+            std::io::ErrorKind::PermissionDenied => format!("cannot be read ({io}); skipped"),
+            std::io::ErrorKind::NotFound => format!("broken link or vanished ({io}); skipped"),
+            _ => format!("{io}; skipped"),
+        }
+    } else {
+        err.to_string()
+    };
+    Problem { path, reason }
+}
+
+// ---------------------------------------------------------------------------
+// Sharding
+
+/// The K-th of N parts of the inputs (stored 0-based, written `K/N` 1-based).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Shard {
+    /// 0-based.
+    pub index: u32,
+    pub count: u32,
+}
+
+/// 64-bit FNV-1a: a fixed hash, the same on every machine and every run.
+pub fn fnv1a64(bytes: &[u8]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for &b in bytes {
+        h ^= b as u64;
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    h
+}
+
+impl Shard {
+    pub fn new(index: u32, count: u32) -> std::result::Result<Shard, String> {
+        if count == 0 {
+            return Err("the number of shards must be at least 1".into());
+        }
+        if index >= count {
+            return Err(format!("shard {} of {count} does not exist (1 to {count})", index as u64 + 1));
+        }
+        Ok(Shard { index, count })
+    }
+
+    /// Which shard a key falls in, 0-based.
+    pub fn of_key(key: &str, count: u32) -> u32 {
+        (fnv1a64(key.as_bytes()) % count.max(1) as u64) as u32
+    }
+
+    pub fn contains(&self, input: &Input) -> bool {
+        Shard::of_key(&input.key, self.count) == self.index
+    }
+
+    /// Keeps this shard's inputs, in order.
+    pub fn select(&self, inputs: Vec<Input>) -> Vec<Input> {
+        inputs.into_iter().filter(|i| self.contains(i)).collect()
+    }
+
+    /// From the scheduler's environment (`--shard auto`): a Slurm job array
+    /// (`SLURM_ARRAY_TASK_ID` among `SLURM_ARRAY_TASK_COUNT` tasks, from
+    /// `SLURM_ARRAY_TASK_MIN` by `SLURM_ARRAY_TASK_STEP`) or a Kubernetes
+    /// Indexed Job (`JOB_COMPLETION_INDEX`, 0-based, with the count from
+    /// `count`, since Kubernetes does not pass the number of completions).
+    /// `count` also overrides Slurm's task count.
+    pub fn from_env(var: impl Fn(&str) -> Option<String>, count: Option<u32>) -> std::result::Result<Shard, String> {
+        let num = |name: &str| -> std::result::Result<Option<i64>, String> {
+            match var(name).filter(|v| !v.trim().is_empty()) {
+                None => Ok(None),
+                Some(v) => v.trim().parse::<i64>().map(Some).map_err(|_| format!("{name}={v:?} is not a number")),
+            }
+        };
+        if let Some(id) = num("SLURM_ARRAY_TASK_ID")? {
+            let min = num("SLURM_ARRAY_TASK_MIN")?.unwrap_or(0);
+            let step = num("SLURM_ARRAY_TASK_STEP")?.unwrap_or(1).max(1);
+            let n = match count {
+                Some(n) => n as i64,
+                None => num("SLURM_ARRAY_TASK_COUNT")?
+                    .ok_or("SLURM_ARRAY_TASK_ID is set but SLURM_ARRAY_TASK_COUNT is not; pass --shard-count N")?,
+            };
+            if id < min || (id - min) % step != 0 {
+                return Err(format!(
+                    "SLURM_ARRAY_TASK_ID={id} is not min {min} + a multiple of step {step}; use a plain range such as --array=0-{}",
+                    n - 1
+                ));
+            }
+            let index = (id - min) / step;
+            return Shard::new(
+                u32::try_from(index).map_err(|_| format!("task index {index} is out of range"))?,
+                u32::try_from(n).map_err(|_| format!("task count {n} is out of range"))?,
+            )
+            .map_err(|e| format!("Slurm array task {id}: {e}"));
+        }
+        if let Some(index) = num("JOB_COMPLETION_INDEX")? {
+            let n = count.ok_or(
+                "JOB_COMPLETION_INDEX is set, but not the number of completions: pass --shard-count N or set VMCOACH_SHARD_COUNT",
+            )?;
+            return Shard::new(
+                u32::try_from(index).map_err(|_| format!("JOB_COMPLETION_INDEX={index} is out of range"))?,
+                n,
+            )
+            .map_err(|e| format!("JOB_COMPLETION_INDEX={index}: {e}"));
+        }
+        Err("--shard auto: neither SLURM_ARRAY_TASK_ID (Slurm job array) nor JOB_COMPLETION_INDEX (Kubernetes Indexed Job) is set".into())
+    }
+}
+
+impl std::str::FromStr for Shard {
+    type Err = String;
+    /// `K/N`, 1-based: `1/3`, `2/3`, `3/3`.
+    fn from_str(s: &str) -> std::result::Result<Shard, String> {
+        let (k, n) = s.split_once('/').ok_or_else(|| format!("{s:?}: expected K/N, such as 2/8"))?;
+        let k: u32 = k.trim().parse().map_err(|_| format!("{s:?}: K is not a whole number"))?;
+        let n: u32 = n.trim().parse().map_err(|_| format!("{s:?}: N is not a whole number"))?;
+        if k == 0 {
+            return Err(format!("{s:?}: shards count from 1"));
+        }
+        Shard::new(k - 1, n)
+    }
+}
+
+impl fmt::Display for Shard {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}/{}", self.index as u64 + 1, self.count)
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Results: JSONL lines, rows, the summary and the CSV
+
+/// A file's size and modification time (whole seconds since 1970), as
+/// recorded next to its result so that `--resume` can tell it is unchanged.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FileStamp {
+    pub size: u64,
+    pub mtime: i64,
+}
+
+impl FileStamp {
+    pub fn of(path: &Path) -> std::io::Result<FileStamp> {
+        let meta = std::fs::metadata(path)?;
+        let mtime = match meta.modified()?.duration_since(UNIX_EPOCH) {
+            Ok(d) => d.as_secs() as i64,
+            Err(before) => -(before.duration().as_secs() as i64),
+        };
+        Ok(FileStamp { size: meta.len(), mtime })
+    }
+}
+
+/// One JSONL line: the schema 1 report (as `analyze --json` prints it) with
+/// the file's `file_size` and `file_mtime` added. No newline at the end.
+pub fn result_line(report: &Report, stamp: FileStamp) -> String {
+    #[derive(Serialize)]
+    struct Line<'a> {
+        #[serde(flatten)]
+        report: &'a Report,
+        file_size: u64,
+        file_mtime: i64,
+    }
+    serde_json::to_string(&Line { report, file_size: stamp.size, file_mtime: stamp.mtime })
+        .expect("a report always serialises")
+}
+
+/// What the summary and the CSV need of one report.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Row {
+    pub file: String,
+    pub duration_s: f64,
+    pub words_per_minute: f64,
+    /// The first phone number heard (digits only), if any, and when it began.
+    pub number: Option<String>,
+    pub number_start_s: Option<f64>,
+    pub score: u32,
+    /// Ids of the rules that failed, in report order.
+    pub failed_rules: Vec<String>,
+}
+
+impl Row {
+    pub fn from_report(report: &Report) -> Row {
+        let first = report.phone_numbers.first();
+        Row {
+            file: report.source.clone(),
+            duration_s: report.duration_s,
+            words_per_minute: report.words_per_minute,
+            number: first.map(|n| n.digits.clone()),
+            number_start_s: first.map(|n| n.start_s),
+            score: report.score,
+            failed_rules: report
+                .rules
+                .iter()
+                .filter(|f| f.status == Status::Fail)
+                .map(|f| f.id.clone())
+                .collect(),
+        }
+    }
+
+    /// From a report read back as JSON; `None` when it is not a schema 1 report.
+    pub fn from_json(v: &Value) -> Option<Row> {
+        if v.get("schema")?.as_u64()? != 1 {
+            return None;
+        }
+        let first = v.get("phone_numbers").and_then(Value::as_array).and_then(|a| a.first());
+        Some(Row {
+            file: v.get("source")?.as_str()?.to_string(),
+            duration_s: v.get("duration_s")?.as_f64()?,
+            words_per_minute: v.get("words_per_minute")?.as_f64()?,
+            number: first.and_then(|n| n.get("digits")?.as_str().map(String::from)),
+            number_start_s: first.and_then(|n| n.get("start_s")?.as_f64()),
+            score: u32::try_from(v.get("score")?.as_u64()?).ok()?,
+            failed_rules: v
+                .get("rules")?
+                .as_array()?
+                .iter()
+                .filter(|r| r.get("status").and_then(Value::as_str) == Some("fail"))
+                .filter_map(|r| r.get("id")?.as_str().map(String::from))
+                .collect(),
+        })
+    }
+}
+
+/// JSONL results read back (from `batch --jsonl`, or `analyze --json` of several files).
+#[derive(Debug, Clone, Default)]
+pub struct Results {
+    /// One row per report line, in file order (see [`merge_rows`]).
+    pub rows: Vec<Row>,
+    /// Stamps of the files whose line carries them, by source; a later line wins.
+    pub done: HashMap<String, FileStamp>,
+    /// 1-based numbers of lines that are not schema 1 reports.
+    pub bad_lines: Vec<usize>,
+}
+
+impl Results {
+    pub fn parse(text: &str) -> Results {
+        let mut out = Results::default();
+        for (i, line) in text.lines().enumerate() {
+            if line.trim().is_empty() {
+                continue;
+            }
+            let Ok(v) = serde_json::from_str::<Value>(line) else {
+                out.bad_lines.push(i + 1);
+                continue;
+            };
+            let Some(row) = Row::from_json(&v) else {
+                out.bad_lines.push(i + 1);
+                continue;
+            };
+            if let (Some(size), Some(mtime)) =
+                (v.get("file_size").and_then(Value::as_u64), v.get("file_mtime").and_then(Value::as_i64))
+            {
+                out.done.insert(row.file.clone(), FileStamp { size, mtime });
+            }
+            out.rows.push(row);
+        }
+        out
+    }
+
+    /// Whether `input`, as it is now on disk, already has a result.
+    pub fn is_done(&self, input: &Input, now: FileStamp) -> bool {
+        self.done.get(&input.source()) == Some(&now)
+    }
+}
+
+/// Where an unfinished last line starts (a run stopped in the middle of a
+/// write), if the text ends with one; a last line that is complete JSON
+/// without its newline is not unfinished.
+pub fn unfinished_tail(bytes: &[u8]) -> Option<usize> {
+    if bytes.is_empty() || bytes.ends_with(b"\n") {
+        return None;
+    }
+    let start = bytes.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+    let tail = &bytes[start..];
+    if tail.iter().all(u8::is_ascii_whitespace) || serde_json::from_slice::<Value>(tail).is_ok() {
+        None
+    } else {
+        Some(start)
+    }
+}
+
+/// One row per file, sorted by file; when a file appears more than once (it
+/// was analysed again after it changed), the last row wins.
+pub fn merge_rows(rows: impl IntoIterator<Item = Row>) -> Vec<Row> {
+    let mut by_file: BTreeMap<String, Row> = BTreeMap::new();
+    for row in rows {
+        by_file.insert(row.file.clone(), row);
+    }
+    by_file.into_values().collect()
+}
+
+/// Totals over rows.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Summary {
+    pub files_analysed: usize,
+    pub audio_s: f64,
+    pub mean_score: Option<f64>,
+    /// (rule id, files where it failed), most common first, then by id.
+    pub failed_rules: Vec<RuleCount>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RuleCount {
+    pub id: String,
+    pub count: usize,
+}
+
+impl Summary {
+    pub fn of(rows: &[Row]) -> Summary {
+        let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+        for row in rows {
+            for id in &row.failed_rules {
+                *counts.entry(id.as_str()).or_default() += 1;
+            }
+        }
+        let mut failed_rules: Vec<RuleCount> =
+            counts.into_iter().map(|(id, count)| RuleCount { id: id.to_string(), count }).collect();
+        failed_rules.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.id.cmp(&b.id)));
+        let total: u64 = rows.iter().map(|r| r.score as u64).sum();
+        Summary {
+            files_analysed: rows.len(),
+            audio_s: (rows.iter().map(|r| r.duration_s).sum::<f64>() * 100.0).round() / 100.0,
+            mean_score: (!rows.is_empty()).then(|| (total as f64 / rows.len() as f64 * 10.0).round() / 10.0),
+            failed_rules,
+        }
+    }
+}
+
+/// Column names of the CSV summary.
+pub const CSV_HEADER: [&str; 7] =
+    ["file", "duration_s", "words_per_minute", "number", "number_start_s", "score", "failed_rules"];
+
+/// Writes the rows as CSV with a header; failed rules joined with `;`.
+pub fn write_csv<W: std::io::Write>(rows: &[Row], out: W) -> csv::Result<()> {
+    let mut w = csv::Writer::from_writer(out);
+    w.write_record(CSV_HEADER)?;
+    for r in rows {
+        w.write_record([
+            r.file.clone(),
+            r.duration_s.to_string(),
+            r.words_per_minute.to_string(),
+            r.number.clone().unwrap_or_default(),
+            r.number_start_s.map(|s| s.to_string()).unwrap_or_default(),
+            r.score.to_string(),
+            r.failed_rules.join(";"),
+        ])?;
+    }
+    w.flush()?;
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------
+// Jobs and threads
+
+/// How many files at once, and how many model threads each.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Plan {
+    pub jobs: usize,
+    pub threads: usize,
+}
+
+/// Threads per job when the user names neither: measured on a 2-core
+/// machine (release build, tiny.en, 40 files of 20-60 s; see the README's
+/// Batch section), one thread per job with as many jobs as cores beat one
+/// job using both cores: whisper.cpp's threads spend part of every step
+/// waiting on each other, and while one job decodes audio or runs the
+/// analysis the other keeps its core busy.
+pub const DEFAULT_THREADS_PER_JOB: usize = 1;
+
+/// Splits `cores` between jobs so that jobs x threads never exceeds the
+/// cores (whisper.cpp's threads spin while they wait, so oversubscribing
+/// slows everything down). Either number may be given; `files` caps the
+/// jobs, and cores no job needs go to the threads of those that run.
+pub fn plan(cores: usize, jobs: Option<usize>, threads: Option<usize>, files: usize) -> Plan {
+    let cores = cores.max(1);
+    let files = files.max(1);
+    let jobs = match (jobs, threads) {
+        (Some(j), _) => j.clamp(1, cores),
+        (None, Some(t)) => (cores / t.clamp(1, cores)).max(1),
+        (None, None) => (cores / DEFAULT_THREADS_PER_JOB).max(1),
+    }
+    .min(files);
+    let fair = (cores / jobs).max(1);
+    let threads = match threads {
+        Some(t) => t.clamp(1, fair),
+        None => fair,
+    };
+    Plan { jobs, threads }
+}
+
+// ---------------------------------------------------------------------------
+// The pool
+
+/// Makes one transcriber per job: in vmcoach, a new decoder state on a
+/// shared `WhisperModel`; in tests, a scripted transcriber.
+pub trait TranscriberFactory {
+    fn transcriber(&self) -> Result<Box<dyn Transcriber + Send>>;
+}
+
+impl<F> TranscriberFactory for F
+where
+    F: Fn() -> Result<Box<dyn Transcriber + Send>>,
+{
+    fn transcriber(&self) -> Result<Box<dyn Transcriber + Send>> {
+        self()
+    }
+}
+
+/// A file's report with the stamp taken just before it was read.
+#[derive(Debug, Clone)]
+pub struct Analysed {
+    pub report: Report,
+    pub stamp: FileStamp,
+}
+
+/// What the pool tells the caller, in the order it happens.
+#[derive(Debug)]
+#[allow(clippy::large_enum_variant)] // one per file, moved once: boxing buys nothing
+pub enum Event<'a> {
+    /// A job picked up this file.
+    Started { input: &'a Input },
+    /// The file is done, or failed (the error names the file or says why).
+    Finished { input: &'a Input, result: Result<Analysed> },
+}
+
+/// Reads, transcribes and coaches one file.
+pub fn analyse(input: &Input, transcriber: &mut dyn Transcriber, options: &CoachOptions) -> Result<Analysed> {
+    let stamp = FileStamp::of(&input.path).map_err(|e| Error::io(&input.path, e))?;
+    let report = pipeline::coach_file(&input.path, transcriber, options)?;
+    Ok(Analysed { report, stamp })
+}
+
+/// Analyses `inputs` on `jobs` threads, each with its own transcriber from
+/// `factory` (all made here first, so a model error stops the run before any
+/// file). Files are taken in order; `on_event` runs on the calling thread
+/// for every start and finish, so whatever it writes is never interleaved. A
+/// failed file is an event, never a stop. If `on_event` returns an error no
+/// new file is started, the files under way are finished (their events are
+/// dropped), and that error is returned.
+pub fn run(
+    inputs: &[Input],
+    jobs: usize,
+    factory: &dyn TranscriberFactory,
+    options: &CoachOptions,
+    on_event: &mut dyn FnMut(Event<'_>) -> Result<()>,
+) -> Result<()> {
+    if inputs.is_empty() {
+        return Ok(());
+    }
+    let jobs = jobs.clamp(1, inputs.len());
+    let transcribers = (0..jobs).map(|_| factory.transcriber()).collect::<Result<Vec<_>>>()?;
+    let next = AtomicUsize::new(0);
+    let stop = AtomicBool::new(false);
+    let (tx, rx) = mpsc::channel::<(usize, Option<Result<Analysed>>)>();
+    std::thread::scope(|scope| {
+        for mut transcriber in transcribers {
+            let tx = tx.clone();
+            let (next, stop) = (&next, &stop);
+            scope.spawn(move || loop {
+                if stop.load(Ordering::Relaxed) {
+                    break;
+                }
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                let Some(input) = inputs.get(i) else { break };
+                if tx.send((i, None)).is_err() {
+                    break;
+                }
+                let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    analyse(input, transcriber.as_mut(), options)
+                }))
+                .unwrap_or_else(|panic| {
+                    let what = panic
+                        .downcast_ref::<&str>()
+                        .map(|s| s.to_string())
+                        .or_else(|| panic.downcast_ref::<String>().cloned())
+                        .unwrap_or_default();
+                    Err(Error::Transcribe(format!("internal error while analysing it: {what}")))
+                });
+                if tx.send((i, Some(result))).is_err() {
+                    break;
+                }
+            });
+        }
+        drop(tx);
+        let mut failure = None;
+        for (i, result) in rx {
+            if failure.is_some() {
+                continue;
+            }
+            let input = &inputs[i];
+            let event = match result {
+                None => Event::Started { input },
+                Some(result) => Event::Finished { input, result },
+            };
+            if let Err(e) = on_event(event) {
+                stop.store(true, Ordering::Relaxed);
+                failure = Some(e);
+            }
+        }
+        failure.map_or(Ok(()), Err)
+    })
+}
+
+/// The reason for a failed file without the path in front, when the error
+/// message starts with it ("x.wav: is empty" -> "is empty").
+pub fn failure_reason(input: &Input, err: &Error) -> String {
+    let message = err.to_string();
+    let prefix = format!("{}: ", input.path.display());
+    message.strip_prefix(&prefix).map(str::to_string).unwrap_or(message)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::transcribe::scripted::Scripted;
+    use crate::transcribe::{Transcript, Word};
+    use std::collections::HashSet;
+
+    fn write_wav(path: &Path, seconds: f64) {
+        let spec = hound::WavSpec {
+            channels: 1,
+            sample_rate: 16_000,
+            bits_per_sample: 16,
+            sample_format: hound::SampleFormat::Int,
+        };
+        let mut w = hound::WavWriter::create(path, spec).unwrap();
+        for i in 0..(16_000.0 * seconds) as usize {
+            w.write_sample(((i as f32 * 0.05).sin() * 3000.0) as i16).unwrap();
+        }
+        w.finalize().unwrap();
+    }
+
+    fn transcript(text: &str) -> Transcript {
+        let words = text
+            .split_whitespace()
+            .enumerate()
+            .map(|(i, w)| Word {
+                text: w.to_string(),
+                start_s: 0.3 * i as f64,
+                end_s: 0.3 * i as f64 + 0.25,
+                confidence: 0.9,
+            })
+            .collect();
+        Transcript { words, segments: vec![] }
+    }
+
+    const SAID: &str = "Hi Dana, this is Sam Lee, my number is 6 1 2, 5 5 5, 0 1 4 7. \
+        Jordan Smith suggested I call about the analyst role. I'll call you Tuesday. Thanks!";
+
+    fn scripted_factory() -> impl Fn() -> Result<Box<dyn Transcriber + Send>> {
+        || Ok(Box::new(Scripted::new(transcript(SAID))) as Box<dyn Transcriber + Send>)
+    }
+
+    fn inputs_named(names: &[&str]) -> Vec<Input> {
+        names.iter().map(|n| Input { path: PathBuf::from(n), key: n.to_string() }).collect()
+    }
+
+    #[test]
+    fn fnv1a_matches_the_reference_values() {
+        assert_eq!(fnv1a64(b""), 0xcbf29ce484222325);
+        assert_eq!(fnv1a64(b"a"), 0xaf63dc4c8601ec8c);
+        assert_eq!(fnv1a64(b"foobar"), 0x85944171f73967e8);
+    }
+
+    #[test]
+    fn shards_partition_the_inputs() {
+        let names: Vec<String> = (0..200).map(|i| format!("coach{}/msg-{i:03}.wav", i % 7)).collect();
+        let inputs: Vec<Input> =
+            names.iter().map(|n| Input { path: PathBuf::from("/data").join(n), key: n.clone() }).collect();
+        for n in [1u32, 2, 3, 5, 16] {
+            let mut seen = HashSet::new();
+            let mut total = 0;
+            for k in 0..n {
+                let part = Shard::new(k, n).unwrap().select(inputs.clone());
+                total += part.len();
+                for i in part {
+                    assert!(seen.insert(i.path.clone()), "{} in two shards of {n}", i.path.display());
+                }
+                if n <= 5 {
+                    // 200 files: every part gets a fair share.
+                    let share = Shard::new(k, n).unwrap().select(inputs.clone()).len();
+                    assert!(share > 200 / n as usize / 2, "shard {k} of {n}: {share}");
+                }
+            }
+            assert_eq!(total, inputs.len());
+            assert_eq!(seen.len(), inputs.len());
+        }
+    }
+
+    #[test]
+    fn shard_depends_on_the_relative_path_only() {
+        let a = Input { path: PathBuf::from("/mnt/a/x/1.wav"), key: "x/1.wav".into() };
+        let b = Input { path: PathBuf::from("/scratch/b/x/1.wav"), key: "x/1.wav".into() };
+        for k in 0..4 {
+            let s = Shard::new(k, 4).unwrap();
+            assert_eq!(s.contains(&a), s.contains(&b));
+        }
+    }
+
+    #[test]
+    fn shard_syntax() {
+        assert_eq!("2/3".parse::<Shard>(), Ok(Shard { index: 1, count: 3 }));
+        assert_eq!("2/3".parse::<Shard>().unwrap().to_string(), "2/3");
+        for bad in ["0/3", "4/3", "1/0", "3", "a/b", "1/-2"] {
+            assert!(bad.parse::<Shard>().is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn shard_from_slurm_and_kubernetes() {
+        let env = |pairs: &[(&str, &str)]| {
+            let m: HashMap<String, String> = pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+            move |k: &str| m.get(k).cloned()
+        };
+        let slurm = env(&[("SLURM_ARRAY_TASK_ID", "3"), ("SLURM_ARRAY_TASK_COUNT", "4"), ("SLURM_ARRAY_TASK_MIN", "0")]);
+        assert_eq!(Shard::from_env(slurm, None), Ok(Shard { index: 3, count: 4 }));
+        let from_one = env(&[("SLURM_ARRAY_TASK_ID", "1"), ("SLURM_ARRAY_TASK_COUNT", "4"), ("SLURM_ARRAY_TASK_MIN", "1")]);
+        assert_eq!(Shard::from_env(from_one, None), Ok(Shard { index: 0, count: 4 }));
+        let stepped = env(&[
+            ("SLURM_ARRAY_TASK_ID", "20"),
+            ("SLURM_ARRAY_TASK_COUNT", "3"),
+            ("SLURM_ARRAY_TASK_MIN", "0"),
+            ("SLURM_ARRAY_TASK_STEP", "10"),
+        ]);
+        assert_eq!(Shard::from_env(stepped, None), Ok(Shard { index: 2, count: 3 }));
+        let k8s = env(&[("JOB_COMPLETION_INDEX", "0")]);
+        assert_eq!(Shard::from_env(&k8s, Some(5)), Ok(Shard { index: 0, count: 5 }));
+        assert!(Shard::from_env(&k8s, None).unwrap_err().contains("--shard-count"));
+        assert!(Shard::from_env(env(&[("JOB_COMPLETION_INDEX", "5")]), Some(5)).is_err());
+        assert!(Shard::from_env(env(&[]), Some(5)).unwrap_err().contains("SLURM_ARRAY_TASK_ID"));
+    }
+
+    #[test]
+    fn discovery_is_sorted_picks_audio_and_reports_loops() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::create_dir_all(root.join("b/deeper")).unwrap();
+        std::fs::create_dir_all(root.join(".hidden")).unwrap();
+        for f in ["z.wav", "a.MP3", "notes.txt", "b/c.flac", "b/deeper/d.opus", ".hidden/x.wav", "._a.wav"] {
+            std::fs::write(root.join(f), b"x").unwrap();
+        }
+        #[cfg(unix)]
+        std::os::unix::fs::symlink(root, root.join("b/loop")).unwrap();
+
+        let flat = discover(&[root.to_path_buf()], false);
+        let keys: Vec<&str> = flat.inputs.iter().map(|i| i.key.as_str()).collect();
+        assert_eq!(keys, ["a.MP3", "z.wav"]);
+        assert_eq!(flat.subfolders_not_searched, 1);
+        assert!(flat.problems.is_empty(), "{:?}", flat.problems);
+
+        let deep = discover(&[root.to_path_buf()], true);
+        let keys: Vec<&str> = deep.inputs.iter().map(|i| i.key.as_str()).collect();
+        assert_eq!(keys, ["a.MP3", "b/c.flac", "b/deeper/d.opus", "z.wav"]);
+        assert_eq!(deep.inputs[1].path, root.join("b/c.flac"));
+        #[cfg(unix)]
+        {
+            assert_eq!(deep.problems.len(), 1, "{:?}", deep.problems);
+            assert!(deep.problems[0].reason.contains("loop"), "{}", deep.problems[0]);
+        }
+
+        // Named files are taken whatever their extension; a missing one is a problem.
+        let named = discover(&[root.join("notes.txt"), root.join("missing.wav"), root.join("z.wav")], false);
+        assert_eq!(named.inputs.len(), 2);
+        assert_eq!(named.problems.len(), 1);
+        assert_eq!(named.problems[0].path, root.join("missing.wav"));
+    }
+
+    #[test]
+    fn plan_never_oversubscribes() {
+        for cores in 1..=8 {
+            for jobs in [None, Some(1), Some(2), Some(3), Some(16)] {
+                for threads in [None, Some(1), Some(2), Some(4), Some(64)] {
+                    for files in [1, 2, 100] {
+                        let p = plan(cores, jobs, threads, files);
+                        assert!(p.jobs >= 1 && p.threads >= 1);
+                        assert!(p.jobs * p.threads <= cores, "{cores} {jobs:?} {threads:?} {files}: {p:?}");
+                        assert!(p.jobs <= files);
+                    }
+                }
+            }
+        }
+        assert_eq!(plan(2, None, None, 40), Plan { jobs: 2 / DEFAULT_THREADS_PER_JOB, threads: DEFAULT_THREADS_PER_JOB });
+        assert_eq!(plan(2, Some(1), None, 40), Plan { jobs: 1, threads: 2 });
+        assert_eq!(plan(2, None, Some(2), 40), Plan { jobs: 1, threads: 2 });
+        // One file: all the cores go to it.
+        assert_eq!(plan(4, None, None, 1), Plan { jobs: 1, threads: 4 });
+    }
+
+    #[test]
+    fn the_pool_reports_every_file_once_and_failures_do_not_stop_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut paths = Vec::new();
+        for i in 0..7 {
+            let p = dir.path().join(format!("m{i}.wav"));
+            write_wav(&p, 2.0 + i as f64 * 0.1);
+            paths.push(p);
+        }
+        let empty = dir.path().join("empty.wav");
+        std::fs::write(&empty, b"").unwrap();
+        paths.push(empty.clone());
+        let inputs: Vec<Input> =
+            paths.iter().map(|p| Input { path: p.clone(), key: p.display().to_string() }).collect();
+        let options = CoachOptions::default();
+        for jobs in [1, 3] {
+            let mut started = 0;
+            let mut done = Vec::new();
+            let mut failed = Vec::new();
+            run(&inputs, jobs, &scripted_factory(), &options, &mut |e| {
+                match e {
+                    Event::Started { .. } => started += 1,
+                    Event::Finished { input, result: Ok(a) } => {
+                        assert_eq!(a.report.source, input.source());
+                        assert_eq!(a.stamp, FileStamp::of(&input.path).unwrap());
+                        done.push(input.path.clone());
+                    }
+                    Event::Finished { input, result: Err(e) } => {
+                        failed.push((input.path.clone(), failure_reason(input, &e)))
+                    }
+                }
+                Ok(())
+            })
+            .unwrap();
+            assert_eq!(started, 8);
+            assert_eq!(done.len(), 7);
+            assert_eq!(failed.len(), 1);
+            assert_eq!(failed[0].0, empty);
+            assert!(failed[0].1.contains("empty"), "{}", failed[0].1);
+        }
+    }
+
+    #[test]
+    fn the_pool_makes_one_transcriber_per_job_and_stops_on_a_writer_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let inputs: Vec<Input> = (0..6)
+            .map(|i| {
+                let p = dir.path().join(format!("m{i}.wav"));
+                write_wav(&p, 1.5);
+                Input { key: p.display().to_string(), path: p }
+            })
+            .collect();
+        let made = AtomicUsize::new(0);
+        let factory = || {
+            made.fetch_add(1, Ordering::SeqCst);
+            Ok(Box::new(Scripted::new(transcript(SAID))) as Box<dyn Transcriber + Send>)
+        };
+        let mut finished = 0;
+        let err = run(&inputs, 2, &factory, &CoachOptions::default(), &mut |e| {
+            if let Event::Finished { .. } = e {
+                finished += 1;
+                if finished == 2 {
+                    return Err(Error::Input("disk full".into()));
+                }
+            }
+            Ok(())
+        })
+        .unwrap_err();
+        assert_eq!(made.load(Ordering::SeqCst), 2);
+        assert_eq!(err.to_string(), "disk full");
+        assert_eq!(finished, 2);
+
+        let failing = || -> Result<Box<dyn Transcriber + Send>> { Err(Error::Input("no model".into())) };
+        let mut events = 0;
+        assert!(run(&inputs, 2, &failing, &CoachOptions::default(), &mut |_| {
+            events += 1;
+            Ok(())
+        })
+        .is_err());
+        assert_eq!(events, 0);
+    }
+
+    fn sample_report(source: &str) -> Report {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("m.wav");
+        write_wav(&p, 3.0);
+        let mut t = Scripted::new(transcript(SAID));
+        let mut r = pipeline::coach_file(&p, &mut t, &CoachOptions::default()).unwrap();
+        r.source = source.to_string();
+        r
+    }
+
+    #[test]
+    fn a_result_line_is_the_report_plus_the_stamp_and_reads_back_as_the_same_row() {
+        let report = sample_report("dir/m.wav");
+        let stamp = FileStamp { size: 96_044, mtime: 1_700_000_000 };
+        let line = result_line(&report, stamp);
+        let v: Value = serde_json::from_str(&line).unwrap();
+        let plain: Value = serde_json::from_str(&report.to_json_line()).unwrap();
+        let mut without = v.as_object().unwrap().clone();
+        assert_eq!(without.remove("file_size"), Some(Value::from(96_044)));
+        assert_eq!(without.remove("file_mtime"), Some(Value::from(1_700_000_000)));
+        assert_eq!(Value::Object(without), plain);
+
+        let row = Row::from_report(&report);
+        assert_eq!(Row::from_json(&v), Some(row.clone()));
+        assert_eq!(row.number.as_deref(), Some("6125550147"));
+        assert!(row.number_start_s.is_some());
+
+        let results = Results::parse(&format!("{line}\nnot json\n\n{}\n", report.to_json_line()));
+        assert_eq!(results.rows.len(), 2);
+        assert_eq!(results.bad_lines, [2]);
+        assert_eq!(results.done.get("dir/m.wav"), Some(&stamp));
+        let input = Input { path: PathBuf::from("dir/m.wav"), key: "m.wav".into() };
+        assert!(results.is_done(&input, stamp));
+        assert!(!results.is_done(&input, FileStamp { size: 96_044, mtime: 1_700_000_001 }));
+        assert!(!results.is_done(&input, FileStamp { size: 1, mtime: 1_700_000_000 }));
+    }
+
+    #[test]
+    fn an_unfinished_last_line_is_found() {
+        assert_eq!(unfinished_tail(b""), None);
+        assert_eq!(unfinished_tail(b"{\"a\":1}\n"), None);
+        assert_eq!(unfinished_tail(b"{\"a\":1}\n{\"b\":2}"), None);
+        assert_eq!(unfinished_tail(b"{\"a\":1}\n{\"b\":"), Some(8));
+        assert_eq!(unfinished_tail(b"{\"b\":"), Some(0));
+        assert_eq!(unfinished_tail(b"{\"a\":1}\n{\"b\":\"\xc3"), Some(8));
+    }
+
+    #[test]
+    fn summary_counts_failed_rules_and_merging_keeps_the_last_row() {
+        let row = |file: &str, score: u32, failed: &[&str]| Row {
+            file: file.into(),
+            duration_s: 10.0,
+            words_per_minute: 150.0,
+            number: None,
+            number_start_s: None,
+            score,
+            failed_rules: failed.iter().map(|s| s.to_string()).collect(),
+        };
+        let rows = merge_rows([
+            row("b.wav", 10, &["x"]),
+            row("a.wav", 60, &["y", "x"]),
+            row("c.wav", 70, &[]),
+            row("b.wav", 50, &["x", "z"]),
+        ]);
+        assert_eq!(rows.iter().map(|r| r.file.as_str()).collect::<Vec<_>>(), ["a.wav", "b.wav", "c.wav"]);
+        let s = Summary::of(&rows);
+        assert_eq!(s.files_analysed, 3);
+        assert_eq!(s.mean_score, Some(60.0));
+        assert_eq!(s.audio_s, 30.0);
+        let counts: Vec<(&str, usize)> = s.failed_rules.iter().map(|r| (r.id.as_str(), r.count)).collect();
+        assert_eq!(counts, [("x", 2), ("y", 1), ("z", 1)]);
+        assert_eq!(Summary::of(&[]).mean_score, None);
+    }
+
+    #[test]
+    fn csv_has_a_header_and_one_line_per_row() {
+        let report = sample_report("a folder/m, one.wav");
+        let rows = vec![Row::from_report(&report)];
+        let mut out = Vec::new();
+        write_csv(&rows, &mut out).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        let mut lines = text.lines();
+        assert_eq!(lines.next(), Some("file,duration_s,words_per_minute,number,number_start_s,score,failed_rules"));
+        let line = lines.next().unwrap();
+        assert!(line.starts_with("\"a folder/m, one.wav\",3,"), "{line}");
+        assert!(line.contains(",6125550147,"), "{line}");
+        assert_eq!(lines.next(), None);
+        let mut reader = csv::Reader::from_reader(text.as_bytes());
+        let rec = reader.records().next().unwrap().unwrap();
+        assert_eq!(rec.get(6).unwrap(), rows[0].failed_rules.join(";"));
+    }
+
+    #[test]
+    fn failure_reason_drops_the_path() {
+        let input = inputs_named(&["x/y.wav"]).remove(0);
+        let e = Error::bad_audio("x/y.wav", "is empty (0 bytes)");
+        assert_eq!(failure_reason(&input, &e), "is empty (0 bytes)");
+        let e = Error::Transcribe("boom".into());
+        assert_eq!(failure_reason(&input, &e), "transcription failed: boom");
+    }
+}

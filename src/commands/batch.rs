@@ -1,0 +1,368 @@
+//! `vmcoach batch DIR|FILE...` and `vmcoach summarize JSONL...`: the
+//! terminal side (progress bar, files, exit status) of `vmcoach::batch`.
+
+use std::fmt::Write as _;
+use std::fs::{File, OpenOptions};
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use vmcoach::batch::{self, Event, FileStamp, Results, Row, Shard, Summary};
+use vmcoach::transcribe::whisper::{Timestamps, WhisperModel, WhisperOptions};
+use vmcoach::transcribe::Transcriber;
+use vmcoach::Error;
+
+use crate::cli::{BatchArgs, DecodingArgs, Global, ShardArg, SummarizeArgs, TimestampArg};
+
+/// The same whisper settings `vmcoach analyze` loads its model with, so a
+/// batch line and `analyze --json` of the same file agree.
+fn whisper_options(global: &Global, decoding: &DecodingArgs) -> WhisperOptions {
+    let mut options = WhisperOptions {
+        timestamps: match decoding.timestamps {
+            TimestampArg::Tokens => Timestamps::Tokens,
+            TimestampArg::Dtw => Timestamps::Dtw,
+        },
+        verbose: global.verbose,
+        beam_size: decoding.beam,
+        ..Default::default()
+    };
+    if let Some(prompt) = &decoding.prompt {
+        options.initial_prompt = Some(prompt.clone()).filter(|p| !p.is_empty());
+    }
+    options
+}
+
+/// The JSONL output: each line written whole and flushed as its file finishes.
+struct Lines {
+    path: PathBuf,
+    file: File,
+}
+
+impl Lines {
+    fn open(path: &Path, append: bool) -> vmcoach::Result<Lines> {
+        let file = if append {
+            OpenOptions::new().create(true).append(true).open(path)
+        } else {
+            File::create(path)
+        }
+        .map_err(|e| Error::io(path, e))?;
+        Ok(Lines { path: path.to_path_buf(), file })
+    }
+
+    fn write(&mut self, line: &str) -> vmcoach::Result<()> {
+        let mut bytes = Vec::with_capacity(line.len() + 1);
+        bytes.extend_from_slice(line.as_bytes());
+        bytes.push(b'\n');
+        // One write per line: a run stopped at any moment leaves whole lines
+        // (at worst one cut-off last line, which --resume drops).
+        self.file
+            .write_all(&bytes)
+            .and_then(|_| self.file.flush())
+            .map_err(|e| Error::io(&self.path, e))
+    }
+}
+
+/// Reads earlier results for --resume. With `repair`, an unfinished last
+/// line (a run killed in the middle of a write) is cut off so the next line
+/// starts clean (--list only reads).
+fn read_previous(path: &Path, repair: bool, quiet: bool) -> vmcoach::Result<Results> {
+    let bytes = match std::fs::read(path) {
+        Ok(bytes) => bytes,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Results::default()),
+        Err(e) => return Err(Error::io(path, e)),
+    };
+    let unfinished = batch::unfinished_tail(&bytes);
+    if let (true, Some(cut)) = (repair, unfinished) {
+        eprintln!("vmcoach: {}: the last line was cut off (an interrupted run); it is dropped", path.display());
+        let file = OpenOptions::new().write(true).open(path).map_err(|e| Error::io(path, e))?;
+        file.set_len(cut as u64).map_err(|e| Error::io(path, e))?;
+    } else if repair && !bytes.is_empty() && !bytes.ends_with(b"\n") {
+        OpenOptions::new()
+            .append(true)
+            .open(path)
+            .and_then(|mut f| f.write_all(b"\n"))
+            .map_err(|e| Error::io(path, e))?;
+    }
+    // Without `repair` (--list) nothing is written: the unfinished line is only left out.
+    let complete = &bytes[..unfinished.unwrap_or(bytes.len())];
+    let results = Results::parse(&String::from_utf8_lossy(complete));
+    warn_bad_lines(path, &results, quiet);
+    Ok(results)
+}
+
+fn warn_bad_lines(path: &Path, results: &Results, quiet: bool) {
+    if quiet || results.bad_lines.is_empty() {
+        return;
+    }
+    let shown: Vec<String> = results.bad_lines.iter().take(10).map(|n| n.to_string()).collect();
+    let more = if results.bad_lines.len() > 10 { ", ..." } else { "" };
+    eprintln!(
+        "vmcoach: {}: line{} {}{more} {} not a vmcoach report; ignored",
+        path.display(),
+        if results.bad_lines.len() == 1 { "" } else { "s" },
+        shown.join(", "),
+        if results.bad_lines.len() == 1 { "is" } else { "are" },
+    );
+}
+
+fn write_csv(path: &Path, rows: &[Row]) -> vmcoach::Result<()> {
+    let file = File::create(path).map_err(|e| Error::io(path, e))?;
+    batch::write_csv(rows, std::io::BufWriter::new(file)).map_err(|e| match e.into_kind() {
+        csv::ErrorKind::Io(io) => Error::io(path, io),
+        other => Error::Input(format!("{}: {other:?}", path.display())),
+    })
+}
+
+/// The lines `summarize` prints and `batch` starts its summary with.
+fn render_summary(s: &Summary) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "files analysed: {}", s.files_analysed);
+    let _ = writeln!(out, "audio: {:.1} s", s.audio_s);
+    match s.mean_score {
+        Some(m) => {
+            let _ = writeln!(out, "mean score: {m:.1}");
+        }
+        None => out.push_str("mean score: -\n"),
+    }
+    if s.failed_rules.is_empty() {
+        out.push_str("most common failed rules: none\n");
+    } else {
+        out.push_str("most common failed rules (files):\n");
+        for r in &s.failed_rules {
+            let _ = writeln!(out, "  {:>5}  {}", r.count, r.id);
+        }
+    }
+    out
+}
+
+fn progress_bar(quiet: bool, total: usize) -> ProgressBar {
+    if quiet || !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::with_draw_target(Some(total as u64), ProgressDrawTarget::stderr());
+    bar.set_style(
+        ProgressStyle::with_template("{bar:24} {pos}/{len} files  {elapsed} elapsed, ETA {eta}  {wide_msg}")
+            .expect("valid template"),
+    );
+    bar.enable_steady_tick(Duration::from_millis(500));
+    bar
+}
+
+pub fn run(global: &Global, args: &BatchArgs) -> anyhow::Result<ExitCode> {
+    let quiet = global.quiet;
+    let options = super::analyze::coach_options(&args.coach, args.limits.max_seconds)?;
+    let shard = match args.shard {
+        None => None,
+        Some(ShardArg::Fixed(s)) => Some(s),
+        Some(ShardArg::Auto) => Some(
+            Shard::from_env(|k| std::env::var(k).ok(), args.shard_count).map_err(anyhow::Error::msg)?,
+        ),
+    };
+
+    let found = batch::discover(&args.inputs, args.recursive);
+    for p in &found.problems {
+        eprintln!("vmcoach: skipped {p}");
+    }
+    if found.subfolders_not_searched > 0 && !quiet {
+        eprintln!(
+            "vmcoach: {} subfolder{} not searched (add --recursive)",
+            found.subfolders_not_searched,
+            if found.subfolders_not_searched == 1 { "" } else { "s" }
+        );
+    }
+    let found_count = found.inputs.len();
+    let mut inputs = match shard {
+        Some(s) => s.select(found.inputs),
+        None => found.inputs,
+    };
+    let selected = inputs.len();
+
+    let mut previous = Results::default();
+    let mut already_done = 0;
+    if args.resume {
+        let out = args.jsonl.as_deref().expect("clap: --resume requires --jsonl");
+        previous = read_previous(out, !args.list, quiet)?;
+        inputs.retain(|i| {
+            let done = FileStamp::of(&i.path).is_ok_and(|now| previous.is_done(i, now));
+            already_done += usize::from(done);
+            !done
+        });
+    }
+
+    if args.list {
+        let mut out = std::io::stdout().lock();
+        for i in &inputs {
+            writeln!(out, "{}", i.source())?;
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+
+    if !quiet {
+        let mut what = format!("vmcoach: {} file{} to analyse", inputs.len(), if inputs.len() == 1 { "" } else { "s" });
+        if let Some(s) = shard {
+            let _ = write!(what, " (shard {s}: {selected} of {found_count})");
+        }
+        if already_done > 0 {
+            let _ = write!(what, ", {already_done} already done");
+        }
+        eprintln!("{what}");
+    }
+
+    let mut lines = match &args.jsonl {
+        Some(path) => Some(Lines::open(path, args.resume)?),
+        None => None,
+    };
+
+    let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
+    let plan = batch::plan(cores, args.jobs.map(|j| j as usize), global.threads, inputs.len());
+    if !quiet {
+        if let Some(j) = args.jobs.map(|j| j as usize).filter(|&j| j > cores) {
+            eprintln!("vmcoach: --jobs {j} is more than the {cores} cores; using {}", plan.jobs);
+        }
+        if let Some(t) = global.threads.filter(|&t| t > plan.threads) {
+            eprintln!(
+                "vmcoach: --threads {t} with {} job{} would oversubscribe the {cores} cores; using {} each",
+                plan.jobs,
+                if plan.jobs == 1 { "" } else { "s" },
+                plan.threads
+            );
+        }
+    }
+
+    let started = Instant::now();
+    let mut new_rows: Vec<Row> = Vec::new();
+    let mut failures: Vec<(String, String)> = Vec::new();
+    if !inputs.is_empty() {
+        // One model for the whole run; each job gets its own decoder state.
+        let model = WhisperModel::load(&super::model_path(global)?, whisper_options(global, &args.decoding))?;
+        let factory = || -> vmcoach::Result<Box<dyn Transcriber + Send>> {
+            Ok(Box::new(model.transcriber(plan.threads)?))
+        };
+        if !quiet {
+            eprintln!(
+                "vmcoach: {} job{} x {} thread{}",
+                plan.jobs,
+                if plan.jobs == 1 { "" } else { "s" },
+                plan.threads,
+                if plan.threads == 1 { "" } else { "s" }
+            );
+        }
+        let bar = progress_bar(quiet, inputs.len());
+        let json = args.coach.json;
+        let result = batch::run(&inputs, plan.jobs, &factory, &options, &mut |event| {
+            match event {
+                Event::Started { input } => bar.set_message(input.key.clone()),
+                Event::Finished { result: Ok(done), .. } => {
+                    let line = batch::result_line(&done.report, done.stamp);
+                    if let Some(lines) = lines.as_mut() {
+                        lines.write(&line)?;
+                    }
+                    if json {
+                        bar.suspend(|| {
+                            let mut out = std::io::stdout().lock();
+                            writeln!(out, "{line}").and_then(|_| out.flush())
+                        })
+                        .map_err(|e| Error::io("<stdout>", e))?;
+                    }
+                    new_rows.push(Row::from_report(&done.report));
+                    bar.inc(1);
+                }
+                Event::Finished { input, result: Err(e) } => {
+                    let reason = batch::failure_reason(input, &e);
+                    bar.suspend(|| eprintln!("vmcoach: {}: {reason}", input.source()));
+                    failures.push((input.source(), reason));
+                    bar.inc(1);
+                }
+            }
+            Ok(())
+        });
+        bar.finish_and_clear();
+        result?;
+    }
+    let wall = started.elapsed().as_secs_f64();
+
+    let analysed_now = new_rows.len();
+    let audio_now: f64 = new_rows.iter().map(|r| r.duration_s).sum();
+    let rows = batch::merge_rows(previous.rows.into_iter().chain(new_rows));
+    if let Some(path) = &args.csv {
+        write_csv(path, &rows)?;
+    }
+
+    let mut text = render_summary(&Summary::of(&rows));
+    let _ = write!(text, "this run: {analysed_now} analysed, {} failed", failures.len());
+    if args.resume {
+        let out = args.jsonl.as_deref().expect("checked above");
+        let _ = write!(text, ", {already_done} already in {}", out.display());
+    }
+    if analysed_now > 0 {
+        let _ = write!(
+            text,
+            "; {audio_now:.1} s of audio in {wall:.1} s ({:.2} audio s per second, {} job{} x {} thread{})",
+            audio_now / wall.max(1e-9),
+            plan.jobs,
+            if plan.jobs == 1 { "" } else { "s" },
+            plan.threads,
+            if plan.threads == 1 { "" } else { "s" }
+        );
+    }
+    text.push('\n');
+    if !failures.is_empty() {
+        let _ = writeln!(text, "failed ({}):", failures.len());
+        for (file, reason) in &failures {
+            let _ = writeln!(text, "  {file}: {reason}");
+        }
+    }
+    if !found.problems.is_empty() {
+        let _ = writeln!(text, "not read ({}):", found.problems.len());
+        for p in &found.problems {
+            let _ = writeln!(text, "  {p}");
+        }
+    }
+    if args.coach.json {
+        // stdout carries the JSON lines; the summary goes beside them.
+        if !quiet {
+            eprint!("{text}");
+        }
+    } else {
+        print!("{text}");
+    }
+
+    if rows.is_empty() {
+        if found_count == 0 {
+            eprintln!("vmcoach: error: no audio files found");
+            return Ok(ExitCode::from(1));
+        }
+        let shard_had_nothing = shard.is_some() && selected == 0;
+        if !shard_had_nothing {
+            eprintln!("vmcoach: error: no file could be analysed");
+            return Ok(ExitCode::from(1));
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn summarize(global: &Global, args: &SummarizeArgs) -> anyhow::Result<ExitCode> {
+    let mut rows = Vec::new();
+    for path in &args.files {
+        let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+        let results = Results::parse(&String::from_utf8_lossy(&bytes));
+        warn_bad_lines(path, &results, global.quiet);
+        rows.extend(results.rows);
+    }
+    let rows = batch::merge_rows(rows);
+    if rows.is_empty() {
+        return Err(Error::Input("no vmcoach reports in the files given".into()).into());
+    }
+    if let Some(path) = &args.csv {
+        write_csv(path, &rows)?;
+    }
+    let summary = Summary::of(&rows);
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&summary)?);
+    } else {
+        print!("{}", render_summary(&summary));
+    }
+    Ok(ExitCode::SUCCESS)
+}
