@@ -58,7 +58,11 @@ pub fn analyze(global: &Global, args: &AnalyzeArgs) -> anyhow::Result<ExitCode> 
             }
             let t = transcriber.as_mut().expect("loaded above");
             let heard = pipeline::hear(audio, t)?;
-            Ok(pipeline::coach_heard(file.display().to_string(), &heard, &options))
+            Ok(pipeline::coach_heard(
+                file.display().to_string(),
+                &heard,
+                &options,
+            ))
         })();
         match result {
             Ok(report) => {
@@ -76,7 +80,11 @@ pub fn analyze(global: &Global, args: &AnalyzeArgs) -> anyhow::Result<ExitCode> 
             }
         }
     }
-    Ok(if failed > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS })
+    Ok(if failed > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 pub fn check(_global: &Global, args: &CheckArgs) -> anyhow::Result<ExitCode> {
@@ -90,7 +98,10 @@ pub fn check(_global: &Global, args: &CheckArgs) -> anyhow::Result<ExitCode> {
     } else {
         let bytes = std::fs::read(&args.script).map_err(|e| vmcoach::Error::io(&args.script, e))?;
         let s = String::from_utf8(bytes).map_err(|_| {
-            vmcoach::Error::Input(format!("{}: not a text file (not UTF-8)", args.script.display()))
+            vmcoach::Error::Input(format!(
+                "{}: not a text file (not UTF-8)",
+                args.script.display()
+            ))
         })?;
         (args.script.display().to_string(), s)
     };

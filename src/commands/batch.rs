@@ -10,29 +10,11 @@ use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use vmcoach::batch::{self, Event, FileStamp, Results, Row, Shard, Summary};
-use vmcoach::transcribe::whisper::{Timestamps, WhisperModel, WhisperOptions};
+use vmcoach::transcribe::whisper::WhisperModel;
 use vmcoach::transcribe::Transcriber;
 use vmcoach::Error;
 
-use crate::cli::{BatchArgs, DecodingArgs, Global, ShardArg, SummarizeArgs, TimestampArg};
-
-/// The same whisper settings `vmcoach analyze` loads its model with, so a
-/// batch line and `analyze --json` of the same file agree.
-fn whisper_options(global: &Global, decoding: &DecodingArgs) -> WhisperOptions {
-    let mut options = WhisperOptions {
-        timestamps: match decoding.timestamps {
-            TimestampArg::Tokens => Timestamps::Tokens,
-            TimestampArg::Dtw => Timestamps::Dtw,
-        },
-        verbose: global.verbose,
-        beam_size: decoding.beam,
-        ..Default::default()
-    };
-    if let Some(prompt) = &decoding.prompt {
-        options.initial_prompt = Some(prompt.clone()).filter(|p| !p.is_empty());
-    }
-    options
-}
+use crate::cli::{BatchArgs, Global, ShardArg, SummarizeArgs};
 
 /// The JSONL output: each line written whole and flushed as its file finishes.
 struct Lines {
@@ -48,7 +30,10 @@ impl Lines {
             File::create(path)
         }
         .map_err(|e| Error::io(path, e))?;
-        Ok(Lines { path: path.to_path_buf(), file })
+        Ok(Lines {
+            path: path.to_path_buf(),
+            file,
+        })
     }
 
     fn write(&mut self, line: &str) -> vmcoach::Result<()> {
@@ -75,8 +60,14 @@ fn read_previous(path: &Path, repair: bool, quiet: bool) -> vmcoach::Result<Resu
     };
     let unfinished = batch::unfinished_tail(&bytes);
     if let (true, Some(cut)) = (repair, unfinished) {
-        eprintln!("vmcoach: {}: the last line was cut off (an interrupted run); it is dropped", path.display());
-        let file = OpenOptions::new().write(true).open(path).map_err(|e| Error::io(path, e))?;
+        eprintln!(
+            "vmcoach: {}: the last line was cut off (an interrupted run); it is dropped",
+            path.display()
+        );
+        let file = OpenOptions::new()
+            .write(true)
+            .open(path)
+            .map_err(|e| Error::io(path, e))?;
         file.set_len(cut as u64).map_err(|e| Error::io(path, e))?;
     } else if repair && !bytes.is_empty() && !bytes.ends_with(b"\n") {
         OpenOptions::new()
@@ -96,14 +87,31 @@ fn warn_bad_lines(path: &Path, results: &Results, quiet: bool) {
     if quiet || results.bad_lines.is_empty() {
         return;
     }
-    let shown: Vec<String> = results.bad_lines.iter().take(10).map(|n| n.to_string()).collect();
-    let more = if results.bad_lines.len() > 10 { ", ..." } else { "" };
+    let shown: Vec<String> = results
+        .bad_lines
+        .iter()
+        .take(10)
+        .map(|n| n.to_string())
+        .collect();
+    let more = if results.bad_lines.len() > 10 {
+        ", ..."
+    } else {
+        ""
+    };
     eprintln!(
         "vmcoach: {}: line{} {}{more} {} not a vmcoach report; ignored",
         path.display(),
-        if results.bad_lines.len() == 1 { "" } else { "s" },
+        if results.bad_lines.len() == 1 {
+            ""
+        } else {
+            "s"
+        },
         shown.join(", "),
-        if results.bad_lines.len() == 1 { "is" } else { "are" },
+        if results.bad_lines.len() == 1 {
+            "is"
+        } else {
+            "are"
+        },
     );
 }
 
@@ -143,8 +151,10 @@ fn progress_bar(quiet: bool, total: usize) -> ProgressBar {
     }
     let bar = ProgressBar::with_draw_target(Some(total as u64), ProgressDrawTarget::stderr());
     bar.set_style(
-        ProgressStyle::with_template("{bar:24} {pos}/{len} files  {elapsed} elapsed, ETA {eta}  {wide_msg}")
-            .expect("valid template"),
+        ProgressStyle::with_template(
+            "{bar:24} {pos}/{len} files  {elapsed} elapsed, ETA {eta}  {wide_msg}",
+        )
+        .expect("valid template"),
     );
     bar.enable_steady_tick(Duration::from_millis(500));
     bar
@@ -157,7 +167,8 @@ pub fn run(global: &Global, args: &BatchArgs) -> anyhow::Result<ExitCode> {
         None => None,
         Some(ShardArg::Fixed(s)) => Some(s),
         Some(ShardArg::Auto) => Some(
-            Shard::from_env(|k| std::env::var(k).ok(), args.shard_count).map_err(anyhow::Error::msg)?,
+            Shard::from_env(|k| std::env::var(k).ok(), args.shard_count)
+                .map_err(anyhow::Error::msg)?,
         ),
     };
 
@@ -169,7 +180,11 @@ pub fn run(global: &Global, args: &BatchArgs) -> anyhow::Result<ExitCode> {
         eprintln!(
             "vmcoach: {} subfolder{} not searched (add --recursive)",
             found.subfolders_not_searched,
-            if found.subfolders_not_searched == 1 { "" } else { "s" }
+            if found.subfolders_not_searched == 1 {
+                ""
+            } else {
+                "s"
+            }
         );
     }
     let found_count = found.inputs.len();
@@ -182,7 +197,10 @@ pub fn run(global: &Global, args: &BatchArgs) -> anyhow::Result<ExitCode> {
     let mut previous = Results::default();
     let mut already_done = 0;
     if args.resume {
-        let out = args.jsonl.as_deref().expect("clap: --resume requires --jsonl");
+        let out = args
+            .jsonl
+            .as_deref()
+            .expect("clap: --resume requires --jsonl");
         previous = read_previous(out, !args.list, quiet)?;
         inputs.retain(|i| {
             let done = FileStamp::of(&i.path).is_ok_and(|now| previous.is_done(i, now));
@@ -200,7 +218,11 @@ pub fn run(global: &Global, args: &BatchArgs) -> anyhow::Result<ExitCode> {
     }
 
     if !quiet {
-        let mut what = format!("vmcoach: {} file{} to analyse", inputs.len(), if inputs.len() == 1 { "" } else { "s" });
+        let mut what = format!(
+            "vmcoach: {} file{} to analyse",
+            inputs.len(),
+            if inputs.len() == 1 { "" } else { "s" }
+        );
         if let Some(s) = shard {
             let _ = write!(what, " (shard {s}: {selected} of {found_count})");
         }
@@ -215,11 +237,21 @@ pub fn run(global: &Global, args: &BatchArgs) -> anyhow::Result<ExitCode> {
         None => None,
     };
 
-    let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
-    let plan = batch::plan(cores, args.jobs.map(|j| j as usize), global.threads, inputs.len());
+    let cores = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1);
+    let plan = batch::plan(
+        cores,
+        args.jobs.map(|j| j as usize),
+        global.threads,
+        inputs.len(),
+    );
     if !quiet {
         if let Some(j) = args.jobs.map(|j| j as usize).filter(|&j| j > cores) {
-            eprintln!("vmcoach: --jobs {j} is more than the {cores} cores; using {}", plan.jobs);
+            eprintln!(
+                "vmcoach: --jobs {j} is more than the {cores} cores; using {}",
+                plan.jobs
+            );
         }
         if let Some(t) = global.threads.filter(|&t| t > plan.threads) {
             eprintln!(
@@ -236,7 +268,10 @@ pub fn run(global: &Global, args: &BatchArgs) -> anyhow::Result<ExitCode> {
     let mut failures: Vec<(String, String)> = Vec::new();
     if !inputs.is_empty() {
         // One model for the whole run; each job gets its own decoder state.
-        let model = WhisperModel::load(&super::model_path(global)?, whisper_options(global, &args.decoding))?;
+        let model = WhisperModel::load(
+            &super::model_path(global)?,
+            super::whisper_options(global, &args.decoding),
+        )?;
         let factory = || -> vmcoach::Result<Box<dyn Transcriber + Send>> {
             Ok(Box::new(model.transcriber(plan.threads)?))
         };
@@ -254,7 +289,9 @@ pub fn run(global: &Global, args: &BatchArgs) -> anyhow::Result<ExitCode> {
         let result = batch::run(&inputs, plan.jobs, &factory, &options, &mut |event| {
             match event {
                 Event::Started { input } => bar.set_message(input.key.clone()),
-                Event::Finished { result: Ok(done), .. } => {
+                Event::Finished {
+                    result: Ok(done), ..
+                } => {
                     let line = batch::result_line(&done.report, done.stamp);
                     if let Some(lines) = lines.as_mut() {
                         lines.write(&line)?;
@@ -269,7 +306,10 @@ pub fn run(global: &Global, args: &BatchArgs) -> anyhow::Result<ExitCode> {
                     new_rows.push(Row::from_report(&done.report));
                     bar.inc(1);
                 }
-                Event::Finished { input, result: Err(e) } => {
+                Event::Finished {
+                    input,
+                    result: Err(e),
+                } => {
                     let reason = batch::failure_reason(input, &e);
                     bar.suspend(|| eprintln!("vmcoach: {}: {reason}", input.source()));
                     failures.push((input.source(), reason));
@@ -291,7 +331,11 @@ pub fn run(global: &Global, args: &BatchArgs) -> anyhow::Result<ExitCode> {
     }
 
     let mut text = render_summary(&Summary::of(&rows));
-    let _ = write!(text, "this run: {analysed_now} analysed, {} failed", failures.len());
+    let _ = write!(
+        text,
+        "this run: {analysed_now} analysed, {} failed",
+        failures.len()
+    );
     if args.resume {
         let out = args.jsonl.as_deref().expect("checked above");
         let _ = write!(text, ", {already_done} already in {}", out.display());

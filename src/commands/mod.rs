@@ -42,12 +42,9 @@ pub fn model_path(global: &Global) -> vmcoach::Result<PathBuf> {
     vmcoach::transcribe::model::resolve(global.model.as_deref(), env.as_deref())
 }
 
-/// Loads the whisper model once for the whole command.
-pub fn load_transcriber(
-    global: &Global,
-    decoding: &DecodingArgs,
-) -> vmcoach::Result<WhisperTranscriber> {
-    let path = model_path(global)?;
+/// The whisper settings from the command line (every command that hears
+/// audio uses these, so batch lines and `analyze --json` agree).
+pub fn whisper_options(global: &Global, decoding: &DecodingArgs) -> WhisperOptions {
     let mut options = WhisperOptions {
         timestamps: match decoding.timestamps {
             TimestampArg::Tokens => Timestamps::Tokens,
@@ -60,6 +57,16 @@ pub fn load_transcriber(
     if let Some(prompt) = &decoding.prompt {
         options.initial_prompt = Some(prompt.clone()).filter(|p| !p.is_empty());
     }
+    options
+}
+
+/// Loads the whisper model once for the whole command.
+pub fn load_transcriber(
+    global: &Global,
+    decoding: &DecodingArgs,
+) -> vmcoach::Result<WhisperTranscriber> {
+    let path = model_path(global)?;
+    let mut options = whisper_options(global, decoding);
     if let Some(t) = global.threads {
         options.threads = t.max(1);
     }

@@ -17,9 +17,21 @@ pub fn run(_global: &Global, args: &RulesArgs) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     for r in described {
-        let kinds: Vec<String> = r.applies_to.iter().map(|k| format!("{k:?}").to_lowercase()).collect();
-        let attempt = r.min_attempt.map(|a| format!(", from attempt {a}")).unwrap_or_default();
-        println!("{}  (weight {}, {}{attempt})", r.id, r.weight, kinds.join(" and "));
+        let kinds: Vec<String> = r
+            .applies_to
+            .iter()
+            .map(|k| format!("{k:?}").to_lowercase())
+            .collect();
+        let attempt = r
+            .min_attempt
+            .map(|a| format!(", from attempt {a}"))
+            .unwrap_or_default();
+        println!(
+            "{}  (weight {}, {}{attempt})",
+            r.id,
+            r.weight,
+            kinds.join(" and ")
+        );
         println!("    checks: {}", r.checks);
         for t in &r.thresholds {
             println!("    {t}");
