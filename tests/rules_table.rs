@@ -170,37 +170,3 @@ fn every_labelled_script_gets_its_labelled_statuses() {
         problems.join("\n")
     );
 }
-
-/// For working on the rules: `VMCOACH_DUMP=net_good_referral cargo test --test
-/// rules_table dump_one_script -- --ignored --nocapture` prints its analysis as JSON
-/// (`VMCOACH_DUMP=/path/to/script.txt` for a script outside the fixtures).
-#[test]
-#[ignore]
-fn dump_one_script() {
-    let Some(name) = std::env::var_os("VMCOACH_DUMP") else {
-        return;
-    };
-    let name = name.into_string().unwrap();
-    let labels: BTreeMap<String, Label> =
-        serde_json::from_str(&std::fs::read_to_string(dir().join("labels.json")).unwrap()).unwrap();
-    let label = labels.get(&name);
-    let path = if name.ends_with(".txt") {
-        PathBuf::from(&name)
-    } else {
-        dir().join(format!("{name}.txt"))
-    };
-    let text = std::fs::read_to_string(path).unwrap();
-    let words = estimate_words(&text, 150.0);
-    let rules = RuleSet::default_rules();
-    let a = analyze(&AnalysisInput {
-        words: &words,
-        duration_s: words.last().map_or(0.0, |w| w.end_s),
-        speech_span: None,
-        kind: label.filter(|l| !l.infer).map(|l| l.kind),
-        attempt: label.and_then(|l| l.attempt).unwrap_or(1),
-        expect_number: label.and_then(|l| l.expect_number.as_deref()),
-        expect_name: label.and_then(|l| l.expect_name.as_deref()),
-        rules: &rules,
-    });
-    println!("{}", serde_json::to_string_pretty(&a).unwrap());
-}
