@@ -40,8 +40,9 @@ use crate::transcribe::Transcriber;
 /// Extensions picked from folders (compared without case). Files given by
 /// name are taken whatever their extension. AMR and Opus are listed so that
 /// they are reported with the decoder's reason instead of passed over in silence.
-pub const AUDIO_EXTENSIONS: [&str; 11] =
-    ["wav", "mp3", "m4a", "aac", "flac", "ogg", "oga", "aif", "aiff", "amr", "opus"];
+pub const AUDIO_EXTENSIONS: [&str; 11] = [
+    "wav", "mp3", "m4a", "aac", "flac", "ogg", "oga", "aif", "aiff", "amr", "opus",
+];
 
 /// One file to analyse.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -115,19 +116,30 @@ pub fn discover(args: &[PathBuf], recursive: bool) -> Discovery {
         let meta = match std::fs::metadata(arg) {
             Ok(meta) => meta,
             Err(e) => {
-                found.problems.push(Problem { path: arg.clone(), reason: e.to_string() });
+                found.problems.push(Problem {
+                    path: arg.clone(),
+                    reason: e.to_string(),
+                });
                 continue;
             }
         };
         if !meta.is_dir() {
-            found.inputs.push(Input { path: arg.clone(), key: slash_key(arg) });
+            found.inputs.push(Input {
+                path: arg.clone(),
+                key: slash_key(arg),
+            });
             continue;
         }
-        let mut walker = walkdir::WalkDir::new(arg).follow_links(true).sort_by_file_name().min_depth(1);
+        let mut walker = walkdir::WalkDir::new(arg)
+            .follow_links(true)
+            .sort_by_file_name()
+            .min_depth(1);
         if !recursive {
             walker = walker.max_depth(1);
         }
-        let entries = walker.into_iter().filter_entry(|e| e.depth() == 0 || !is_hidden(e.file_name()));
+        let entries = walker
+            .into_iter()
+            .filter_entry(|e| e.depth() == 0 || !is_hidden(e.file_name()));
         for entry in entries {
             match entry {
                 Ok(entry) if entry.file_type().is_dir() => {
@@ -138,7 +150,10 @@ pub fn discover(args: &[PathBuf], recursive: bool) -> Discovery {
                 Ok(entry) => {
                     if entry.file_type().is_file() && has_audio_extension(entry.path()) {
                         let rel = entry.path().strip_prefix(arg).unwrap_or(entry.path());
-                        found.inputs.push(Input { path: entry.path().to_path_buf(), key: slash_key(rel) });
+                        found.inputs.push(Input {
+                            path: entry.path().to_path_buf(),
+                            key: slash_key(rel),
+                        });
                     }
                 }
                 Err(err) => found.problems.push(walk_problem(arg, &err)),
@@ -153,7 +168,10 @@ pub fn discover(args: &[PathBuf], recursive: bool) -> Discovery {
 fn walk_problem(root: &Path, err: &walkdir::Error) -> Problem {
     let path = err.path().unwrap_or(root).to_path_buf();
     let reason = if let Some(ancestor) = err.loop_ancestor() {
-        format!("symbolic link loop (leads back to {}); not followed", ancestor.display())
+        format!(
+            "symbolic link loop (leads back to {}); not followed",
+            ancestor.display()
+        )
     } else if let Some(io) = err.io_error() {
         match io.kind() {
             std::io::ErrorKind::PermissionDenied => format!("cannot be read ({io}); skipped"),
@@ -193,7 +211,10 @@ impl Shard {
             return Err("the number of shards must be at least 1".into());
         }
         if index >= count {
-            return Err(format!("shard {} of {count} does not exist (1 to {count})", index as u64 + 1));
+            return Err(format!(
+                "shard {} of {count} does not exist (1 to {count})",
+                index as u64 + 1
+            ));
         }
         Ok(Shard { index, count })
     }
@@ -218,11 +239,18 @@ impl Shard {
     /// Indexed Job (`JOB_COMPLETION_INDEX`, 0-based, with the count from
     /// `count`, since Kubernetes does not pass the number of completions).
     /// `count` also overrides Slurm's task count.
-    pub fn from_env(var: impl Fn(&str) -> Option<String>, count: Option<u32>) -> std::result::Result<Shard, String> {
+    pub fn from_env(
+        var: impl Fn(&str) -> Option<String>,
+        count: Option<u32>,
+    ) -> std::result::Result<Shard, String> {
         let num = |name: &str| -> std::result::Result<Option<i64>, String> {
             match var(name).filter(|v| !v.trim().is_empty()) {
                 None => Ok(None),
-                Some(v) => v.trim().parse::<i64>().map(Some).map_err(|_| format!("{name}={v:?} is not a number")),
+                Some(v) => v
+                    .trim()
+                    .parse::<i64>()
+                    .map(Some)
+                    .map_err(|_| format!("{name}={v:?} is not a number")),
             }
         };
         if let Some(id) = num("SLURM_ARRAY_TASK_ID")? {
@@ -251,7 +279,8 @@ impl Shard {
                 "JOB_COMPLETION_INDEX is set, but not the number of completions: pass --shard-count N or set VMCOACH_SHARD_COUNT",
             )?;
             return Shard::new(
-                u32::try_from(index).map_err(|_| format!("JOB_COMPLETION_INDEX={index} is out of range"))?,
+                u32::try_from(index)
+                    .map_err(|_| format!("JOB_COMPLETION_INDEX={index} is out of range"))?,
                 n,
             )
             .map_err(|e| format!("JOB_COMPLETION_INDEX={index}: {e}"));
@@ -264,9 +293,17 @@ impl std::str::FromStr for Shard {
     type Err = String;
     /// `K/N`, 1-based: `1/3`, `2/3`, `3/3`.
     fn from_str(s: &str) -> std::result::Result<Shard, String> {
-        let (k, n) = s.split_once('/').ok_or_else(|| format!("{s:?}: expected K/N, such as 2/8"))?;
-        let k: u32 = k.trim().parse().map_err(|_| format!("{s:?}: K is not a whole number"))?;
-        let n: u32 = n.trim().parse().map_err(|_| format!("{s:?}: N is not a whole number"))?;
+        let (k, n) = s
+            .split_once('/')
+            .ok_or_else(|| format!("{s:?}: expected K/N, such as 2/8"))?;
+        let k: u32 = k
+            .trim()
+            .parse()
+            .map_err(|_| format!("{s:?}: K is not a whole number"))?;
+        let n: u32 = n
+            .trim()
+            .parse()
+            .map_err(|_| format!("{s:?}: N is not a whole number"))?;
         if k == 0 {
             return Err(format!("{s:?}: shards count from 1"));
         }
@@ -298,7 +335,10 @@ impl FileStamp {
             Ok(d) => d.as_secs() as i64,
             Err(before) => -(before.duration().as_secs() as i64),
         };
-        Ok(FileStamp { size: meta.len(), mtime })
+        Ok(FileStamp {
+            size: meta.len(),
+            mtime,
+        })
     }
 }
 
@@ -312,8 +352,12 @@ pub fn result_line(report: &Report, stamp: FileStamp) -> String {
         file_size: u64,
         file_mtime: i64,
     }
-    serde_json::to_string(&Line { report, file_size: stamp.size, file_mtime: stamp.mtime })
-        .expect("a report always serialises")
+    serde_json::to_string(&Line {
+        report,
+        file_size: stamp.size,
+        file_mtime: stamp.mtime,
+    })
+    .expect("a report always serialises")
 }
 
 /// What the summary and the CSV need of one report.
@@ -354,7 +398,10 @@ impl Row {
         if v.get("schema")?.as_u64()? != 1 {
             return None;
         }
-        let first = v.get("phone_numbers").and_then(Value::as_array).and_then(|a| a.first());
+        let first = v
+            .get("phone_numbers")
+            .and_then(Value::as_array)
+            .and_then(|a| a.first());
         Some(Row {
             file: v.get("source")?.as_str()?.to_string(),
             duration_s: v.get("duration_s")?.as_f64()?,
@@ -399,9 +446,10 @@ impl Results {
                 out.bad_lines.push(i + 1);
                 continue;
             };
-            if let (Some(size), Some(mtime)) =
-                (v.get("file_size").and_then(Value::as_u64), v.get("file_mtime").and_then(Value::as_i64))
-            {
+            if let (Some(size), Some(mtime)) = (
+                v.get("file_size").and_then(Value::as_u64),
+                v.get("file_mtime").and_then(Value::as_i64),
+            ) {
                 out.done.insert(row.file.clone(), FileStamp { size, mtime });
             }
             out.rows.push(row);
@@ -465,22 +513,35 @@ impl Summary {
                 *counts.entry(id.as_str()).or_default() += 1;
             }
         }
-        let mut failed_rules: Vec<RuleCount> =
-            counts.into_iter().map(|(id, count)| RuleCount { id: id.to_string(), count }).collect();
+        let mut failed_rules: Vec<RuleCount> = counts
+            .into_iter()
+            .map(|(id, count)| RuleCount {
+                id: id.to_string(),
+                count,
+            })
+            .collect();
         failed_rules.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.id.cmp(&b.id)));
         let total: u64 = rows.iter().map(|r| r.score as u64).sum();
         Summary {
             files_analysed: rows.len(),
             audio_s: (rows.iter().map(|r| r.duration_s).sum::<f64>() * 100.0).round() / 100.0,
-            mean_score: (!rows.is_empty()).then(|| (total as f64 / rows.len() as f64 * 10.0).round() / 10.0),
+            mean_score: (!rows.is_empty())
+                .then(|| (total as f64 / rows.len() as f64 * 10.0).round() / 10.0),
             failed_rules,
         }
     }
 }
 
 /// Column names of the CSV summary.
-pub const CSV_HEADER: [&str; 7] =
-    ["file", "duration_s", "words_per_minute", "number", "number_start_s", "score", "failed_rules"];
+pub const CSV_HEADER: [&str; 7] = [
+    "file",
+    "duration_s",
+    "words_per_minute",
+    "number",
+    "number_start_s",
+    "score",
+    "failed_rules",
+];
 
 /// Writes the rows as CSV with a header; failed rules joined with `;`.
 pub fn write_csv<W: std::io::Write>(rows: &[Row], out: W) -> csv::Result<()> {
@@ -511,12 +572,22 @@ pub struct Plan {
     pub threads: usize,
 }
 
-/// Threads per job when the user names neither: measured on a 2-core
-/// machine (release build, tiny.en, 40 files of 20-60 s; see the README's
-/// Batch section), one thread per job with as many jobs as cores beat one
-/// job using both cores: whisper.cpp's threads spend part of every step
-/// waiting on each other, and while one job decodes audio or runs the
-/// analysis the other keeps its core busy.
+/// Threads per job when the user names neither. Measured on this project's
+/// 2-core machine (AMD EPYC VM, release build, tiny.en, 40 WAVs of 20-54 s,
+/// 1529.6 s of audio in all; each run once, back to back, on an otherwise
+/// idle machine; all three gave identical reports):
+///
+/// | run                                      | wall    | audio s / wall s |
+/// |------------------------------------------|---------|------------------|
+/// | `batch --jobs 1` (1 job x 2 threads)     | 182.6 s |  8.4             |
+/// | `batch --jobs 2` (2 jobs x 1 thread)     | 144.7 s | 10.6             |
+/// | `analyze FILE` once per file (2 threads) | 176.3 s |  8.7             |
+///
+/// Two single-threaded jobs are 1.26x as fast as one job on both cores:
+/// whisper.cpp's two threads wait on each other at every step (and the
+/// decoding, resampling and analysis around the model run on one thread),
+/// while two jobs keep both cores busy. Hence one thread per job, as many
+/// jobs as cores.
 pub const DEFAULT_THREADS_PER_JOB: usize = 1;
 
 /// Splits `cores` between jobs so that jobs x threads never exceeds the
@@ -572,11 +643,18 @@ pub enum Event<'a> {
     /// A job picked up this file.
     Started { input: &'a Input },
     /// The file is done, or failed (the error names the file or says why).
-    Finished { input: &'a Input, result: Result<Analysed> },
+    Finished {
+        input: &'a Input,
+        result: Result<Analysed>,
+    },
 }
 
 /// Reads, transcribes and coaches one file.
-pub fn analyse(input: &Input, transcriber: &mut dyn Transcriber, options: &CoachOptions) -> Result<Analysed> {
+pub fn analyse(
+    input: &Input,
+    transcriber: &mut dyn Transcriber,
+    options: &CoachOptions,
+) -> Result<Analysed> {
     let stamp = FileStamp::of(&input.path).map_err(|e| Error::io(&input.path, e))?;
     let report = pipeline::coach_file(&input.path, transcriber, options)?;
     Ok(Analysed { report, stamp })
@@ -600,7 +678,9 @@ pub fn run(
         return Ok(());
     }
     let jobs = jobs.clamp(1, inputs.len());
-    let transcribers = (0..jobs).map(|_| factory.transcriber()).collect::<Result<Vec<_>>>()?;
+    let transcribers = (0..jobs)
+        .map(|_| factory.transcriber())
+        .collect::<Result<Vec<_>>>()?;
     let next = AtomicUsize::new(0);
     let stop = AtomicBool::new(false);
     let (tx, rx) = mpsc::channel::<(usize, Option<Result<Analysed>>)>();
@@ -626,7 +706,9 @@ pub fn run(
                         .map(|s| s.to_string())
                         .or_else(|| panic.downcast_ref::<String>().cloned())
                         .unwrap_or_default();
-                    Err(Error::Transcribe(format!("internal error while analysing it: {what}")))
+                    Err(Error::Transcribe(format!(
+                        "internal error while analysing it: {what}"
+                    )))
                 });
                 if tx.send((i, Some(result))).is_err() {
                     break;
@@ -658,7 +740,10 @@ pub fn run(
 pub fn failure_reason(input: &Input, err: &Error) -> String {
     let message = err.to_string();
     let prefix = format!("{}: ", input.path.display());
-    message.strip_prefix(&prefix).map(str::to_string).unwrap_or(message)
+    message
+        .strip_prefix(&prefix)
+        .map(str::to_string)
+        .unwrap_or(message)
 }
 
 #[cfg(test)]
@@ -677,7 +762,8 @@ mod tests {
         };
         let mut w = hound::WavWriter::create(path, spec).unwrap();
         for i in 0..(16_000.0 * seconds) as usize {
-            w.write_sample(((i as f32 * 0.05).sin() * 3000.0) as i16).unwrap();
+            w.write_sample(((i as f32 * 0.05).sin() * 3000.0) as i16)
+                .unwrap();
         }
         w.finalize().unwrap();
     }
@@ -693,7 +779,10 @@ mod tests {
                 confidence: 0.9,
             })
             .collect();
-        Transcript { words, segments: vec![] }
+        Transcript {
+            words,
+            segments: vec![],
+        }
     }
 
     const SAID: &str = "Hi Dana, this is Sam Lee, my number is 6 1 2, 5 5 5, 0 1 4 7. \
@@ -704,7 +793,13 @@ mod tests {
     }
 
     fn inputs_named(names: &[&str]) -> Vec<Input> {
-        names.iter().map(|n| Input { path: PathBuf::from(n), key: n.to_string() }).collect()
+        names
+            .iter()
+            .map(|n| Input {
+                path: PathBuf::from(n),
+                key: n.to_string(),
+            })
+            .collect()
     }
 
     #[test]
@@ -716,9 +811,16 @@ mod tests {
 
     #[test]
     fn shards_partition_the_inputs() {
-        let names: Vec<String> = (0..200).map(|i| format!("coach{}/msg-{i:03}.wav", i % 7)).collect();
-        let inputs: Vec<Input> =
-            names.iter().map(|n| Input { path: PathBuf::from("/data").join(n), key: n.clone() }).collect();
+        let names: Vec<String> = (0..200)
+            .map(|i| format!("coach{}/msg-{i:03}.wav", i % 7))
+            .collect();
+        let inputs: Vec<Input> = names
+            .iter()
+            .map(|n| Input {
+                path: PathBuf::from("/data").join(n),
+                key: n.clone(),
+            })
+            .collect();
         for n in [1u32, 2, 3, 5, 16] {
             let mut seen = HashSet::new();
             let mut total = 0;
@@ -726,7 +828,11 @@ mod tests {
                 let part = Shard::new(k, n).unwrap().select(inputs.clone());
                 total += part.len();
                 for i in part {
-                    assert!(seen.insert(i.path.clone()), "{} in two shards of {n}", i.path.display());
+                    assert!(
+                        seen.insert(i.path.clone()),
+                        "{} in two shards of {n}",
+                        i.path.display()
+                    );
                 }
                 if n <= 5 {
                     // 200 files: every part gets a fair share.
@@ -741,8 +847,14 @@ mod tests {
 
     #[test]
     fn shard_depends_on_the_relative_path_only() {
-        let a = Input { path: PathBuf::from("/mnt/a/x/1.wav"), key: "x/1.wav".into() };
-        let b = Input { path: PathBuf::from("/scratch/b/x/1.wav"), key: "x/1.wav".into() };
+        let a = Input {
+            path: PathBuf::from("/mnt/a/x/1.wav"),
+            key: "x/1.wav".into(),
+        };
+        let b = Input {
+            path: PathBuf::from("/scratch/b/x/1.wav"),
+            key: "x/1.wav".into(),
+        };
         for k in 0..4 {
             let s = Shard::new(k, 4).unwrap();
             assert_eq!(s.contains(&a), s.contains(&b));
@@ -761,25 +873,52 @@ mod tests {
     #[test]
     fn shard_from_slurm_and_kubernetes() {
         let env = |pairs: &[(&str, &str)]| {
-            let m: HashMap<String, String> = pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+            let m: HashMap<String, String> = pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect();
             move |k: &str| m.get(k).cloned()
         };
-        let slurm = env(&[("SLURM_ARRAY_TASK_ID", "3"), ("SLURM_ARRAY_TASK_COUNT", "4"), ("SLURM_ARRAY_TASK_MIN", "0")]);
-        assert_eq!(Shard::from_env(slurm, None), Ok(Shard { index: 3, count: 4 }));
-        let from_one = env(&[("SLURM_ARRAY_TASK_ID", "1"), ("SLURM_ARRAY_TASK_COUNT", "4"), ("SLURM_ARRAY_TASK_MIN", "1")]);
-        assert_eq!(Shard::from_env(from_one, None), Ok(Shard { index: 0, count: 4 }));
+        let slurm = env(&[
+            ("SLURM_ARRAY_TASK_ID", "3"),
+            ("SLURM_ARRAY_TASK_COUNT", "4"),
+            ("SLURM_ARRAY_TASK_MIN", "0"),
+        ]);
+        assert_eq!(
+            Shard::from_env(slurm, None),
+            Ok(Shard { index: 3, count: 4 })
+        );
+        let from_one = env(&[
+            ("SLURM_ARRAY_TASK_ID", "1"),
+            ("SLURM_ARRAY_TASK_COUNT", "4"),
+            ("SLURM_ARRAY_TASK_MIN", "1"),
+        ]);
+        assert_eq!(
+            Shard::from_env(from_one, None),
+            Ok(Shard { index: 0, count: 4 })
+        );
         let stepped = env(&[
             ("SLURM_ARRAY_TASK_ID", "20"),
             ("SLURM_ARRAY_TASK_COUNT", "3"),
             ("SLURM_ARRAY_TASK_MIN", "0"),
             ("SLURM_ARRAY_TASK_STEP", "10"),
         ]);
-        assert_eq!(Shard::from_env(stepped, None), Ok(Shard { index: 2, count: 3 }));
+        assert_eq!(
+            Shard::from_env(stepped, None),
+            Ok(Shard { index: 2, count: 3 })
+        );
         let k8s = env(&[("JOB_COMPLETION_INDEX", "0")]);
-        assert_eq!(Shard::from_env(&k8s, Some(5)), Ok(Shard { index: 0, count: 5 }));
-        assert!(Shard::from_env(&k8s, None).unwrap_err().contains("--shard-count"));
+        assert_eq!(
+            Shard::from_env(&k8s, Some(5)),
+            Ok(Shard { index: 0, count: 5 })
+        );
+        assert!(Shard::from_env(&k8s, None)
+            .unwrap_err()
+            .contains("--shard-count"));
         assert!(Shard::from_env(env(&[("JOB_COMPLETION_INDEX", "5")]), Some(5)).is_err());
-        assert!(Shard::from_env(env(&[]), Some(5)).unwrap_err().contains("SLURM_ARRAY_TASK_ID"));
+        assert!(Shard::from_env(env(&[]), Some(5))
+            .unwrap_err()
+            .contains("SLURM_ARRAY_TASK_ID"));
     }
 
     #[test]
@@ -788,7 +927,15 @@ mod tests {
         let root = dir.path();
         std::fs::create_dir_all(root.join("b/deeper")).unwrap();
         std::fs::create_dir_all(root.join(".hidden")).unwrap();
-        for f in ["z.wav", "a.MP3", "notes.txt", "b/c.flac", "b/deeper/d.opus", ".hidden/x.wav", "._a.wav"] {
+        for f in [
+            "z.wav",
+            "a.MP3",
+            "notes.txt",
+            "b/c.flac",
+            "b/deeper/d.opus",
+            ".hidden/x.wav",
+            "._a.wav",
+        ] {
             std::fs::write(root.join(f), b"x").unwrap();
         }
         #[cfg(unix)]
@@ -807,11 +954,22 @@ mod tests {
         #[cfg(unix)]
         {
             assert_eq!(deep.problems.len(), 1, "{:?}", deep.problems);
-            assert!(deep.problems[0].reason.contains("loop"), "{}", deep.problems[0]);
+            assert!(
+                deep.problems[0].reason.contains("loop"),
+                "{}",
+                deep.problems[0]
+            );
         }
 
         // Named files are taken whatever their extension; a missing one is a problem.
-        let named = discover(&[root.join("notes.txt"), root.join("missing.wav"), root.join("z.wav")], false);
+        let named = discover(
+            &[
+                root.join("notes.txt"),
+                root.join("missing.wav"),
+                root.join("z.wav"),
+            ],
+            false,
+        );
         assert_eq!(named.inputs.len(), 2);
         assert_eq!(named.problems.len(), 1);
         assert_eq!(named.problems[0].path, root.join("missing.wav"));
@@ -825,17 +983,44 @@ mod tests {
                     for files in [1, 2, 100] {
                         let p = plan(cores, jobs, threads, files);
                         assert!(p.jobs >= 1 && p.threads >= 1);
-                        assert!(p.jobs * p.threads <= cores, "{cores} {jobs:?} {threads:?} {files}: {p:?}");
+                        assert!(
+                            p.jobs * p.threads <= cores,
+                            "{cores} {jobs:?} {threads:?} {files}: {p:?}"
+                        );
                         assert!(p.jobs <= files);
                     }
                 }
             }
         }
-        assert_eq!(plan(2, None, None, 40), Plan { jobs: 2 / DEFAULT_THREADS_PER_JOB, threads: DEFAULT_THREADS_PER_JOB });
-        assert_eq!(plan(2, Some(1), None, 40), Plan { jobs: 1, threads: 2 });
-        assert_eq!(plan(2, None, Some(2), 40), Plan { jobs: 1, threads: 2 });
+        assert_eq!(
+            plan(2, None, None, 40),
+            Plan {
+                jobs: 2 / DEFAULT_THREADS_PER_JOB,
+                threads: DEFAULT_THREADS_PER_JOB
+            }
+        );
+        assert_eq!(
+            plan(2, Some(1), None, 40),
+            Plan {
+                jobs: 1,
+                threads: 2
+            }
+        );
+        assert_eq!(
+            plan(2, None, Some(2), 40),
+            Plan {
+                jobs: 1,
+                threads: 2
+            }
+        );
         // One file: all the cores go to it.
-        assert_eq!(plan(4, None, None, 1), Plan { jobs: 1, threads: 4 });
+        assert_eq!(
+            plan(4, None, None, 1),
+            Plan {
+                jobs: 1,
+                threads: 4
+            }
+        );
     }
 
     #[test]
@@ -850,8 +1035,13 @@ mod tests {
         let empty = dir.path().join("empty.wav");
         std::fs::write(&empty, b"").unwrap();
         paths.push(empty.clone());
-        let inputs: Vec<Input> =
-            paths.iter().map(|p| Input { path: p.clone(), key: p.display().to_string() }).collect();
+        let inputs: Vec<Input> = paths
+            .iter()
+            .map(|p| Input {
+                path: p.clone(),
+                key: p.display().to_string(),
+            })
+            .collect();
         let options = CoachOptions::default();
         for jobs in [1, 3] {
             let mut started = 0;
@@ -860,14 +1050,18 @@ mod tests {
             run(&inputs, jobs, &scripted_factory(), &options, &mut |e| {
                 match e {
                     Event::Started { .. } => started += 1,
-                    Event::Finished { input, result: Ok(a) } => {
+                    Event::Finished {
+                        input,
+                        result: Ok(a),
+                    } => {
                         assert_eq!(a.report.source, input.source());
                         assert_eq!(a.stamp, FileStamp::of(&input.path).unwrap());
                         done.push(input.path.clone());
                     }
-                    Event::Finished { input, result: Err(e) } => {
-                        failed.push((input.path.clone(), failure_reason(input, &e)))
-                    }
+                    Event::Finished {
+                        input,
+                        result: Err(e),
+                    } => failed.push((input.path.clone(), failure_reason(input, &e))),
                 }
                 Ok(())
             })
@@ -887,7 +1081,10 @@ mod tests {
             .map(|i| {
                 let p = dir.path().join(format!("m{i}.wav"));
                 write_wav(&p, 1.5);
-                Input { key: p.display().to_string(), path: p }
+                Input {
+                    key: p.display().to_string(),
+                    path: p,
+                }
             })
             .collect();
         let made = AtomicUsize::new(0);
@@ -910,13 +1107,16 @@ mod tests {
         assert_eq!(err.to_string(), "disk full");
         assert_eq!(finished, 2);
 
-        let failing = || -> Result<Box<dyn Transcriber + Send>> { Err(Error::Input("no model".into())) };
+        let failing =
+            || -> Result<Box<dyn Transcriber + Send>> { Err(Error::Input("no model".into())) };
         let mut events = 0;
-        assert!(run(&inputs, 2, &failing, &CoachOptions::default(), &mut |_| {
-            events += 1;
-            Ok(())
-        })
-        .is_err());
+        assert!(
+            run(&inputs, 2, &failing, &CoachOptions::default(), &mut |_| {
+                events += 1;
+                Ok(())
+            })
+            .is_err()
+        );
         assert_eq!(events, 0);
     }
 
@@ -933,13 +1133,19 @@ mod tests {
     #[test]
     fn a_result_line_is_the_report_plus_the_stamp_and_reads_back_as_the_same_row() {
         let report = sample_report("dir/m.wav");
-        let stamp = FileStamp { size: 96_044, mtime: 1_700_000_000 };
+        let stamp = FileStamp {
+            size: 96_044,
+            mtime: 1_700_000_000,
+        };
         let line = result_line(&report, stamp);
         let v: Value = serde_json::from_str(&line).unwrap();
         let plain: Value = serde_json::from_str(&report.to_json_line()).unwrap();
         let mut without = v.as_object().unwrap().clone();
         assert_eq!(without.remove("file_size"), Some(Value::from(96_044)));
-        assert_eq!(without.remove("file_mtime"), Some(Value::from(1_700_000_000)));
+        assert_eq!(
+            without.remove("file_mtime"),
+            Some(Value::from(1_700_000_000))
+        );
         assert_eq!(Value::Object(without), plain);
 
         let row = Row::from_report(&report);
@@ -951,10 +1157,25 @@ mod tests {
         assert_eq!(results.rows.len(), 2);
         assert_eq!(results.bad_lines, [2]);
         assert_eq!(results.done.get("dir/m.wav"), Some(&stamp));
-        let input = Input { path: PathBuf::from("dir/m.wav"), key: "m.wav".into() };
+        let input = Input {
+            path: PathBuf::from("dir/m.wav"),
+            key: "m.wav".into(),
+        };
         assert!(results.is_done(&input, stamp));
-        assert!(!results.is_done(&input, FileStamp { size: 96_044, mtime: 1_700_000_001 }));
-        assert!(!results.is_done(&input, FileStamp { size: 1, mtime: 1_700_000_000 }));
+        assert!(!results.is_done(
+            &input,
+            FileStamp {
+                size: 96_044,
+                mtime: 1_700_000_001
+            }
+        ));
+        assert!(!results.is_done(
+            &input,
+            FileStamp {
+                size: 1,
+                mtime: 1_700_000_000
+            }
+        ));
     }
 
     #[test]
@@ -984,12 +1205,19 @@ mod tests {
             row("c.wav", 70, &[]),
             row("b.wav", 50, &["x", "z"]),
         ]);
-        assert_eq!(rows.iter().map(|r| r.file.as_str()).collect::<Vec<_>>(), ["a.wav", "b.wav", "c.wav"]);
+        assert_eq!(
+            rows.iter().map(|r| r.file.as_str()).collect::<Vec<_>>(),
+            ["a.wav", "b.wav", "c.wav"]
+        );
         let s = Summary::of(&rows);
         assert_eq!(s.files_analysed, 3);
         assert_eq!(s.mean_score, Some(60.0));
         assert_eq!(s.audio_s, 30.0);
-        let counts: Vec<(&str, usize)> = s.failed_rules.iter().map(|r| (r.id.as_str(), r.count)).collect();
+        let counts: Vec<(&str, usize)> = s
+            .failed_rules
+            .iter()
+            .map(|r| (r.id.as_str(), r.count))
+            .collect();
         assert_eq!(counts, [("x", 2), ("y", 1), ("z", 1)]);
         assert_eq!(Summary::of(&[]).mean_score, None);
     }
@@ -1002,7 +1230,10 @@ mod tests {
         write_csv(&rows, &mut out).unwrap();
         let text = String::from_utf8(out).unwrap();
         let mut lines = text.lines();
-        assert_eq!(lines.next(), Some("file,duration_s,words_per_minute,number,number_start_s,score,failed_rules"));
+        assert_eq!(
+            lines.next(),
+            Some("file,duration_s,words_per_minute,number,number_start_s,score,failed_rules")
+        );
         let line = lines.next().unwrap();
         assert!(line.starts_with("\"a folder/m, one.wav\",3,"), "{line}");
         assert!(line.contains(",6125550147,"), "{line}");

@@ -292,7 +292,8 @@ pub struct BatchArgs {
     #[arg(long, short = 'r')]
     pub recursive: bool,
     /// Files analysed at once, each on a share of the cores (jobs x threads
-    /// never exceeds the cores). Default: one job per core, one thread each.
+    /// never exceeds the cores; --threads sets the threads of each job).
+    /// Default: one job per core, one thread each (measured fastest).
     #[arg(long, short = 'j', value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     pub jobs: Option<u32>,
     /// Write each report as one JSON line (schema 1, plus file_size and
