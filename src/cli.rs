@@ -138,7 +138,7 @@ pub enum ModelCommand {
 
 /// What the caller tells vmcoach about the message.
 #[derive(Debug, Args)]
-pub struct CoachArgs {
+pub struct MessageArgs {
     /// Networking call to someone you don't know, or a call to a recruiter or
     /// hiring manager; auto infers it from what was said.
     #[arg(long, value_enum, default_value_t = KindArg::Auto)]
@@ -155,6 +155,13 @@ pub struct CoachArgs {
     /// A rules file to use instead of the built-in rules (JSON; see `vmcoach rules --json`).
     #[arg(long, value_name = "FILE")]
     pub rules: Option<PathBuf>,
+}
+
+/// The message options plus how to print the report.
+#[derive(Debug, Args)]
+pub struct CoachArgs {
+    #[command(flatten)]
+    pub message: MessageArgs,
     /// Print JSON (schema 1): one document, or one per line for several files.
     #[arg(long)]
     pub json: bool,
@@ -262,22 +269,8 @@ another, q (or end of input) quits and prints the table of the session's takes."
 pub struct RehearseArgs {
     #[command(flatten)]
     pub take: TakeArgs,
-    /// Networking call to someone you don't know, or a call to a recruiter or
-    /// hiring manager; auto infers it from what was said.
-    #[arg(long, value_enum, default_value_t = KindArg::Auto)]
-    pub kind: KindArg,
-    /// Which voicemail to this person this is (2 = you called before).
-    #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..))]
-    pub attempt: u32,
-    /// The phone number you mean to leave; a mismatch is reported by digit group.
-    #[arg(long, value_name = "DIGITS")]
-    pub expect_number: Option<String>,
-    /// Your name as it should be heard.
-    #[arg(long, value_name = "NAME")]
-    pub expect_name: Option<String>,
-    /// A rules file to use instead of the built-in rules.
-    #[arg(long, value_name = "FILE")]
-    pub rules: Option<PathBuf>,
+    #[command(flatten)]
+    pub message: MessageArgs,
     #[command(flatten)]
     pub decoding: DecodingArgs,
 }

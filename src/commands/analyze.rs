@@ -7,14 +7,14 @@ use vmcoach::analysis::{Kind, RuleSet};
 use vmcoach::pipeline::{self, CoachOptions};
 use vmcoach::report::{text, Report};
 
-use crate::cli::{AnalyzeArgs, CheckArgs, CoachArgs, Global, KindArg};
+use crate::cli::{AnalyzeArgs, CheckArgs, Global, KindArg, MessageArgs};
 
 /// Colour only on a terminal, and never with NO_COLOR set.
 pub fn use_color() -> bool {
     std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
 }
 
-pub fn coach_options(args: &CoachArgs, max_seconds: f64) -> vmcoach::Result<CoachOptions> {
+pub fn coach_options(args: &MessageArgs, max_seconds: f64) -> vmcoach::Result<CoachOptions> {
     Ok(CoachOptions {
         kind: match args.kind {
             KindArg::Auto => None,
@@ -44,7 +44,7 @@ pub fn print_report(report: &Report, json: bool, several: bool) {
 }
 
 pub fn analyze(global: &Global, args: &AnalyzeArgs) -> anyhow::Result<ExitCode> {
-    let options = coach_options(&args.coach, args.limits.max_seconds)?;
+    let options = coach_options(&args.coach.message, args.limits.max_seconds)?;
     let several = args.files.len() > 1;
     // Decode the first file before loading the model so a bad single file
     // is reported at once.
@@ -88,7 +88,7 @@ pub fn analyze(global: &Global, args: &AnalyzeArgs) -> anyhow::Result<ExitCode> 
 }
 
 pub fn check(_global: &Global, args: &CheckArgs) -> anyhow::Result<ExitCode> {
-    let options = coach_options(&args.coach, vmcoach::audio::DEFAULT_MAX_SECONDS)?;
+    let options = coach_options(&args.coach.message, vmcoach::audio::DEFAULT_MAX_SECONDS)?;
     let (source, script) = if args.script.as_os_str() == "-" {
         let mut s = String::new();
         std::io::stdin()

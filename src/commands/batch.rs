@@ -162,7 +162,7 @@ fn progress_bar(quiet: bool, total: usize) -> ProgressBar {
 
 pub fn run(global: &Global, args: &BatchArgs) -> anyhow::Result<ExitCode> {
     let quiet = global.quiet;
-    let options = super::analyze::coach_options(&args.coach, args.limits.max_seconds)?;
+    let options = super::analyze::coach_options(&args.coach.message, args.limits.max_seconds)?;
     let shard = match args.shard {
         None => None,
         Some(ShardArg::Fixed(s)) => Some(s),

@@ -432,7 +432,7 @@ pub fn run(global: &Global, args: &RecordArgs) -> anyhow::Result<ExitCode> {
 
     // Everything that can be wrong with the options or the model is found
     // before the user speaks.
-    let options = coach_options(&args.coach, analysis_limit(&args.take))?;
+    let options = coach_options(&args.coach.message, analysis_limit(&args.take))?;
     let mut transcriber = if args.no_analyze {
         None
     } else {

@@ -15,7 +15,7 @@ use vmcoach::report::Report;
 
 use super::analyze::{coach_options, print_report};
 use super::record::{self, Console, Input};
-use crate::cli::{CoachArgs, Global, RehearseArgs};
+use crate::cli::{Global, RehearseArgs};
 
 pub fn run(global: &Global, args: &RehearseArgs) -> anyhow::Result<ExitCode> {
     let takes_dir = &args.take.takes;
@@ -46,15 +46,7 @@ pub fn run(global: &Global, args: &RehearseArgs) -> anyhow::Result<ExitCode> {
         println!("{}", summary.line());
     }
 
-    let coach = CoachArgs {
-        kind: args.kind,
-        attempt: args.attempt,
-        expect_number: args.expect_number.clone(),
-        expect_name: args.expect_name.clone(),
-        rules: args.rules.clone(),
-        json: false,
-    };
-    let options = coach_options(&coach, record::analysis_limit(&args.take))?;
+    let options = coach_options(&args.message, record::analysis_limit(&args.take))?;
     let mut transcriber = super::load_transcriber(global, &args.decoding)?;
     std::fs::create_dir_all(takes_dir).map_err(|e| vmcoach::Error::io(takes_dir, e))?;
 

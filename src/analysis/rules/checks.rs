@@ -57,6 +57,11 @@ impl Ctx<'_> {
         self.words_evidence(self.stream.word_range(r))
     }
 
+    /// Evidence for the first `n` token ranges.
+    fn evidence_of(&self, ranges: impl Iterator<Item = Range<usize>>, n: usize) -> Vec<Evidence> {
+        ranges.take(n).filter_map(|r| self.toks_evidence(r)).collect()
+    }
+
     fn phone_evidence(&self, p: &PhoneNumber) -> Evidence {
         self.words_evidence(p.word_range.clone())
             .unwrap_or(Evidence {
@@ -142,14 +147,10 @@ fn present(rule: &Rule, cx: &Ctx) -> Outcome {
         let st = rule.spec.miss.unwrap_or(Status::Fail);
         return outcome(rule, st, "miss", &[], Vec::new());
     }
-    let ev: Vec<Evidence> = ms
-        .iter()
-        .take(3)
-        .filter_map(|m| cx.toks_evidence(m.toks.clone()))
-        .collect();
+    let ev: Vec<Evidence> = cx.evidence_of(ms.iter().map(|m| m.toks.clone()), 3);
     let vars = [(
         "phrase",
-        ev.first().map(|e| e.text.clone()).unwrap_or_default(),
+        first_text(&ev),
     )];
     outcome(rule, Status::Pass, "pass", &vars, ev)
 }
@@ -159,14 +160,10 @@ fn absent(rule: &Rule, cx: &Ctx) -> Outcome {
     if ms.is_empty() {
         return outcome(rule, Status::Pass, "pass", &[], Vec::new());
     }
-    let ev: Vec<Evidence> = ms
-        .iter()
-        .take(5)
-        .filter_map(|m| cx.toks_evidence(m.toks.clone()))
-        .collect();
+    let ev: Vec<Evidence> = cx.evidence_of(ms.iter().map(|m| m.toks.clone()), 5);
     let vars = [(
         "phrase",
-        ev.first().map(|e| e.text.clone()).unwrap_or_default(),
+        first_text(&ev),
     )];
     outcome(rule, Status::Fail, "hit", &vars, ev)
 }
@@ -580,11 +577,7 @@ fn follow_up(rule: &Rule, cx: &Ctx) -> Outcome {
             );
         }
     }
-    let ev = intents
-        .iter()
-        .take(2)
-        .filter_map(|m| cx.toks_evidence(m.toks.clone()))
-        .collect();
+    let ev = cx.evidence_of(intents.iter().map(|m| m.toks.clone()), 2);
     outcome(rule, Status::Warn, "no-when", &[], ev)
 }
 
@@ -594,21 +587,17 @@ fn specific_role(rule: &Rule, cx: &Ctx) -> Outcome {
         let ev: Vec<Evidence> = cx.toks_evidence(m.toks.clone()).into_iter().collect();
         let vars = [(
             "role",
-            ev.first().map(|e| e.text.clone()).unwrap_or_default(),
+            first_text(&ev),
         )];
         return outcome(rule, Status::Pass, "pass", &vars, ev);
     }
     if ms.is_empty() {
         return outcome(rule, Status::Fail, "miss", &[], Vec::new());
     }
-    let ev: Vec<Evidence> = ms
-        .iter()
-        .take(2)
-        .filter_map(|m| cx.toks_evidence(m.toks.clone()))
-        .collect();
+    let ev: Vec<Evidence> = cx.evidence_of(ms.iter().map(|m| m.toks.clone()), 2);
     let vars = [(
         "role",
-        ev.first().map(|e| e.text.clone()).unwrap_or_default(),
+        first_text(&ev),
     )];
     outcome(rule, Status::Fail, "vague", &vars, ev)
 }
@@ -627,11 +616,7 @@ fn backed_by_others(rule: &Rule, cx: &Ctx, done: &HashMap<String, Status>) -> Ou
     if ms.is_empty() {
         return outcome(rule, Status::Pass, none_key, &[], Vec::new());
     }
-    let ev: Vec<Evidence> = ms
-        .iter()
-        .take(3)
-        .filter_map(|m| cx.toks_evidence(m.toks.clone()))
-        .collect();
+    let ev: Vec<Evidence> = cx.evidence_of(ms.iter().map(|m| m.toks.clone()), 3);
     let backed: Vec<&str> = rule
         .spec
         .uses
@@ -642,7 +627,7 @@ fn backed_by_others(rule: &Rule, cx: &Ctx, done: &HashMap<String, Status>) -> Ou
     let vars = [
         (
             "phrase",
-            ev.first().map(|e| e.text.clone()).unwrap_or_default(),
+            first_text(&ev),
         ),
         ("backed_by", backed.join(", ")),
     ];
@@ -651,6 +636,12 @@ fn backed_by_others(rule: &Rule, cx: &Ctx, done: &HashMap<String, Status>) -> Ou
     } else {
         outcome(rule, Status::Pass, "pass", &vars, ev)
     }
+}
+
+
+/// The words of the first piece of evidence, for a message's `{phrase}`.
+fn first_text(ev: &[Evidence]) -> String {
+    ev.first().map(|e| e.text.clone()).unwrap_or_default()
 }
 
 #[cfg(test)]
