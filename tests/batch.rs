@@ -304,8 +304,8 @@ fn two_messages(path: &Path) {
     w.finalize().unwrap();
 }
 
-/// One job hears both copies of a message one after the other; each must
-/// come out as `analyze` hears it alone. (whisper.cpp keeps the random
+/// One job (or one `analyze` of both) hears both copies of a message one
+/// after the other; each must come out as `analyze` hears it alone. (whisper.cpp keeps the random
 /// generator of its temperature fallback in the decoder state: with one
 /// state reused, the second copy of this message came out different.)
 #[test]
@@ -345,6 +345,23 @@ fn a_file_comes_out_the_same_whatever_the_job_heard_before() {
         .clone();
     first["source"] = alone["source"].clone();
     assert_eq!(first, alone);
+
+    // `analyze a.wav b.wav` hears them in one process as well.
+    let both = vmcoach()
+        .arg("--model")
+        .arg(model())
+        .args(["analyze", "--json"])
+        .arg(root.join("a.wav"))
+        .arg(&second)
+        .output()
+        .unwrap();
+    assert!(both.status.success(), "{}", text(&both.stderr));
+    let lines: Vec<Value> = text(&both.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 2);
+    assert_eq!(lines[1], alone, "analyze's second file differs from analyzing it alone");
 }
 
 #[test]

@@ -108,21 +108,17 @@ pub struct WhisperTranscriber {
     state: WhisperState,
     options: WhisperOptions,
     eot: i32,
-    /// Give every recording a new decoder state (see [`WhisperModel::transcriber`]).
-    fresh_state: bool,
     /// The state has decoded a recording since it was made.
     state_used: bool,
 }
 
 impl WhisperTranscriber {
     /// Checks the model file, then loads it once for the life of the
-    /// transcriber. Its one decoder state carries over from one recording to
-    /// the next (see [`WhisperModel::transcriber`] for one that does not).
+    /// transcriber; every recording still gets a new decoder state (see
+    /// [`WhisperModel::transcriber`]).
     pub fn load(path: &Path, options: WhisperOptions) -> Result<Self> {
         let threads = options.threads;
-        let mut t = WhisperModel::load(path, options)?.transcriber(threads)?;
-        t.fresh_state = false;
-        Ok(t)
+        WhisperModel::load(path, options)?.transcriber(threads)
     }
 }
 
@@ -201,7 +197,6 @@ impl WhisperModel {
             state: new_state(&self.ctx)?,
             options,
             eot: self.eot,
-            fresh_state: true,
             state_used: false,
         })
     }
@@ -251,7 +246,7 @@ impl Transcriber for WhisperTranscriber {
         if samples.len() < MIN_SAMPLES {
             samples.resize(MIN_SAMPLES, 0.0);
         }
-        if self.fresh_state && self.state_used {
+        if self.state_used {
             self.state = new_state(&self.ctx)?;
         }
         self.state_used = true;
