@@ -1,6 +1,7 @@
 //! `vmcoach transcribe FILE [--json]`.
 
 use std::process::ExitCode;
+use std::time::Instant;
 
 use serde::Serialize;
 use vmcoach::pipeline;
@@ -19,9 +20,22 @@ struct TranscriptJson<'a> {
 
 pub fn run(global: &Global, args: &TranscribeArgs) -> anyhow::Result<ExitCode> {
     // Read the audio first: a bad file is reported before the model loads.
+    let started = Instant::now();
     let audio = vmcoach::audio::load(&args.file, args.limits.max_seconds)?;
+    let read = started.elapsed();
     let mut transcriber = super::load_transcriber(global, &args.decoding)?;
+    let loaded = started.elapsed();
     let heard = pipeline::hear(audio, &mut transcriber)?;
+    if global.verbose {
+        // scripts/bench reads this line.
+        let heard_s = (started.elapsed() - loaded).as_secs_f64();
+        eprintln!(
+            "vmcoach: timing: read {:.3} s, model load {:.3} s, transcription {heard_s:.3} s ({:.1}x real time)",
+            read.as_secs_f64(),
+            (loaded - read).as_secs_f64(),
+            heard.audio.duration_s() / heard_s.max(1e-9),
+        );
+    }
     if args.json {
         let doc = TranscriptJson {
             schema: 1,
