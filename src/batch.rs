@@ -31,7 +31,7 @@ use serde_json::Value;
 use crate::analysis::Status;
 use crate::error::{Error, Result};
 use crate::pipeline::{self, CoachOptions};
-use crate::report::Report;
+use crate::report::{html, Report};
 use crate::transcribe::Transcriber;
 
 // ---------------------------------------------------------------------------
@@ -634,6 +634,8 @@ where
 pub struct Analysed {
     pub report: Report,
     pub stamp: FileStamp,
+    /// What its HTML page shows besides the report, when pages were asked for.
+    pub page: Option<html::Extras>,
 }
 
 /// What the pool tells the caller, in the order it happens.
@@ -649,15 +651,23 @@ pub enum Event<'a> {
     },
 }
 
-/// Reads, transcribes and coaches one file.
+/// Reads, transcribes and coaches one file; with `pages`, keeps what its
+/// HTML page needs too.
 pub fn analyse(
     input: &Input,
     transcriber: &mut dyn Transcriber,
     options: &CoachOptions,
+    pages: bool,
 ) -> Result<Analysed> {
     let stamp = FileStamp::of(&input.path).map_err(|e| Error::io(&input.path, e))?;
-    let report = pipeline::coach_file(&input.path, transcriber, options)?;
-    Ok(Analysed { report, stamp })
+    let heard = pipeline::hear_file(&input.path, options.max_seconds, transcriber)?;
+    let report = pipeline::coach_heard(input.source(), &heard, options);
+    let page = pages.then(|| pipeline::page_extras(&heard, options));
+    Ok(Analysed {
+        report,
+        stamp,
+        page,
+    })
 }
 
 /// Analyses `inputs` on `jobs` threads, each with its own transcriber from
@@ -666,12 +676,14 @@ pub fn analyse(
 /// for every start and finish, so whatever it writes is never interleaved. A
 /// failed file is an event, never a stop. If `on_event` returns an error no
 /// new file is started, the files under way are finished (their events are
-/// dropped), and that error is returned.
+/// dropped), and that error is returned. With `pages`, each result keeps
+/// what its HTML page needs ([`Analysed::page`]).
 pub fn run(
     inputs: &[Input],
     jobs: usize,
     factory: &dyn TranscriberFactory,
     options: &CoachOptions,
+    pages: bool,
     on_event: &mut dyn FnMut(Event<'_>) -> Result<()>,
 ) -> Result<()> {
     if inputs.is_empty() {
@@ -698,7 +710,7 @@ pub fn run(
                     break;
                 }
                 let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                    analyse(input, transcriber.as_mut(), options)
+                    analyse(input, transcriber.as_mut(), options, pages)
                 }))
                 .unwrap_or_else(|panic| {
                     let what = panic
@@ -1047,7 +1059,7 @@ mod tests {
             let mut started = 0;
             let mut done = Vec::new();
             let mut failed = Vec::new();
-            run(&inputs, jobs, &scripted_factory(), &options, &mut |e| {
+            run(&inputs, jobs, &scripted_factory(), &options, false, &mut |e| {
                 match e {
                     Event::Started { .. } => started += 1,
                     Event::Finished {
@@ -1093,7 +1105,7 @@ mod tests {
             Ok(Box::new(Scripted::new(transcript(SAID))) as Box<dyn Transcriber + Send>)
         };
         let mut finished = 0;
-        let err = run(&inputs, 2, &factory, &CoachOptions::default(), &mut |e| {
+        let err = run(&inputs, 2, &factory, &CoachOptions::default(), false, &mut |e| {
             if let Event::Finished { .. } = e {
                 finished += 1;
                 if finished == 2 {
@@ -1111,7 +1123,7 @@ mod tests {
             || -> Result<Box<dyn Transcriber + Send>> { Err(Error::Input("no model".into())) };
         let mut events = 0;
         assert!(
-            run(&inputs, 2, &failing, &CoachOptions::default(), &mut |_| {
+            run(&inputs, 2, &failing, &CoachOptions::default(), false, &mut |_| {
                 events += 1;
                 Ok(())
             })

@@ -181,6 +181,12 @@ pub struct AnalyzeArgs {
     pub files: Vec<PathBuf>,
     #[command(flatten)]
     pub coach: CoachArgs,
+    /// Also write the report as one self-contained HTML page (timeline,
+    /// checks, transcript, the recording to play; it loads nothing from
+    /// anywhere). One recording only (`batch --html-dir` makes a page per
+    /// file); an existing OUT is replaced.
+    #[arg(long, value_name = "OUT.html")]
+    pub html: Option<PathBuf>,
     #[command(flatten)]
     pub decoding: DecodingArgs,
     #[command(flatten)]
@@ -263,8 +269,8 @@ pub struct RecordArgs {
 }
 
 #[derive(Debug, Args)]
-#[command(after_help = "Each take is saved in the takes folder with its report (NAME.json) and a line in \
-history.jsonl, so the next session starts with how the earlier ones went. After each take: Enter records \
+#[command(after_help = "Each take is saved in the takes folder with its report (NAME.json), its HTML page \
+(NAME.html: the report, the take to play and the score across takes) and a line in history.jsonl, so the next session starts with how the earlier ones went. After each take: Enter records \
 another, q (or end of input) quits and prints the table of the session's takes.")]
 pub struct RehearseArgs {
     #[command(flatten)]
@@ -297,6 +303,13 @@ pub struct BatchArgs {
     /// failed rules) at the end.
     #[arg(long, value_name = "OUT")]
     pub csv: Option<PathBuf>,
+    /// Write a self-contained HTML page per file and index.html (the table of
+    /// all of them, sorted by a click on a column) into this folder, created
+    /// when needed. Pages are named after each file's path, so files of the
+    /// same name in different folders keep their own; only pages vmcoach
+    /// wrote are ever replaced.
+    #[arg(long, value_name = "DIR")]
+    pub html_dir: Option<PathBuf>,
     /// Skip files already in the --jsonl file (same path, size and
     /// modification time) and append to it.
     #[arg(long, requires = "jsonl")]

@@ -97,6 +97,20 @@ pub fn coach_heard(source: String, heard: &Heard, options: &CoachOptions) -> cra
     crate::report::Report::new(source, duration, words.clone(), analysis, options.attempt, Some(quality), false)
 }
 
+/// What the HTML page of a heard recording shows besides its report: the
+/// audio the model heard (drawn and played) and the window the phone number
+/// belongs in.
+pub fn page_extras(heard: &Heard, options: &CoachOptions) -> crate::report::html::Extras {
+    crate::report::html::Extras {
+        recording: Some(crate::report::html::Recording::new(heard.mono16k.samples(), audio::MODEL_RATE)),
+        number_window_s: options
+            .rules
+            .rule("number-early")
+            .map(|r| r.param("within_s", crate::analysis::rules::checks::NUMBER_WINDOW_S)),
+        takes: Vec::new(),
+    }
+}
+
 /// Decode, transcribe and analyse one recording.
 pub fn coach_file(
     path: &Path,

@@ -7,7 +7,8 @@
 //! ```text
 //!  take ─> Report ─> TakeResult ─┬─> takes/history.jsonl (one JSON line per take, append-only)
 //!                                ├─> compare(previous, this) ─> Changes ─> "what changed" lines
-//!                                └─> takes_table(session) ─> rows, the best one marked
+//!                                ├─> takes_table(session) ─> rows, the best one marked
+//!                                └─> chart_points(history, session) ─> the score chart of the take's page
 //! ```
 
 use std::fs::{self, OpenOptions};
@@ -17,6 +18,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::analysis::{Kind, Status};
+use crate::report::html::TakePoint;
 use crate::report::Report;
 use crate::{Error, Result};
 
@@ -337,6 +339,30 @@ pub fn report_path_for(take: &Path) -> PathBuf {
     take.with_extension("json")
 }
 
+/// `takes/NAME.html` for `takes/NAME.wav`: where a take's HTML page is kept.
+pub fn page_path_for(take: &Path) -> PathBuf {
+    take.with_extension("html")
+}
+
+/// Most takes the chart of a take's page shows (the latest ones).
+pub const CHART_TAKES: usize = 30;
+
+/// The scores for the chart on a take's page: the earlier sessions' takes,
+/// then this session's up to and including the take itself, at most
+/// [`CHART_TAKES`] of them.
+pub fn chart_points(earlier: &[TakeResult], session: &[TakeResult]) -> Vec<TakePoint> {
+    let points: Vec<TakePoint> = earlier
+        .iter()
+        .map(|t| (t, false))
+        .chain(session.iter().map(|t| (t, true)))
+        .map(|(t, this_session)| TakePoint {
+            score: t.score,
+            this_session,
+        })
+        .collect();
+    points[points.len().saturating_sub(CHART_TAKES)..].to_vec()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -584,6 +610,24 @@ mod tests {
             report_path_for(Path::new("takes/a.wav")),
             Path::new("takes/a.json")
         );
+        assert_eq!(
+            page_path_for(Path::new("takes/a.wav")),
+            Path::new("takes/a.html")
+        );
+    }
+
+    #[test]
+    fn the_chart_shows_the_latest_takes_and_which_are_this_sessions() {
+        let earlier: Vec<TakeResult> = (0..40).map(|i| take(i, "e.wav", "t")).collect();
+        let session = vec![take(90, "a.wav", "t"), take(95, "b.wav", "t")];
+        let points = chart_points(&earlier, &session);
+        assert_eq!(points.len(), CHART_TAKES);
+        assert_eq!(points[0], TakePoint { score: 12, this_session: false });
+        assert_eq!(
+            points[CHART_TAKES - 2..],
+            [TakePoint { score: 90, this_session: true }, TakePoint { score: 95, this_session: true }]
+        );
+        assert_eq!(chart_points(&[], &session[..1]).len(), 1);
     }
 
     #[test]

@@ -654,6 +654,8 @@ fn rehearse_records_two_takes_compares_them_and_keeps_the_history() {
     assert_eq!(lines.len(), 2, "{history}");
     let wavs = files_with(&takes, ".wav");
     assert_eq!(wavs.len(), 2, "{wavs:?}");
+    let second_page = fs::read_to_string(wavs[1].with_extension("html")).unwrap();
+    assert!(second_page.contains("id=\"takes\""), "the second take's page charts both");
     for (line, wav) in lines.iter().zip(&wavs) {
         let name = wav.file_name().unwrap().to_str().unwrap();
         assert_eq!(line["file"], name);
@@ -676,6 +678,9 @@ fn rehearse_records_two_takes_compares_them_and_keeps_the_history() {
             .map(|f| f["id"].as_str().unwrap())
             .collect();
         assert_eq!(line["failed"], serde_json::json!(failed));
+        // and its page, with the score across the takes so far
+        let page = fs::read_to_string(wav.with_extension("html")).unwrap();
+        assert!(page.contains("data:audio/wav;base64,"), "{}", wav.display());
         let (frames, rate) = wav_frames(wav);
         assert_eq!(frames, 6 * rate);
         assert!(

@@ -5,8 +5,9 @@ use std::process::ExitCode;
 
 use vmcoach::analysis::{Kind, RuleSet};
 use vmcoach::pipeline::{self, CoachOptions};
-use vmcoach::report::{text, Report};
+use vmcoach::report::{html, text, Report};
 
+use super::html::Replace;
 use crate::cli::{AnalyzeArgs, CheckArgs, Global, KindArg, MessageArgs};
 
 /// Colour only on a terminal, and never with NO_COLOR set.
@@ -44,6 +45,15 @@ pub fn print_report(report: &Report, json: bool, several: bool) {
 }
 
 pub fn analyze(global: &Global, args: &AnalyzeArgs) -> anyhow::Result<ExitCode> {
+    if args.html.is_some() && args.files.len() > 1 {
+        use clap::CommandFactory;
+        crate::cli::Cli::command()
+            .error(
+                clap::error::ErrorKind::ArgumentConflict,
+                "--html writes the page of one recording; give one file, or use `vmcoach batch --html-dir DIR` for a page per file",
+            )
+            .exit();
+    }
     let options = coach_options(&args.coach.message, args.limits.max_seconds)?;
     let several = args.files.len() > 1;
     // Decode the first file before loading the model so a bad single file
@@ -51,25 +61,29 @@ pub fn analyze(global: &Global, args: &AnalyzeArgs) -> anyhow::Result<ExitCode> 
     let mut transcriber = None;
     let mut failed = 0;
     for (i, file) in args.files.iter().enumerate() {
-        let result = (|| -> vmcoach::Result<Report> {
+        let result = (|| -> vmcoach::Result<(Report, pipeline::Heard)> {
             let audio = vmcoach::audio::load(file, options.max_seconds)?;
             if transcriber.is_none() {
                 transcriber = Some(super::load_transcriber(global, &args.decoding)?);
             }
             let t = transcriber.as_mut().expect("loaded above");
             let heard = pipeline::hear(audio, t)?;
-            Ok(pipeline::coach_heard(
-                file.display().to_string(),
-                &heard,
-                &options,
-            ))
+            let report = pipeline::coach_heard(file.display().to_string(), &heard, &options);
+            Ok((report, heard))
         })();
         match result {
-            Ok(report) => {
+            Ok((report, heard)) => {
                 if !args.coach.json && i > 0 {
                     println!();
                 }
                 print_report(&report, args.coach.json, several);
+                if let Some(out) = &args.html {
+                    let page = html::render(&report, &pipeline::page_extras(&heard, &options));
+                    if let Err(e) = super::html::write_page(out, &page, Replace::Always) {
+                        eprintln!("vmcoach: error: the HTML report is not written: {e}");
+                        failed += 1;
+                    }
+                }
             }
             Err(e @ (vmcoach::Error::NoModel { .. } | vmcoach::Error::BadModel { .. })) => {
                 return Err(e.into());

@@ -1,6 +1,7 @@
 //! `vmcoach batch DIR|FILE...` and `vmcoach summarize JSONL...`: the
 //! terminal side (progress bar, files, exit status) of `vmcoach::batch`.
 
+use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::fs::{File, OpenOptions};
 use std::io::{IsTerminal, Write};
@@ -9,11 +10,14 @@ use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use vmcoach::report::html::IndexEntry;
+use vmcoach::report::Report;
 use vmcoach::batch::{self, Event, FileStamp, Results, Row, Shard, Summary};
 use vmcoach::transcribe::whisper::WhisperModel;
 use vmcoach::transcribe::Transcriber;
 use vmcoach::Error;
 
+use super::html::{self, Replace};
 use crate::cli::{BatchArgs, Global, ShardArg, SummarizeArgs};
 
 /// The JSONL output: each line written whole and flushed as its file finishes.
@@ -145,6 +149,55 @@ fn render_summary(s: &Summary) -> String {
     out
 }
 
+/// The `--html-dir` folder: a page per file, named the same whichever part
+/// of the files a run takes, and the index of them all.
+struct Pages {
+    dir: PathBuf,
+    /// Report source -> page file name.
+    names: HashMap<String, String>,
+}
+
+impl Pages {
+    /// Creates the folder and names every file's page; stops before any
+    /// work when a name is held by a file that is not vmcoach's.
+    fn prepare(dir: &Path, inputs: &[batch::Input]) -> vmcoach::Result<Pages> {
+        std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+        let names = html::page_names(inputs.iter().map(|i| i.path.as_path()));
+        let pages = Pages {
+            dir: dir.to_path_buf(),
+            names: inputs.iter().map(|i| i.source()).zip(names).collect(),
+        };
+        for name in pages.names.values().map(String::as_str).chain([INDEX_PAGE]) {
+            html::check_replaceable(&dir.join(name))?;
+        }
+        Ok(pages)
+    }
+
+    fn write(&self, report: &Report, extras: &vmcoach::report::html::Extras) -> vmcoach::Result<()> {
+        let Some(name) = self.names.get(&report.source) else {
+            return Ok(());
+        };
+        let page = vmcoach::report::html::render(report, extras);
+        html::write_page(&self.dir.join(name), &page, Replace::OwnPages)
+    }
+
+    /// The index of every row, linked to its page when the folder has one
+    /// (from this run or an earlier one).
+    fn write_index(&self, rows: &[Row]) -> vmcoach::Result<()> {
+        let entries: Vec<IndexEntry> = rows
+            .iter()
+            .map(|row| IndexEntry {
+                page: self.names.get(&row.file).filter(|n| self.dir.join(n).is_file()).cloned(),
+                row: row.clone(),
+            })
+            .collect();
+        let page = vmcoach::report::html::render_index(&entries, &Summary::of(rows));
+        html::write_page(&self.dir.join(INDEX_PAGE), &page, Replace::OwnPages)
+    }
+}
+
+const INDEX_PAGE: &str = "index.html";
+
 fn progress_bar(quiet: bool, total: usize) -> ProgressBar {
     if quiet || !std::io::stderr().is_terminal() {
         return ProgressBar::hidden();
@@ -188,6 +241,10 @@ pub fn run(global: &Global, args: &BatchArgs) -> anyhow::Result<ExitCode> {
         );
     }
     let found_count = found.inputs.len();
+    let pages = match (&args.html_dir, args.list) {
+        (Some(dir), false) => Some(Pages::prepare(dir, &found.inputs)?),
+        _ => None,
+    };
     let mut inputs = match shard {
         Some(s) => s.select(found.inputs),
         None => found.inputs,
@@ -286,7 +343,8 @@ pub fn run(global: &Global, args: &BatchArgs) -> anyhow::Result<ExitCode> {
         }
         let bar = progress_bar(quiet, inputs.len());
         let json = args.coach.json;
-        let result = batch::run(&inputs, plan.jobs, &factory, &options, &mut |event| {
+        let with_pages = pages.is_some();
+        let result = batch::run(&inputs, plan.jobs, &factory, &options, with_pages, &mut |event| {
             match event {
                 Event::Started { input } => bar.set_message(input.key.clone()),
                 Event::Finished {
@@ -295,6 +353,9 @@ pub fn run(global: &Global, args: &BatchArgs) -> anyhow::Result<ExitCode> {
                     let line = batch::result_line(&done.report, done.stamp);
                     if let Some(lines) = lines.as_mut() {
                         lines.write(&line)?;
+                    }
+                    if let (Some(pages), Some(extras)) = (&pages, &done.page) {
+                        pages.write(&done.report, extras)?;
                     }
                     if json {
                         bar.suspend(|| {
@@ -328,6 +389,9 @@ pub fn run(global: &Global, args: &BatchArgs) -> anyhow::Result<ExitCode> {
     let rows = batch::merge_rows(previous.rows.into_iter().chain(new_rows));
     if let Some(path) = &args.csv {
         write_csv(path, &rows)?;
+    }
+    if let Some(pages) = &pages {
+        pages.write_index(&rows)?;
     }
 
     let mut text = render_summary(&Summary::of(&rows));

@@ -4,6 +4,7 @@
 mod analyze;
 mod batch;
 mod devices;
+mod html;
 mod model;
 mod progress;
 mod record;

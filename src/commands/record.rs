@@ -378,22 +378,21 @@ pub fn print_take_warnings(summary: &TakeSummary) {
     }
 }
 
-/// Transcribes and coaches a finished take.
+/// Transcribes and coaches a finished take: its report, and what was heard
+/// (for its HTML page).
 pub fn coach_take(
     global: &Global,
     transcriber: &mut dyn Transcriber,
     path: &Path,
     options: &CoachOptions,
-) -> vmcoach::Result<Report> {
+) -> vmcoach::Result<(Report, pipeline::Heard)> {
     let bar = progress::spinner(global.quiet);
     bar.set_message("transcribing the take");
     let heard = pipeline::hear_file(path, options.max_seconds, transcriber);
     bar.finish_and_clear();
-    Ok(pipeline::coach_heard(
-        path.display().to_string(),
-        &heard?,
-        options,
-    ))
+    let heard = heard?;
+    let report = pipeline::coach_heard(path.display().to_string(), &heard, options);
+    Ok((report, heard))
 }
 
 /// The longest take the analysis accepts: the recording limit, and never
@@ -443,7 +442,7 @@ pub fn run(global: &Global, args: &RecordArgs) -> anyhow::Result<ExitCode> {
     print_take_warnings(&summary);
     match transcriber.as_mut() {
         Some(t) => {
-            let report = coach_take(global, t, &summary.path, &options)?;
+            let (report, _) = coach_take(global, t, &summary.path, &options)?;
             print_report(&report, args.coach.json, false);
         }
         None if args.coach.json => {

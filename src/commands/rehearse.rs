@@ -1,7 +1,8 @@
 //! `vmcoach rehearse`: record, feedback, what changed since the previous
 //! take, again, until q; then the table of the session's takes. Each take
-//! keeps its WAV and its report (`NAME.json`) in the takes folder and a line
-//! in `history.jsonl` there. The logic is in `vmcoach::rehearse`; this is the
+//! keeps its WAV, its report (`NAME.json`) and its HTML page (`NAME.html`,
+//! with the score across takes) in the takes folder and a line in
+//! `history.jsonl` there. The logic is in `vmcoach::rehearse`; this is the
 //! terminal side.
 
 use std::fs::OpenOptions;
@@ -11,9 +12,11 @@ use std::process::ExitCode;
 
 use vmcoach::audio::recorder;
 use vmcoach::rehearse::{self, TableRow, TakeResult};
-use vmcoach::report::Report;
+use vmcoach::pipeline;
+use vmcoach::report::{html, Report};
 
 use super::analyze::{coach_options, print_report};
+use super::html::Replace;
 use super::record::{self, Console, Input};
 use crate::cli::{Global, RehearseArgs};
 
@@ -64,7 +67,7 @@ pub fn run(global: &Global, args: &RehearseArgs) -> anyhow::Result<ExitCode> {
             }
         };
         record::print_take_warnings(&summary);
-        let report = match record::coach_take(global, &mut transcriber, &summary.path, &options) {
+        let (report, heard) = match record::coach_take(global, &mut transcriber, &summary.path, &options) {
             Ok(r) => r,
             Err(e) => {
                 print_table(&session);
@@ -81,6 +84,10 @@ pub fn run(global: &Global, args: &RehearseArgs) -> anyhow::Result<ExitCode> {
         if let Err(e) = rehearse::append_history(&history_path, &take) {
             eprintln!("vmcoach: warning: the take is not in the history: {e}");
         }
+        session.push(take);
+        let mut extras = pipeline::page_extras(&heard, &options);
+        extras.takes = rehearse::chart_points(&history.takes, &session);
+        save_page(&report, &extras, &summary.path);
         println!();
         println!("Take {n}: score {}/100", report.score);
         match &previous {
@@ -92,7 +99,6 @@ pub fn run(global: &Global, args: &RehearseArgs) -> anyhow::Result<ExitCode> {
             None => println!("  first take of this session"),
         }
         console.note(format!("saved {}", summary.path.display()));
-        session.push(take);
         previous = Some(report);
 
         match console.prompt("Enter to try again, q to quit: ") {
@@ -118,6 +124,15 @@ fn save_report(report: &Report, take: &Path) {
             "vmcoach: warning: the report is not saved: {}: {e}",
             path.display()
         );
+    }
+}
+
+/// Keeps the take's HTML page next to it, as `NAME.html`; never replaces a file.
+fn save_page(report: &Report, extras: &html::Extras, take: &Path) {
+    let path = rehearse::page_path_for(take);
+    let page = html::render(report, extras);
+    if let Err(e) = super::html::write_page(&path, &page, Replace::Never) {
+        eprintln!("vmcoach: warning: the HTML page is not saved: {e}");
     }
 }
 

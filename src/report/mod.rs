@@ -1,7 +1,9 @@
 //! The report: everything vmcoach found about one message, as plain data
-//! (schema 1 of the JSON contract), and the renderers that turn it into text
-//! or JSON. Renderers only format; they compute nothing.
+//! (schema 1 of the JSON contract), and the renderers that turn it into text,
+//! JSON or a self-contained HTML page. Renderers only format; they compute
+//! nothing.
 
+pub mod html;
 pub mod text;
 
 use serde::Serialize;

@@ -406,12 +406,16 @@ fn secs(v: f64) -> String {
     format!("{v:.1}")
 }
 
+/// Seconds from the start of speech in which the number belongs, unless the
+/// rule's `within_s` says otherwise.
+pub const NUMBER_WINDOW_S: f64 = 10.0;
+
 fn number_early(rule: &Rule, cx: &Ctx) -> Outcome {
     let Some(first) = cx.phones.first() else {
         return outcome(rule, Status::Fail, "none", &[], Vec::new());
     };
     let at = (first.start_s - cx.delivery.speech_start_s).max(0.0);
-    let within = rule.param("within_s", 10.0);
+    let within = rule.param("within_s", NUMBER_WINDOW_S);
     let vars = [("at", secs(at)), ("within", format!("{within:.0}"))];
     let ev = vec![cx.phone_evidence(first)];
     if at <= within {
