@@ -18,8 +18,8 @@ browser is needed. The result has:
   body_text       the page's visible text
   click           with --click-word: the word, its data-start, and the
                   player's currentTime before and after a real mouse click
-  sorted          with --sort-column: the first column's cells after one
-                  click on that header, and after a second
+  sorted          with --sort-column: that column's cells after one click
+                  on its header, and after a second
 """
 
 import argparse
