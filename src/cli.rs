@@ -28,7 +28,7 @@ pub struct Global {
     /// Whisper model file (ggml). Default: $VMCOACH_MODEL, else models/ggml-tiny.en.bin, else the user data folder.
     #[arg(long, global = true, value_name = "PATH")]
     pub model: Option<PathBuf>,
-    /// Threads for the model (default: the number of cores).
+    /// Threads for the model (default: the cores not busy with other work).
     #[arg(long, global = true, value_name = "N")]
     pub threads: Option<usize>,
     /// Print nothing on stderr but errors.
@@ -96,6 +96,11 @@ pub struct DecodingArgs {
     /// Beam search width (1 = greedy: fastest).
     #[arg(long, value_name = "N", default_value_t = 1)]
     pub beam: usize,
+    /// Hear a long recording (over 28 s) whole in whisper's fixed 30 s
+    /// windows, silences included, instead of as its voiced parts in
+    /// windows sized to them (slower; for comparison).
+    #[arg(long)]
+    pub whole_audio: bool,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]

@@ -294,9 +294,8 @@ pub fn run(global: &Global, args: &BatchArgs) -> anyhow::Result<ExitCode> {
         None => None,
     };
 
-    let cores = std::thread::available_parallelism()
-        .map(|n| n.get())
-        .unwrap_or(1);
+    // Cores another process keeps busy would make whisper's threads spin.
+    let cores = vmcoach::transcribe::whisper::cores::free();
     let plan = batch::plan(
         cores,
         args.jobs.map(|j| j as usize),
@@ -306,13 +305,13 @@ pub fn run(global: &Global, args: &BatchArgs) -> anyhow::Result<ExitCode> {
     if !quiet {
         if let Some(j) = args.jobs.map(|j| j as usize).filter(|&j| j > cores) {
             eprintln!(
-                "vmcoach: --jobs {j} is more than the {cores} cores; using {}",
+                "vmcoach: --jobs {j} is more than the {cores} free cores; using {}",
                 plan.jobs
             );
         }
         if let Some(t) = global.threads.filter(|&t| t > plan.threads) {
             eprintln!(
-                "vmcoach: --threads {t} with {} job{} would oversubscribe the {cores} cores; using {} each",
+                "vmcoach: --threads {t} with {} job{} would oversubscribe the {cores} free cores; using {} each",
                 plan.jobs,
                 if plan.jobs == 1 { "" } else { "s" },
                 plan.threads

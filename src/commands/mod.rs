@@ -53,6 +53,7 @@ pub fn whisper_options(global: &Global, decoding: &DecodingArgs) -> WhisperOptio
         },
         verbose: global.verbose,
         beam_size: decoding.beam,
+        pieces: !decoding.whole_audio,
         ..Default::default()
     };
     if let Some(prompt) = &decoding.prompt {

@@ -3,6 +3,7 @@
 //! and everything about model files (finding, checking, converting) in [`model`].
 
 pub mod model;
+pub mod pieces;
 pub mod scripted;
 pub mod whisper;
 

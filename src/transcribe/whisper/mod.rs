@@ -2,6 +2,7 @@
 //! This folder is the only place that imports whisper-rs; whisper's
 //! centiseconds become seconds here and nowhere else.
 
+pub mod cores;
 pub mod quantize;
 
 use std::path::Path;
@@ -12,6 +13,7 @@ use whisper_rs::{
     WhisperContextParameters, WhisperState,
 };
 
+use super::pieces::{self, Piece};
 use super::{model, Segment, Transcriber, Transcript, Word};
 use crate::audio::{levels, Mono16k, MODEL_RATE};
 use crate::error::{Error, Result};
@@ -38,6 +40,8 @@ pub enum Timestamps {
 /// Settings for the whisper transcriber.
 #[derive(Debug, Clone)]
 pub struct WhisperOptions {
+    /// Threads for the model; 0: the cores free when each recording starts
+    /// (see [`cores::free`]).
     pub threads: usize,
     pub timestamps: Timestamps,
     /// Let whisper.cpp print its own log lines to stderr.
@@ -46,16 +50,22 @@ pub struct WhisperOptions {
     pub initial_prompt: Option<String>,
     /// Beam width; 1 is greedy decoding.
     pub beam_size: usize,
+    /// Hear a recording longer than one piece ([`pieces::MAX_PIECE_S`]) as
+    /// its voiced parts, in pieces with long silences cut out, each with an
+    /// encoder window sized to it. `false`: the whole recording in
+    /// whisper's fixed 30 s windows.
+    pub pieces: bool,
 }
 
 impl Default for WhisperOptions {
     fn default() -> Self {
         WhisperOptions {
-            threads: default_threads(),
+            threads: 0,
             timestamps: Timestamps::Dtw,
             verbose: false,
             initial_prompt: Some(DEFAULT_PROMPT.to_string()),
             beam_size: 1,
+            pieces: true,
         }
     }
 }
@@ -67,14 +77,6 @@ impl Default for WhisperOptions {
 /// with it 7.0 % and 10 of 13.
 pub const DEFAULT_PROMPT: &str =
     "Hi, this is Dana. My number is 6 1 2, 5 5 5, 0 1 4 7. Um, I'm calling about the opening, uh, you know.";
-
-/// One thread per core: whisper.cpp's workers spin while they wait, so more
-/// threads than cores only slows it down.
-pub fn default_threads() -> usize {
-    std::thread::available_parallelism()
-        .map(|n| n.get())
-        .unwrap_or(1)
-}
 
 /// A segment is dropped as invented when whisper itself thinks there is no
 /// speech and its words are unlikely (the rule OpenAI's decoder uses) ...
@@ -177,7 +179,7 @@ impl WhisperModel {
     }
 
     /// A transcriber with its own decoder state that uses `threads` threads
-    /// (0: the threads the model was loaded with). It owns a share of the
+    /// (0: as the model's options say). It owns a share of the
     /// model, so it may outlive this value and move to another thread.
     ///
     /// Each recording it hears gets a new decoder state, so its transcript is
@@ -215,11 +217,19 @@ const _: () = {
     send_sync::<WhisperModel>();
 };
 
-/// Decoding settings: greedy, English, token timestamps, no cross-segment
+/// Decoding settings: greedy (or beam search), English, token timestamps, no cross-segment
 /// context (a voicemail is short, and context feeds hallucination loops).
-fn full_params(options: &WhisperOptions) -> FullParams<'_, '_> {
-    let mut p = FullParams::new(SamplingStrategy::Greedy { best_of: 1 });
-    p.set_n_threads(options.threads.max(1) as i32);
+fn full_params(options: &WhisperOptions, threads: usize) -> FullParams<'_, '_> {
+    let strategy = if options.beam_size > 1 {
+        SamplingStrategy::BeamSearch {
+            beam_size: options.beam_size as i32,
+            patience: -1.0,
+        }
+    } else {
+        SamplingStrategy::Greedy { best_of: 1 }
+    };
+    let mut p = FullParams::new(strategy);
+    p.set_n_threads(threads.max(1) as i32);
     p.set_language(Some("en"));
     p.set_translate(false);
     p.set_no_context(true);
@@ -235,6 +245,18 @@ fn full_params(options: &WhisperOptions) -> FullParams<'_, '_> {
     p
 }
 
+/// Encoder frames (50 per second) for a piece of `samples`, with a margin:
+/// the encoder's window is sized to the audio instead of a fixed 30 s.
+fn window_frames(samples: usize) -> i32 {
+    const FRAMES_PER_S: f64 = 50.0;
+    const FULL: f64 = 1500.0;
+    let seconds = samples as f64 / MODEL_RATE as f64 + WINDOW_MARGIN_S;
+    (seconds * FRAMES_PER_S).ceil().min(FULL) as i32
+}
+
+/// Room left in the encoder's window after a piece's audio.
+const WINDOW_MARGIN_S: f64 = 1.0;
+
 impl Transcriber for WhisperTranscriber {
     fn transcribe(&mut self, audio: &Mono16k) -> Result<Transcript> {
         let levels = levels::measure(audio.samples(), MODEL_RATE);
@@ -242,25 +264,65 @@ impl Transcriber for WhisperTranscriber {
             // Nothing rises above the noise: whisper would only invent words.
             return Ok(Transcript::default());
         }
-        let mut samples = audio.samples().to_vec();
-        if samples.len() < MIN_SAMPLES {
-            samples.resize(MIN_SAMPLES, 0.0);
-        }
+        let duration = audio.duration_s();
+        // Pieces pay only when the recording is longer than one window
+        // (scripts/bench, 2 cores, f16: 64.5 s message 6.87 s -> 3.76 s and
+        // WER 7.0 % -> 3.2 %). For a shorter one a fitted window made it
+        // slower (21 s: 1.72 s -> 2.34 s): with less than 30 s of context
+        // tiny.en ends the text early, and whisper.cpp encodes again from
+        // there; it also heard fewer numbers right.
+        let in_pieces = self.options.pieces && duration > pieces::MAX_PIECE_S;
+        let pieces = if in_pieces {
+            pieces::plan(&levels.voiced, duration)
+        } else {
+            vec![Piece::whole(duration)]
+        };
         if self.state_used {
             self.state = new_state(&self.ctx)?;
         }
         self.state_used = true;
-        let params = full_params(&self.options);
-        self.state
-            .full(params, &samples)
-            .map_err(|e| Error::Transcribe(format!("whisper.cpp failed ({e})")))?;
-
-        let duration = audio.duration_s();
+        let threads = match self.options.threads {
+            0 => cores::free(),
+            n => n,
+        };
+        if self.options.verbose {
+            eprintln!("vmcoach: {threads} thread(s), {} piece(s)", pieces.len());
+        }
         let mut transcript = Transcript::default();
+        for piece in &pieces {
+            let mut samples = piece.samples(audio.samples(), MODEL_RATE);
+            if samples.len() < MIN_SAMPLES {
+                samples.resize(MIN_SAMPLES, 0.0);
+            }
+            let mut params = full_params(&self.options, threads);
+            if in_pieces {
+                params.set_audio_ctx(window_frames(samples.len()));
+            }
+            self.state
+                .full(params, &samples)
+                .map_err(|e| Error::Transcribe(format!("whisper.cpp failed ({e})")))?;
+            self.collect(piece, &levels, &mut transcript);
+        }
+        // Padding may let a time run past the real end.
+        for w in &mut transcript.words {
+            w.end_s = w.end_s.min(duration).max(w.start_s);
+        }
+        Ok(transcript)
+    }
+}
+
+impl WhisperTranscriber {
+    /// Adds the segments just decoded from `piece` to `transcript`, in the
+    /// recording's time, dropping the ones that look invented.
+    fn collect(&self, piece: &Piece, levels: &levels::Levels, transcript: &mut Transcript) {
+        let piece_s = piece.duration_s();
         for segment in self.state.as_iter() {
-            // Whisper may stretch a segment to the end of its 30 s window.
-            let start_s = (segment.start_timestamp() as f64 / 100.0).min(duration);
-            let end_s = (segment.end_timestamp() as f64 / 100.0).min(duration);
+            // Whisper may stretch a segment to the end of its window.
+            let local = (
+                (segment.start_timestamp() as f64 / 100.0).min(piece_s),
+                (segment.end_timestamp() as f64 / 100.0).min(piece_s),
+            );
+            let (start_s, end_s) = (piece.to_recording(local.0), piece.to_recording(local.1));
             let mut tokens = Vec::new();
             for i in 0..segment.n_tokens() {
                 let Some(token) = segment.get_token(i) else {
@@ -288,7 +350,7 @@ impl Transcriber for WhisperTranscriber {
                 segment.no_speech_probability() > NO_SPEECH_PROB && avg_logprob < LOW_LOGPROB;
             let span = (end_s - start_s).max(0.01);
             let unvoiced = levels.voiced_within(start_s, end_s) / span < MIN_VOICED_SHARE;
-            let words = words_from_tokens(&tokens, self.options.timestamps, (start_s, end_s));
+            let mut words = words_from_tokens(&tokens, self.options.timestamps, local);
             let stacked = self.options.timestamps == Timestamps::Dtw && collapsed_timing(&words);
             if invented || unvoiced || stacked {
                 if self.options.verbose {
@@ -306,6 +368,10 @@ impl Transcriber for WhisperTranscriber {
                 }
                 continue;
             }
+            for w in &mut words {
+                w.start_s = piece.to_recording(w.start_s);
+                w.end_s = piece.to_recording(w.end_s).max(w.start_s);
+            }
             transcript.segments.push(Segment {
                 text: join_words(&words),
                 start_s,
@@ -313,11 +379,6 @@ impl Transcriber for WhisperTranscriber {
             });
             transcript.words.extend(words);
         }
-        // Padding may let a time run past the real end.
-        for w in &mut transcript.words {
-            w.end_s = w.end_s.min(duration).max(w.start_s);
-        }
-        Ok(transcript)
     }
 }
 

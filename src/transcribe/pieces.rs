@@ -1,0 +1,196 @@
+//! What the model hears: the voiced parts of a recording, in pieces that
+//! fit its 30 s window, with long silences cut out, and the map from a
+//! piece's time back to the recording's.
+//!
+//! Whisper's encoder costs the same for 3 s of audio as for 30 s unless it
+//! is told how much of the window holds audio, so each piece is heard with
+//! a window sized to it (see the whisper module), and silence that carries
+//! no words is not heard at all.
+
+/// Longest piece handed to the model at once (its window is 30 s).
+pub const MAX_PIECE_S: f64 = 28.0;
+/// Audio kept before each voiced stretch (soft onsets fall under the
+/// detector's threshold) ...
+const PAD_BEFORE_S: f64 = 0.3;
+/// ... and after it (fading word ends).
+const PAD_AFTER_S: f64 = 0.5;
+/// A silence longer than this between voiced stretches is cut out ...
+const CUT_SILENCE_S: f64 = 1.5;
+/// ... and replaced by this much digital silence.
+const GAP_S: f64 = 0.5;
+
+/// A stretch of the recording that a piece plays.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Part {
+    /// Where it is in the recording, seconds.
+    pub start_s: f64,
+    pub end_s: f64,
+    /// Where it starts in the piece, seconds.
+    pub at_s: f64,
+}
+
+/// Stretches of the recording joined with short silences between them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Piece {
+    pub parts: Vec<Part>,
+}
+
+impl Piece {
+    /// The whole recording as one piece.
+    pub fn whole(duration_s: f64) -> Piece {
+        Piece {
+            parts: vec![Part { start_s: 0.0, end_s: duration_s, at_s: 0.0 }],
+        }
+    }
+
+    /// Length of the piece's audio, seconds.
+    pub fn duration_s(&self) -> f64 {
+        self.parts.last().map(|p| p.at_s + p.end_s - p.start_s).unwrap_or(0.0)
+    }
+
+    /// The piece's samples, cut from the recording's (`rate` Hz).
+    pub fn samples(&self, recording: &[f32], rate: u32) -> Vec<f32> {
+        let at = |s: f64| ((s * rate as f64).round() as usize).min(recording.len());
+        let mut out = Vec::with_capacity(at(self.duration_s()) + 1);
+        for p in &self.parts {
+            out.resize(at(p.at_s).max(out.len()), 0.0);
+            out.extend_from_slice(&recording[at(p.start_s)..at(p.end_s)]);
+        }
+        out
+    }
+
+    /// A time in the piece as a time in the recording. A time inside an
+    /// inserted silence goes to the end of the part before it.
+    pub fn to_recording(&self, t: f64) -> f64 {
+        let part = self
+            .parts
+            .iter()
+            .rev()
+            .find(|p| t >= p.at_s)
+            .unwrap_or(&self.parts[0]);
+        (part.start_s + (t - part.at_s).max(0.0)).min(part.end_s)
+    }
+}
+
+/// Plans the pieces for a recording of `duration_s` with voice activity in
+/// `voiced` (ordered, non-overlapping). No voice: no pieces.
+pub fn plan(voiced: &[(f64, f64)], duration_s: f64) -> Vec<Piece> {
+    // Voiced stretches with their margins; where two margins would overlap,
+    // the pause between them is shared at its middle, so a cut there never
+    // plays the same sound in two pieces.
+    let spans: Vec<(f64, f64)> = voiced
+        .iter()
+        .enumerate()
+        .map(|(i, &(a, b))| {
+            let before = i.checked_sub(1).map(|j| (voiced[j].1 + a) / 2.0).unwrap_or(0.0);
+            let after = voiced.get(i + 1).map(|n| (b + n.0) / 2.0).unwrap_or(duration_s);
+            ((a - PAD_BEFORE_S).max(before), (b + PAD_AFTER_S).min(after))
+        })
+        .collect();
+    // A stretch longer than a piece is cut into equal parts.
+    let spans: Vec<(f64, f64)> = spans
+        .into_iter()
+        .flat_map(|(a, b)| {
+            let n = ((b - a) / MAX_PIECE_S).ceil().max(1.0) as usize;
+            let step = (b - a) / n as f64;
+            (0..n).map(move |i| (a + i as f64 * step, if i + 1 == n { b } else { a + (i + 1) as f64 * step }))
+        })
+        .collect();
+
+    let mut pieces: Vec<Piece> = Vec::new();
+    let mut prev_end: Option<f64> = None;
+    for (a, b) in spans {
+        let gap = prev_end.map(|e| a - e).unwrap_or(0.0);
+        let contiguous = prev_end.is_some() && gap <= CUT_SILENCE_S;
+        let added = if contiguous { gap } else { GAP_S } + (b - a);
+        match pieces.last_mut() {
+            Some(piece) if piece.duration_s() + added <= MAX_PIECE_S => {
+                let last = piece.parts.last_mut().expect("a piece has parts");
+                if contiguous {
+                    last.end_s = b;
+                } else {
+                    let at_s = last.at_s + (last.end_s - last.start_s) + GAP_S;
+                    piece.parts.push(Part { start_s: a, end_s: b, at_s });
+                }
+            }
+            _ => pieces.push(Piece {
+                parts: vec![Part { start_s: a, end_s: b, at_s: 0.0 }],
+            }),
+        }
+        prev_end = Some(b);
+    }
+    pieces
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spans(piece: &Piece) -> Vec<(f64, f64, f64)> {
+        piece
+            .parts
+            .iter()
+            .map(|p| ((p.start_s * 100.0).round() / 100.0, (p.end_s * 100.0).round() / 100.0, (p.at_s * 100.0).round() / 100.0))
+            .collect()
+    }
+
+    #[test]
+    fn silence_gives_no_pieces() {
+        assert!(plan(&[], 10.0).is_empty());
+    }
+
+    #[test]
+    fn a_short_message_is_one_piece_without_its_leading_and_trailing_silence() {
+        let p = plan(&[(2.0, 5.0), (5.6, 9.0)], 14.0);
+        assert_eq!(p.len(), 1);
+        assert_eq!(spans(&p[0]), vec![(1.7, 9.5, 0.0)]);
+        assert!((p[0].duration_s() - 7.8).abs() < 1e-9);
+        assert!((p[0].to_recording(0.0) - 1.7).abs() < 1e-9);
+        assert!((p[0].to_recording(3.3) - 5.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn a_long_silence_inside_is_cut_to_a_short_gap() {
+        let p = plan(&[(1.0, 3.0), (10.0, 12.0)], 13.0);
+        assert_eq!(p.len(), 1);
+        assert_eq!(spans(&p[0]), vec![(0.7, 3.5, 0.0), (9.7, 12.5, 3.3)]);
+        // Times map back across the cut; the gap maps to the end of the part before it.
+        assert!((p[0].to_recording(3.4) - 9.8).abs() < 1e-9);
+        assert!((p[0].to_recording(3.0) - 3.5).abs() < 1e-9);
+        let recording: Vec<f32> = (0..13 * 100).map(|i| i as f32).collect();
+        let samples = p[0].samples(&recording, 100);
+        assert_eq!(samples.len(), 610);
+        assert_eq!(samples[0], 70.0);
+        assert_eq!(samples[279], 349.0);
+        assert_eq!(&samples[280..330], &[0.0; 50][..]);
+        assert_eq!(samples[330], 970.0);
+    }
+
+    #[test]
+    fn a_long_message_is_cut_at_pauses_into_pieces_that_fit_the_window() {
+        // 64 s of phrases of 4 s with 0.6 s pauses.
+        let voiced: Vec<(f64, f64)> = (0..14).map(|i| (0.5 + i as f64 * 4.6, 4.5 + i as f64 * 4.6)).collect();
+        let p = plan(&voiced, 65.0);
+        assert_eq!(p.len(), 3);
+        for piece in &p {
+            assert!(piece.duration_s() <= MAX_PIECE_S);
+            assert_eq!(piece.parts.len(), 1, "pauses shorter than the cut stay");
+        }
+        // Consecutive pieces cover the voice without holes.
+        for w in p.windows(2) {
+            assert!(w[1].parts[0].start_s <= w[0].parts[0].end_s + 0.2);
+        }
+        for &(a, b) in &voiced {
+            assert!(p.iter().any(|piece| piece.parts.iter().any(|q| q.start_s <= a && b <= q.end_s)));
+        }
+    }
+
+    #[test]
+    fn speech_without_a_pause_longer_than_a_piece_is_cut_in_equal_parts() {
+        let p = plan(&[(0.0, 60.0)], 60.0);
+        assert_eq!(p.len(), 3);
+        for piece in &p {
+            assert!((piece.duration_s() - 20.0).abs() < 1e-9);
+        }
+    }
+}
