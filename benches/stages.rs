@@ -64,6 +64,7 @@ fn benches(c: &mut Criterion) {
         b.iter(|| {
             analysis::analyze(black_box(&AnalysisInput {
                 words: &words,
+                rehearings: &[],
                 duration_s: duration,
                 speech_span: Some((0.2, duration)),
                 kind: None,

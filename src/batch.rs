@@ -793,7 +793,7 @@ mod tests {
             .collect();
         Transcript {
             words,
-            segments: vec![],
+            ..Default::default()
         }
     }
 

@@ -4,7 +4,7 @@ use std::path::Path;
 
 use crate::audio::{self, levels, Audio, Mono16k};
 use crate::error::Result;
-use crate::transcribe::{Transcriber, Transcript};
+use crate::transcribe::{Rehearing, Transcriber, Transcript};
 
 /// A recording ready for analysis.
 pub struct Heard {
@@ -24,17 +24,50 @@ pub fn hear_file(
     hear(audio, transcriber)
 }
 
-/// Resamples and transcribes decoded audio.
+/// Resamples and transcribes decoded audio, then hears each phone number
+/// a second time (see [`rehear_numbers`]).
 pub fn hear(audio: Audio, transcriber: &mut dyn Transcriber) -> Result<Heard> {
     let mono16k = audio::resample::to_16k(&audio)?;
     let levels = levels::measure(mono16k.samples(), audio::MODEL_RATE);
-    let transcript = transcriber.transcribe(&mono16k)?;
+    let mut transcript = transcriber.transcribe(&mono16k)?;
+    transcript.rehearings = rehear_numbers(&mono16k, &transcript.words, transcriber)?;
     Ok(Heard {
         audio,
         mono16k,
         levels,
         transcript,
     })
+}
+
+/// Audio kept on each side of a number when it is heard again: enough for
+/// the words around it to give the decoder context.
+const REHEAR_MARGIN_S: f64 = 0.6;
+
+/// Cuts each phone number of the first pass (with a margin) out of the
+/// audio and has the transcriber decode it again for digits. The analysis
+/// compares the two hearings (see `analysis::phone::judge`).
+pub fn rehear_numbers(
+    audio: &Mono16k,
+    words: &[crate::transcribe::Word],
+    transcriber: &mut dyn Transcriber,
+) -> Result<Vec<Rehearing>> {
+    let rate = audio::MODEL_RATE as f64;
+    let samples = audio.samples();
+    let mut out = Vec::new();
+    for number in crate::analysis::phone::find_phone_numbers(words) {
+        let from = (((number.start_s - REHEAR_MARGIN_S) * rate).max(0.0) as usize).min(samples.len());
+        let to = (((number.end_s + REHEAR_MARGIN_S) * rate) as usize).clamp(from, samples.len());
+        let cut = Mono16k::from_resampled(samples[from..to].to_vec());
+        let Some(text) = transcriber.hear_digits(&cut)? else {
+            break; // this transcriber has no second hearing
+        };
+        out.push(Rehearing {
+            start_s: number.start_s,
+            end_s: number.end_s,
+            text,
+        });
+    }
+    Ok(out)
 }
 
 /// What the caller tells us about the message.
@@ -67,12 +100,14 @@ pub const SCRIPT_WPM: f64 = 150.0;
 
 fn analysis_input<'a>(
     words: &'a [crate::transcribe::Word],
+    rehearings: &'a [Rehearing],
     duration_s: f64,
     speech_span: Option<(f64, f64)>,
     options: &'a CoachOptions,
 ) -> crate::analysis::AnalysisInput<'a> {
     crate::analysis::AnalysisInput {
         words,
+        rehearings,
         duration_s,
         speech_span,
         kind: options.kind,
@@ -89,6 +124,7 @@ pub fn coach_heard(source: String, heard: &Heard, options: &CoachOptions) -> cra
     let duration = heard.audio.duration_s();
     let analysis = crate::analysis::analyze(&analysis_input(
         words,
+        &heard.transcript.rehearings,
         duration,
         heard.levels.speech_span(),
         options,
@@ -125,6 +161,6 @@ pub fn coach_file(
 pub fn coach_script(source: String, script: &str, options: &CoachOptions) -> crate::report::Report {
     let words = crate::analysis::estimate_words(script, SCRIPT_WPM);
     let duration = words.last().map(|w| w.end_s).unwrap_or(0.0);
-    let analysis = crate::analysis::analyze(&analysis_input(&words, duration, None, options));
+    let analysis = crate::analysis::analyze(&analysis_input(&words, &[], duration, None, options));
     crate::report::Report::new(source, duration, words, analysis, options.attempt, None, true)
 }

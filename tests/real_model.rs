@@ -269,9 +269,23 @@ fn analyze_agrees_with_the_fixture_labels() {
         .unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let (mut agree, mut total) = (0, 0);
+    let (mut exact, mut said, mut wrong_but_sure) = (0, 0, Vec::new());
     for (line, label) in String::from_utf8(out.stdout).unwrap().lines().zip(labels()) {
         let report: Value = serde_json::from_str(line).unwrap();
         assert!(report["source"].as_str().unwrap().ends_with(label["file"].as_str().unwrap()));
+        let truth: Vec<&str> =
+            label["number_digits"].as_array().unwrap().iter().map(|d| d.as_str().unwrap()).collect();
+        said += truth.len();
+        for n in report["phone_numbers"].as_array().unwrap() {
+            let digits = n["digits"].as_str().unwrap();
+            let confidence = n["confidence"].as_f64().unwrap();
+            assert!((0.0..=1.0).contains(&confidence), "{n}");
+            if truth.contains(&digits) {
+                exact += 1;
+            } else if n["uncertain"] != true {
+                wrong_but_sure.push(format!("{}: {digits}", label["file"]));
+            }
+        }
         for (id, expected) in label["expect"].as_object().unwrap() {
             let Some(rule) = report["rules"].as_array().unwrap().iter().find(|r| r["id"] == *id) else {
                 continue;
@@ -284,6 +298,12 @@ fn analyze_agrees_with_the_fixture_labels() {
             }
         }
     }
+    // Measured: 10 of 13 numbers digit-exact (among them 555 in every one,
+    // 0147, 0111, 0199, 0110); the other three (a dropped "oh", a too-fast
+    // number heard with a 4 for "oh") are all marked uncertain.
+    eprintln!("numbers digit-exact {exact}/{said}; wrong and not marked uncertain: {wrong_but_sure:?}");
+    assert!(wrong_but_sure.is_empty(), "numbers reported wrong without doubt: {wrong_but_sure:?}");
+    assert!(exact >= 10, "only {exact} of {said} numbers digit-exact");
     eprintln!("analyze agrees with the labels on {agree}/{total}");
     assert!(total >= 140, "only {total} labelled checks compared");
     assert!(agree as f64 >= 0.9 * total as f64, "agreement {agree}/{total}");

@@ -66,3 +66,17 @@ fn check_reads_a_script_from_standard_input() {
     let bare = v["rules"].as_array().unwrap().iter().find(|r| r["id"] == "no-bare-callback").unwrap();
     assert_eq!(bare["status"], "fail");
 }
+
+#[test]
+fn text_report_says_when_a_number_may_be_misheard() {
+    let out = Command::cargo_bin("vmcoach")
+        .unwrap()
+        .args(["check", "-"])
+        .env("NO_COLOR", "1")
+        .write_stdin("Hi, this is Ana Ruiz about the dispatcher opening. My number is 503 550 198. I'll call Friday. Thanks.")
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    let line = text.lines().find(|l| l.contains("not for sure")).unwrap_or_else(|| panic!("{text}"));
+    insta::assert_snapshot!(line);
+}

@@ -80,6 +80,7 @@ fn every_labelled_script_gets_its_labelled_statuses() {
         let duration = words.last().map_or(0.0, |w| w.end_s);
         let input = AnalysisInput {
             words: &words,
+            rehearings: &[],
             duration_s: duration,
             speech_span: None,
             kind: if label.infer { None } else { Some(label.kind) },

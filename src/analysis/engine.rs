@@ -11,12 +11,14 @@ use super::rules::checks::{self, Ctx};
 use super::rules::text::TokenStream;
 use super::rules::RuleSet;
 use super::{score, Finding, Kind, PhoneNumber, Status};
-use crate::transcribe::Word;
+use crate::transcribe::{Rehearing, Word};
 
 /// What [`analyze`] needs.
 #[derive(Debug, Clone, Copy)]
 pub struct AnalysisInput<'a> {
     pub words: &'a [Word],
+    /// Second hearings of the phone numbers (empty for scripts).
+    pub rehearings: &'a [Rehearing],
     /// Length of the recording (0 when unknown, e.g. a script).
     pub duration_s: f64,
     /// Where the audio's level detector heard speech; `None` for scripts.
@@ -65,7 +67,8 @@ pub struct Analysis {
 pub fn analyze(input: &AnalysisInput) -> Analysis {
     let rules = input.rules;
     let words = input.words;
-    let phones = find_phone_numbers(words);
+    let mut phones = find_phone_numbers(words);
+    super::phone::judge(&mut phones, input.rehearings);
     let delivery = metrics::measure(
         words,
         input.duration_s,
@@ -260,6 +263,7 @@ mod tests {
         let duration = words.last().map_or(0.0, |w| w.end_s);
         analyze(&AnalysisInput {
             words: &words,
+            rehearings: &[],
             duration_s: duration,
             speech_span: None,
             kind: o.kind,
@@ -823,6 +827,7 @@ mod tests {
         let rules = RuleSet::default_rules();
         let a = analyze(&AnalysisInput {
             words: &words,
+            rehearings: &[],
             duration_s: 15.0,
             speech_span: Some((0.2, 12.4)),
             kind: Some(Kind::Networking),
@@ -845,6 +850,7 @@ mod tests {
         let rules = RuleSet::default_rules();
         let a = analyze(&AnalysisInput {
             words: &words,
+            rehearings: &[],
             duration_s: 5.0,
             speech_span: None,
             kind: Some(Kind::Networking),

@@ -350,6 +350,10 @@ mod tests {
             end_s: w[range.end - 1].end_s,
             extension: None,
             word_range: range,
+            confidence: 1.0,
+            uncertain: false,
+            doubt: None,
+            alternatives: Vec::new(),
         }
     }
 

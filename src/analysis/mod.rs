@@ -34,6 +34,24 @@ pub struct PhoneNumber {
     /// Index range of the words in the transcript, `first..last+1`.
     #[serde(skip)]
     pub word_range: std::ops::Range<usize>,
+    /// How sure the model was of the number's words: their mean token
+    /// probability, 0..1 (1 for a written script).
+    #[serde(default = "certain")]
+    pub confidence: f64,
+    /// The digits may be wrong: a digit count no phone number has, or a
+    /// second hearing that wrote other digits (see [`phone::judge`]).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub uncertain: bool,
+    /// Why it is uncertain, in words ("one digit may be missing").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub doubt: Option<String>,
+    /// Digits it may be instead, as the second hearing wrote them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub alternatives: Vec<String>,
+}
+
+fn certain() -> f64 {
+    1.0
 }
 
 /// Which of the two situations a message is.

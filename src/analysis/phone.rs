@@ -33,7 +33,7 @@ use serde::{Deserialize, Serialize};
 
 use super::numwords::{self, Shape};
 use super::PhoneNumber;
-use crate::transcribe::Word;
+use crate::transcribe::{Rehearing, Word};
 
 /// A pause longer than this between two digit groups ends a number.
 pub const HARD_PAUSE_S: f64 = 2.5;
@@ -92,6 +92,11 @@ pub fn find_phone_numbers(words: &[Word]) -> Vec<PhoneNumber> {
                     None
                 },
                 word_range: first..last + 1,
+                confidence: words[first..=last].iter().map(|w| w.confidence).sum::<f64>()
+                    / (last + 1 - first) as f64,
+                uncertain: false,
+                doubt: None,
+                alternatives: Vec::new(),
             });
         }
     }
@@ -199,6 +204,46 @@ pub fn format_digits(digits: &str) -> String {
             format!("+{} {}", &d[..cc], group_from_right(&d[cc..]))
         }
     }
+}
+
+/// Marks the numbers whose digits may be wrong, so that the report says
+/// "uncertain" rather than a wrong number: an unusual digit count (8 or 9
+/// digits: some were dropped; fewer than 7: it broke off), or a second
+/// hearing of its stretch of audio (`rehearings`) that wrote other digits.
+/// A second hearing with no number in it is no evidence either way.
+pub fn judge(numbers: &mut [PhoneNumber], rehearings: &[Rehearing]) {
+    for n in numbers {
+        let mut doubts = Vec::new();
+        let count = n.digits.len();
+        match count {
+            8 | 9 => doubts.push(format!(
+                "{} may be missing",
+                if count == 9 { "one digit" } else { "two digits" }
+            )),
+            0..=6 => doubts.push(format!("only {count} digits")),
+            _ => {}
+        }
+        let again = rehearings
+            .iter()
+            .filter(|r| r.start_s < n.end_s && n.start_s < r.end_s)
+            .filter_map(|r| longest_number(&r.text))
+            .next();
+        if let Some(again) = again.filter(|a| !a.contains(&n.digits)) {
+            doubts.push(format!("a second listen heard {}", format_digits(&again)));
+            n.alternatives.push(again);
+        }
+        n.uncertain = !doubts.is_empty();
+        n.doubt = (!doubts.is_empty()).then(|| doubts.join("; "));
+    }
+}
+
+/// The digits of the longest phone number written in `text`.
+fn longest_number(text: &str) -> Option<String> {
+    let words = super::estimate_words(text, 150.0);
+    find_phone_numbers(&words)
+        .into_iter()
+        .map(|n| n.digits)
+        .max_by_key(|d| d.len())
 }
 
 // ---------------------------------------------------------------------------
@@ -1255,6 +1300,52 @@ fn group_from_right(d: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn judged(text: &str, again: Option<&str>) -> PhoneNumber {
+        let mut found = find_phone_numbers(&words(text));
+        assert_eq!(found.len(), 1, "{text}");
+        let rehearings: Vec<Rehearing> = again
+            .map(|t| Rehearing {
+                start_s: found[0].start_s,
+                end_s: found[0].end_s,
+                text: t.to_string(),
+            })
+            .into_iter()
+            .collect();
+        judge(&mut found, &rehearings);
+        found.remove(0)
+    }
+
+    #[test]
+    fn a_number_heard_the_same_twice_is_certain() {
+        let n = judged("my number is 612-555-0147 thanks", Some("My number is 6 1 2, 5 5 5, 0 1 4 7."));
+        assert!(!n.uncertain);
+        assert_eq!((n.doubt, n.alternatives.len()), (None, 0));
+        assert!((n.confidence - 0.9).abs() < 1e-9, "the mean of its words' confidence");
+    }
+
+    #[test]
+    fn a_digit_count_no_number_has_is_uncertain() {
+        let n = judged("my number is 503 550 198 thanks", None);
+        assert!(n.uncertain);
+        assert_eq!(n.doubt.as_deref(), Some("one digit may be missing"));
+        let n = judged("call me at 503 55 198 thanks", None);
+        assert_eq!(n.doubt.as_deref(), Some("two digits may be missing"));
+    }
+
+    #[test]
+    fn a_second_hearing_with_other_digits_makes_it_uncertain_with_the_alternative() {
+        let n = judged("my number is 773-555-4190 thanks", Some("is 7 7 3, 5 5 5, 0 1 9 0. I"));
+        assert!(n.uncertain);
+        assert_eq!(n.alternatives, vec!["7735550190".to_string()]);
+        assert_eq!(n.doubt.as_deref(), Some("a second listen heard 773-555-0190"));
+    }
+
+    #[test]
+    fn a_second_hearing_without_a_number_is_no_evidence() {
+        let n = judged("my number is 773-555-4190 thanks", Some("thank you"));
+        assert!(!n.uncertain);
+    }
 
     /// Words from a string, 0.3 s each, back to back. A token `<pause:N>`
     /// adds N seconds of silence before the next word.

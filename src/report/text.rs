@@ -135,6 +135,14 @@ pub fn render(report: &Report, color: bool) -> String {
             clock(n.end_s),
             n.extension.as_ref().map(|x| format!(", extension {x}")).unwrap_or_default()
         );
+        if let Some(doubt) = n.doubt.as_deref().filter(|_| n.uncertain) {
+            let _ = writeln!(
+                out,
+                "  {} we heard {}, but not for sure: {doubt}. Say the number slower, in groups.",
+                p.status(Status::Warn),
+                crate::analysis::phone::format_digits(&n.digits),
+            );
+        }
     }
     if let Some(q) = &report.quality {
         let _ = writeln!(

@@ -30,12 +30,26 @@ pub struct Segment {
     pub end_s: f64,
 }
 
+/// A stretch that holds a phone number, heard a second time and decoded
+/// for digits (see [`Transcriber::hear_digits`]).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Rehearing {
+    /// The number's span in the recording.
+    pub start_s: f64,
+    pub end_s: f64,
+    /// What the second hearing wrote.
+    pub text: String,
+}
+
 /// What a transcriber returns: the words in order, and the segments they came in.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Transcript {
     pub words: Vec<Word>,
     #[serde(default)]
     pub segments: Vec<Segment>,
+    /// Second hearings of the phone numbers (empty when there was none).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub rehearings: Vec<Rehearing>,
 }
 
 impl Transcript {
@@ -55,4 +69,11 @@ impl Transcript {
 /// The one seam between vmcoach and a speech model.
 pub trait Transcriber {
     fn transcribe(&mut self, audio: &Mono16k) -> Result<Transcript>;
+
+    /// Decodes a few seconds that hold a phone number again, tuned for
+    /// digits, and returns the text. `None`: this transcriber has no such
+    /// pass.
+    fn hear_digits(&mut self, _audio: &Mono16k) -> Result<Option<String>> {
+        Ok(None)
+    }
 }

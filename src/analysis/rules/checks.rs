@@ -457,18 +457,21 @@ fn number_complete(rule: &Rule, cx: &Ctx) -> Outcome {
         } else {
             groups.join(", ")
         };
+        // Unsure digits, or a second hearing that wrote the number meant:
+        // most likely misheard rather than said wrong.
+        let misheard = p.uncertain
+            || p.alternatives.iter().any(|a| phone::compare_number(a, expected).matches);
+        let key = if misheard && rule.spec.messages.contains_key("misheard") {
+            "misheard"
+        } else {
+            "mismatch"
+        };
         let vars = [
             ("digits", phone::format_digits(&p.digits)),
             ("expected", phone::format_digits(&exp_digits)),
             ("groups", groups),
         ];
-        return outcome(
-            rule,
-            Status::Fail,
-            "mismatch",
-            &vars,
-            vec![cx.phone_evidence(p)],
-        );
+        return outcome(rule, Status::Fail, key, &vars, vec![cx.phone_evidence(p)]);
     }
     let complete = |d: &str| d.len() == 10 || d.len() >= 11;
     if let Some(p) = cx.phones.iter().find(|p| complete(&p.digits)) {

@@ -277,10 +277,6 @@ impl Transcriber for WhisperTranscriber {
         } else {
             vec![Piece::whole(duration)]
         };
-        if self.state_used {
-            self.state = new_state(&self.ctx)?;
-        }
-        self.state_used = true;
         let threads = match self.options.threads {
             0 => cores::free(),
             n => n,
@@ -294,13 +290,12 @@ impl Transcriber for WhisperTranscriber {
             if samples.len() < MIN_SAMPLES {
                 samples.resize(MIN_SAMPLES, 0.0);
             }
-            let mut params = full_params(&self.options, threads);
+            let options = self.options.clone();
+            let mut params = full_params(&options, threads);
             if in_pieces {
                 params.set_audio_ctx(window_frames(samples.len()));
             }
-            self.state
-                .full(params, &samples)
-                .map_err(|e| Error::Transcribe(format!("whisper.cpp failed ({e})")))?;
+            self.decode(params, &samples)?;
             self.collect(piece, &levels, &mut transcript);
         }
         // Padding may let a time run past the real end.
@@ -309,9 +304,61 @@ impl Transcriber for WhisperTranscriber {
         }
         Ok(transcript)
     }
+
+    /// Beam search over the number's few seconds, with the prompt that
+    /// writes digits one by one. None of the invented-segment checks: a
+    /// fast run of digits piles DTW times together, and the first pass
+    /// already found speech here.
+    fn hear_digits(&mut self, audio: &Mono16k) -> Result<Option<String>> {
+        let mut samples = audio.samples().to_vec();
+        if samples.len() < MIN_SAMPLES {
+            samples.resize(MIN_SAMPLES, 0.0);
+        }
+        let options = WhisperOptions {
+            beam_size: DIGIT_BEAM,
+            initial_prompt: Some(DEFAULT_PROMPT.to_string()),
+            ..self.options.clone()
+        };
+        let threads = match options.threads {
+            0 => cores::free(),
+            n => n,
+        };
+        let started = std::time::Instant::now();
+        self.decode(full_params(&options, threads), &samples)?;
+        let text: Vec<String> = self
+            .state
+            .as_iter()
+            .filter_map(|s| s.to_str_lossy().ok().map(|t| t.trim().to_string()))
+            .collect();
+        let text = text.join(" ");
+        if self.options.verbose {
+            eprintln!(
+                "vmcoach: heard {:.1} s around a number again in {:.2} s: {text}",
+                audio.duration_s(),
+                started.elapsed().as_secs_f64()
+            );
+        }
+        Ok(Some(text))
+    }
 }
 
+/// Beam width for the second hearing of a number (see [`Transcriber::hear_digits`]).
+const DIGIT_BEAM: usize = 5;
+
 impl WhisperTranscriber {
+    /// Runs the model over `samples` (at least [`MIN_SAMPLES`]) on a new
+    /// decoder state, so what was heard before changes nothing.
+    fn decode(&mut self, params: FullParams, samples: &[f32]) -> Result<()> {
+        if self.state_used {
+            self.state = new_state(&self.ctx)?;
+        }
+        self.state_used = true;
+        self.state
+            .full(params, samples)
+            .map_err(|e| Error::Transcribe(format!("whisper.cpp failed ({e})")))?;
+        Ok(())
+    }
+
     /// Adds the segments just decoded from `piece` to `transcript`, in the
     /// recording's time, dropping the ones that look invented.
     fn collect(&self, piece: &Piece, levels: &levels::Levels, transcript: &mut Transcript) {
