@@ -54,6 +54,7 @@ pub fn whisper_options(global: &Global, decoding: &DecodingArgs) -> WhisperOptio
         verbose: global.verbose,
         beam_size: decoding.beam,
         pieces: !decoding.whole_audio,
+        second_listen: !decoding.no_second_listen,
         ..Default::default()
     };
     if let Some(prompt) = &decoding.prompt {

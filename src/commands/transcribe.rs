@@ -24,6 +24,8 @@ pub fn run(global: &Global, args: &TranscribeArgs) -> anyhow::Result<ExitCode> {
     let audio = vmcoach::audio::load(&args.file, args.limits.max_seconds)?;
     let read = started.elapsed();
     let mut transcriber = super::load_transcriber(global, &args.decoding)?;
+    // A transcript only: the numbers' second hearing serves the analysis.
+    transcriber.set_second_listen(false);
     let loaded = started.elapsed();
     let heard = pipeline::hear(audio, &mut transcriber)?;
     if global.verbose {

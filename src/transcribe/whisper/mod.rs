@@ -55,6 +55,9 @@ pub struct WhisperOptions {
     /// encoder window sized to it. `false`: the whole recording in
     /// whisper's fixed 30 s windows.
     pub pieces: bool,
+    /// Hear each phone number a second time (see
+    /// [`Transcriber::hear_digits`]): about 1.5 s more per number on 2 cores.
+    pub second_listen: bool,
 }
 
 impl Default for WhisperOptions {
@@ -66,6 +69,7 @@ impl Default for WhisperOptions {
             initial_prompt: Some(DEFAULT_PROMPT.to_string()),
             beam_size: 1,
             pieces: true,
+            second_listen: true,
         }
     }
 }
@@ -115,6 +119,11 @@ pub struct WhisperTranscriber {
 }
 
 impl WhisperTranscriber {
+    /// Turns the numbers' second hearing on or off (see [`WhisperOptions::second_listen`]).
+    pub fn set_second_listen(&mut self, on: bool) {
+        self.options.second_listen = on;
+    }
+
     /// Checks the model file, then loads it once for the life of the
     /// transcriber; every recording still gets a new decoder state (see
     /// [`WhisperModel::transcriber`]).
@@ -310,6 +319,9 @@ impl Transcriber for WhisperTranscriber {
     /// fast run of digits piles DTW times together, and the first pass
     /// already found speech here.
     fn hear_digits(&mut self, audio: &Mono16k) -> Result<Option<String>> {
+        if !self.options.second_listen {
+            return Ok(None);
+        }
         let mut samples = audio.samples().to_vec();
         if samples.len() < MIN_SAMPLES {
             samples.resize(MIN_SAMPLES, 0.0);
@@ -324,7 +336,14 @@ impl Transcriber for WhisperTranscriber {
             n => n,
         };
         let started = std::time::Instant::now();
-        self.decode(full_params(&options, threads), &samples)?;
+        let mut params = full_params(&options, threads);
+        // A few seconds: an encoder window sized to them, and one segment,
+        // so that an early end of text does not make whisper.cpp encode
+        // again from there.
+        params.set_single_segment(true);
+        params.set_temperature_inc(0.0);
+        params.set_max_tokens(DIGIT_MAX_TOKENS);
+        self.decode(params, &samples)?;
         let text: Vec<String> = self
             .state
             .as_iter()
@@ -344,6 +363,8 @@ impl Transcriber for WhisperTranscriber {
 
 /// Beam width for the second hearing of a number (see [`Transcriber::hear_digits`]).
 const DIGIT_BEAM: usize = 5;
+/// Tokens enough for a number with its separators and a word either side.
+const DIGIT_MAX_TOKENS: i32 = 40;
 
 impl WhisperTranscriber {
     /// Runs the model over `samples` (at least [`MIN_SAMPLES`]) on a new
