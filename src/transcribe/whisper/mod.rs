@@ -116,6 +116,8 @@ pub struct WhisperTranscriber {
     eot: i32,
     /// The state has decoded a recording since it was made.
     state_used: bool,
+    /// Threads chosen for the last recording transcribed (0: none yet).
+    recording_threads: usize,
 }
 
 impl WhisperTranscriber {
@@ -209,6 +211,7 @@ impl WhisperModel {
             options,
             eot: self.eot,
             state_used: false,
+            recording_threads: 0,
         })
     }
 }
@@ -286,20 +289,15 @@ impl Transcriber for WhisperTranscriber {
         } else {
             vec![Piece::whole(duration)]
         };
-        let threads = match self.options.threads {
-            0 => cores::free(),
-            n => n,
-        };
+        let threads = self.threads();
+        self.recording_threads = threads;
         if self.options.verbose {
             eprintln!("vmcoach: {threads} thread(s), {} piece(s)", pieces.len());
         }
+        let options = self.options.clone();
         let mut transcript = Transcript::default();
         for piece in &pieces {
-            let mut samples = piece.samples(audio.samples(), MODEL_RATE);
-            if samples.len() < MIN_SAMPLES {
-                samples.resize(MIN_SAMPLES, 0.0);
-            }
-            let options = self.options.clone();
+            let samples = padded(piece.samples(audio.samples(), MODEL_RATE));
             let mut params = full_params(&options, threads);
             if in_pieces {
                 params.set_audio_ctx(window_frames(samples.len()));
@@ -322,24 +320,23 @@ impl Transcriber for WhisperTranscriber {
         if !self.options.second_listen {
             return Ok(None);
         }
-        let mut samples = audio.samples().to_vec();
-        if samples.len() < MIN_SAMPLES {
-            samples.resize(MIN_SAMPLES, 0.0);
-        }
+        let samples = padded(audio.samples().to_vec());
         let options = WhisperOptions {
             beam_size: DIGIT_BEAM,
             initial_prompt: Some(DEFAULT_PROMPT.to_string()),
             ..self.options.clone()
         };
-        let threads = match options.threads {
-            0 => cores::free(),
+        // The threads chosen for the recording the number is in.
+        let threads = match self.recording_threads {
+            0 => self.threads(),
             n => n,
         };
         let started = std::time::Instant::now();
         let mut params = full_params(&options, threads);
-        // A few seconds: an encoder window sized to them, and one segment,
-        // so that an early end of text does not make whisper.cpp encode
-        // again from there.
+        // One segment, so that an early end of text does not make
+        // whisper.cpp encode again from there; no fallback and few tokens,
+        // so a confused decoder stops soon. (A window sized to the cut was
+        // twice as fast but wrote digits that were not said.)
         params.set_single_segment(true);
         params.set_temperature_inc(0.0);
         params.set_max_tokens(DIGIT_MAX_TOKENS);
@@ -366,7 +363,24 @@ const DIGIT_BEAM: usize = 5;
 /// Tokens enough for a number with its separators and a word either side.
 const DIGIT_MAX_TOKENS: i32 = 40;
 
+/// `samples` lengthened with silence to what whisper.cpp accepts.
+fn padded(mut samples: Vec<f32>) -> Vec<f32> {
+    if samples.len() < MIN_SAMPLES {
+        samples.resize(MIN_SAMPLES, 0.0);
+    }
+    samples
+}
+
 impl WhisperTranscriber {
+    /// Threads for the next recording: as the options say, or the cores
+    /// free right now (an 80 ms sample of the machine's load).
+    fn threads(&self) -> usize {
+        match self.options.threads {
+            0 => cores::free(),
+            n => n,
+        }
+    }
+
     /// Runs the model over `samples` (at least [`MIN_SAMPLES`]) on a new
     /// decoder state, so what was heard before changes nothing.
     fn decode(&mut self, params: FullParams, samples: &[f32]) -> Result<()> {
