@@ -197,6 +197,9 @@ pub struct TakeSummary {
     pub warnings: Vec<TakeWarning>,
 }
 
+/// Longest a take goes on after a stop while the source still delivers.
+const STOP_DRAIN: Duration = Duration::from_millis(200);
+
 /// Records one take from `source` until `stop` is set, `max_seconds` or the
 /// silence limit is reached. Calls `on_tick` with the live state. On a source
 /// failure the audio recorded so far is kept (finalized under its name) and
@@ -223,26 +226,30 @@ pub fn record(
     let (mut next_tick, mut next_flush) = (tick_frames, flush_frames);
     let mut mono: Vec<f32> = Vec::new();
     let mut last_audio = Instant::now();
-    let mut stopping = false;
+    // Set when a stop is asked for: until then, take what the source still
+    // holds (the last few milliseconds before the key press), then finish
+    // even if a device that ignores the stop keeps delivering.
+    let mut stopping: Option<Instant> = None;
 
     let reason = loop {
-        if stop.load(Ordering::Relaxed) && !stopping {
-            // Take what the source still holds (the last few milliseconds
-            // before the key press), then finish.
-            stopping = true;
+        if stop.load(Ordering::Relaxed) && stopping.is_none() {
+            stopping = Some(Instant::now() + STOP_DRAIN);
             source.stop();
+        }
+        if stopping.is_some_and(|until| Instant::now() >= until) {
+            break StopReason::Requested;
         }
         if max_frames.is_some_and(|m| take.frames >= m) {
             break StopReason::MaxSeconds;
         }
-        let wait = if stopping {
+        let wait = if stopping.is_some() {
             Duration::ZERO
         } else {
             Duration::from_millis(50)
         };
         let chunk = match source.next_chunk(wait) {
             Ok(Some(chunk)) => chunk,
-            Ok(None) if stopping => break StopReason::Requested,
+            Ok(None) if stopping.is_some() => break StopReason::Requested,
             Ok(None) => {
                 if last_audio.elapsed() >= opts.stall_timeout {
                     let why = format!(
