@@ -261,11 +261,19 @@ fn full_params(options: &WhisperOptions, threads: usize) -> FullParams<'_, '_> {
 
 /// Encoder frames (50 per second) for a piece of `samples`, with a margin:
 /// the encoder's window is sized to the audio instead of a fixed 30 s.
+///
+/// Rounded up to a multiple of 8: ggml's tiled kernels take the attention
+/// product (softmax x V) only when its inner length, the window, is a
+/// multiple of 8, and otherwise fall back to slow dot products. Measured on
+/// the 64 s fixture (3 pieces), 5 alternated runs on 2 cores: 4.83 s ->
+/// 4.08 s, same text here and on the OSR sentences.
 fn window_frames(samples: usize) -> i32 {
     const FRAMES_PER_S: f64 = 50.0;
-    const FULL: f64 = 1500.0;
+    const FULL: i32 = 1500;
+    const ALIGN: i32 = 8;
     let seconds = samples as f64 / MODEL_RATE as f64 + WINDOW_MARGIN_S;
-    (seconds * FRAMES_PER_S).ceil().min(FULL) as i32
+    let frames = (seconds * FRAMES_PER_S).ceil() as i32;
+    ((frames + ALIGN - 1) / ALIGN * ALIGN).min(FULL)
 }
 
 /// Room left in the encoder's window after a piece's audio.
@@ -555,6 +563,18 @@ mod tests {
 
     /// .cargo/config.toml turns on ggml's tiled matrix kernels; without
     /// them the encoder is about 1.2-1.5x slower.
+    #[test]
+    fn windows_are_multiples_of_eight_up_to_the_full_window() {
+        let rate = MODEL_RATE as usize;
+        // 10 s + 1 s margin = 550 frames -> 552.
+        assert_eq!(window_frames(10 * rate), 552);
+        assert_eq!(window_frames(rate * 27 / 2), 728); // 14.5 s -> 725 -> 728
+        assert_eq!(window_frames(40 * rate), 1500);
+        for s in [1usize, 5, 17, 28] {
+            assert_eq!(window_frames(s * rate) % 8, 0);
+        }
+    }
+
     #[test]
     fn whisper_cpp_is_built_with_tiled_matrix_kernels() {
         let features = build_features();
