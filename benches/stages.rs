@@ -67,6 +67,7 @@ fn benches(c: &mut Criterion) {
                 rehearings: &[],
                 duration_s: duration,
                 speech_span: Some((0.2, duration)),
+                voiced: &[],
                 kind: None,
                 attempt: 1,
                 expect_number: Some("6125550147"),

@@ -102,14 +102,15 @@ fn analysis_input<'a>(
     words: &'a [crate::transcribe::Word],
     rehearings: &'a [Rehearing],
     duration_s: f64,
-    speech_span: Option<(f64, f64)>,
+    levels: Option<&'a levels::Levels>,
     options: &'a CoachOptions,
 ) -> crate::analysis::AnalysisInput<'a> {
     crate::analysis::AnalysisInput {
         words,
         rehearings,
         duration_s,
-        speech_span,
+        speech_span: levels.and_then(|l| l.speech_span()),
+        voiced: levels.map(|l| l.voiced.as_slice()).unwrap_or(&[]),
         kind: options.kind,
         attempt: options.attempt,
         expect_number: options.expect_number.as_deref(),
@@ -126,7 +127,7 @@ pub fn coach_heard(source: String, heard: &Heard, options: &CoachOptions) -> cra
         words,
         &heard.transcript.rehearings,
         duration,
-        heard.levels.speech_span(),
+        Some(&heard.levels),
         options,
     ));
     let quality = crate::analysis::quality::assess(&heard.levels);

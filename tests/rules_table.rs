@@ -83,6 +83,7 @@ fn every_labelled_script_gets_its_labelled_statuses() {
             rehearings: &[],
             duration_s: duration,
             speech_span: None,
+            voiced: &[],
             kind: if label.infer { None } else { Some(label.kind) },
             attempt: label.attempt.unwrap_or(1),
             expect_number: label.expect_number.as_deref(),

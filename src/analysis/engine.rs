@@ -23,6 +23,8 @@ pub struct AnalysisInput<'a> {
     pub duration_s: f64,
     /// Where the audio's level detector heard speech; `None` for scripts.
     pub speech_span: Option<(f64, f64)>,
+    /// The stretches of voice activity it found (empty for scripts).
+    pub voiced: &'a [(f64, f64)],
     /// `None`: infer it from what was said.
     pub kind: Option<Kind>,
     /// 1 for a first call, 2 for the second voicemail to the same person...
@@ -68,7 +70,7 @@ pub fn analyze(input: &AnalysisInput) -> Analysis {
     let rules = input.rules;
     let words = input.words;
     let mut phones = find_phone_numbers(words);
-    super::phone::judge(&mut phones, input.rehearings);
+    super::phone::judge(&mut phones, input.rehearings, words, input.voiced);
     let delivery = metrics::measure(
         words,
         input.duration_s,
@@ -266,6 +268,7 @@ mod tests {
             rehearings: &[],
             duration_s: duration,
             speech_span: None,
+            voiced: &[],
             kind: o.kind,
             attempt: o.attempt,
             expect_number: o.expect_number,
@@ -830,6 +833,7 @@ mod tests {
             rehearings: &[],
             duration_s: 15.0,
             speech_span: Some((0.2, 12.4)),
+            voiced: &[],
             kind: Some(Kind::Networking),
             attempt: 1,
             expect_number: Some("612-555-0142"),
@@ -853,6 +857,7 @@ mod tests {
             rehearings: &[],
             duration_s: 5.0,
             speech_span: None,
+            voiced: &[],
             kind: Some(Kind::Networking),
             attempt: 1,
             expect_number: None,

@@ -208,34 +208,124 @@ pub fn format_digits(digits: &str) -> String {
 
 /// Marks the numbers whose digits may be wrong, so that the report says
 /// "uncertain" rather than a wrong number: an unusual digit count (8 or 9
-/// digits: some were dropped; fewer than 7: it broke off), or a second
-/// hearing of its stretch of audio (`rehearings`) that wrote other digits.
-/// A second hearing with no number in it is no evidence either way.
-pub fn judge(numbers: &mut [PhoneNumber], rehearings: &[Rehearing]) {
+/// digits: some were dropped; fewer than 7: it broke off; 11 without a
+/// leading 1, or more: a digit too many), speech right before it that no
+/// word was written for (`voiced`: where the audio's level detector heard
+/// voice; whisper most often drops a whole group of digits, and a 10-digit
+/// number then reads as a 7-digit one), or a second hearing of its stretch
+/// of audio (`rehearings`) that wrote other digits. A second hearing with
+/// no number in it is no evidence either way.
+pub fn judge(numbers: &mut [PhoneNumber], rehearings: &[Rehearing], words: &[Word], voiced: &[(f64, f64)]) {
     for n in numbers {
         let mut doubts = Vec::new();
-        let count = n.digits.len();
-        match count {
-            8 | 9 => doubts.push(format!(
-                "{} may be missing",
-                if count == 9 { "one digit" } else { "two digits" }
-            )),
-            0..=6 => doubts.push(format!("only {count} digits")),
-            _ => {}
-        }
         let rehearing = rehearings
             .iter()
             .find(|r| r.start_s < n.end_s && n.start_s < r.end_s);
         let again = rehearing.and_then(|r| longest_number(&r.text));
         // A second hearing that wrote fewer of the same digits lost an
         // edge of the cut: no contradiction.
-        if let Some(again) = again.filter(|a| !a.contains(&n.digits) && !n.digits.contains(a.as_str())) {
-            doubts.push(format!("a second listen heard {}", format_digits(&again)));
-            n.alternatives.push(again);
+        let again = again.filter(|a| !a.contains(&n.digits) && !n.digits.contains(a.as_str()));
+        match (count_doubt(&n.digits), again) {
+            // The second hearing has a full number's length where the first
+            // has not: it is the better guess, and still only a guess.
+            (Some(_), Some(again)) if again.len() >= 10 && count_doubt(&again).is_none() => {
+                doubts.push(format!("the first listen heard {}", format_digits(&n.digits)));
+                n.alternatives.push(std::mem::replace(&mut n.digits, again));
+            }
+            (count, again) => {
+                doubts.extend(count);
+                if let Some(again) = again {
+                    doubts.push(format!("a second listen heard {}", format_digits(&again)));
+                    n.alternatives.push(again);
+                }
+            }
+        }
+        if digits_just_before(n, words) {
+            doubts.push("digits said right before it may belong to it".to_string());
+        } else if unheard_before(n, words, voiced) {
+            doubts.push("speech right before it was not written down".to_string());
         }
         n.uncertain = !doubts.is_empty();
         n.doubt = (!doubts.is_empty()).then(|| doubts.join("; "));
     }
+}
+
+/// What is wrong with a digit count no phone number has: 8 or 9 digits
+/// (some were dropped), fewer than 7 (it broke off), 11 without a leading
+/// 1 or more than 11 (a digit too many).
+fn count_doubt(digits: &str) -> Option<String> {
+    match digits.len() {
+        9 => Some("one digit may be missing".to_string()),
+        8 => Some("two digits may be missing".to_string()),
+        count @ 0..=6 => Some(format!("only {count} digits")),
+        11 if !digits.starts_with('1') => Some("one digit too many".to_string()),
+        12.. => Some("too many digits".to_string()),
+        _ => None,
+    }
+}
+
+/// Voiced audio before a number that counts as left-out speech: about two
+/// spoken digits. Less catches the first word's late DTW start (up to
+/// about 0.4 s on real speakers' digits).
+const UNHEARD_MIN_S: f64 = 0.6;
+/// How far before the number to look for it.
+const UNHEARD_LOOK_S: f64 = 1.5;
+/// Slack for word times (DTW starts are within about 0.1 s, worst 0.34 s,
+/// on the fixtures).
+const TIME_SLACK_S: f64 = 0.15;
+
+/// Whether there is voiced audio right before the number that no word
+/// covers: whisper most often drops a number's first group, and the rest
+/// then reads as a 7-digit number. A word's end is not known (DTW times
+/// give a word's start; it ends where the next one starts), so the word
+/// before is taken to last about as long as saying it takes
+/// ([`spoken_s`]). Only the side before is checked: after a number the
+/// length of the number's own last word is too uncertain, and real speakers'
+/// dropped groups were all first groups (scripts/eval-numbers on FSDD
+/// digits).
+fn unheard_before(n: &PhoneNumber, words: &[Word], voiced: &[(f64, f64)]) -> bool {
+    let range = n.word_range.clone();
+    if voiced.is_empty() || range.is_empty() || range.end > words.len() {
+        return false;
+    }
+    let first = &words[range.start];
+    let mut from = first.start_s - UNHEARD_LOOK_S;
+    if let Some(prev) = range.start.checked_sub(1).map(|i| &words[i]) {
+        from = from.max(prev.start_s + spoken_s(&prev.text) + TIME_SLACK_S);
+    }
+    let to = first.start_s - TIME_SLACK_S;
+    let unheard: f64 = voiced.iter().map(|&(a, b)| (b.min(to) - a.max(from)).max(0.0)).sum();
+    unheard >= UNHEARD_MIN_S
+}
+
+/// Whether the word right before the number, starting less than
+/// [`DIGIT_BEFORE_S`] before it, is a digit left out of it ("5 5 | 508-6228",
+/// "Oh, | 999-0666"): the first group was split off or half heard, and the
+/// rest reads as a 7-digit number.
+fn digits_just_before(n: &PhoneNumber, words: &[Word]) -> bool {
+    let Some(prev) = n.word_range.start.checked_sub(1).and_then(|i| words.get(i)) else {
+        return false;
+    };
+    let Some(first) = words.get(n.word_range.start) else {
+        return false;
+    };
+    let text = prev.text.trim_matches(|c: char| !c.is_alphanumeric()).to_lowercase();
+    let digit_like = (!text.is_empty() && text.len() <= 3 && text.chars().all(|c| c.is_ascii_digit()))
+        || numwords::digit(&text).is_some();
+    digit_like && first.start_s - prev.start_s < DIGIT_BEFORE_S
+}
+
+/// How far apart a split-off digit and the number start at most: a digit
+/// and a pause between groups (1.5 s on a real speaker's "7 0 | 4 0 5").
+const DIGIT_BEFORE_S: f64 = 2.0;
+
+/// About how long saying a written word takes: a digit is a short word.
+fn spoken_s(text: &str) -> f64 {
+    const PER_DIGIT_S: f64 = 0.3;
+    const PER_LETTER_S: f64 = 0.065;
+    let digits = text.chars().filter(|c| c.is_ascii_digit()).count() as f64;
+    let letters = text.chars().filter(|c| c.is_alphabetic()).count() as f64;
+    (digits * PER_DIGIT_S + letters * PER_LETTER_S).max(0.2)
 }
 
 /// The digits of the longest phone number written in `text`.
@@ -1313,7 +1403,7 @@ mod tests {
             })
             .into_iter()
             .collect();
-        judge(&mut found, &rehearings);
+        judge(&mut found, &rehearings, &[], &[]);
         found.remove(0)
     }
 
@@ -1352,6 +1442,61 @@ mod tests {
     fn a_second_hearing_without_a_number_is_no_evidence() {
         let n = judged("my number is 773-555-4190 thanks", Some("thank you"));
         assert!(!n.uncertain);
+    }
+
+    #[test]
+    fn digit_counts_no_number_has() {
+        assert_eq!(count_doubt("90044326905").as_deref(), Some("one digit too many"));
+        assert_eq!(count_doubt("775999229244").as_deref(), Some("too many digits"));
+        for fine in ["16125550147", "6125550147", "5550147"] {
+            assert_eq!(count_doubt(fine), None, "{fine}");
+        }
+    }
+
+    #[test]
+    fn a_full_length_second_hearing_replaces_a_first_hearing_of_the_wrong_length() {
+        let n = judged("my number is 350 554 477 thanks", Some("is 3 0 0, 5 5 5, 4 4 7 7. Thanks"));
+        assert_eq!(n.digits, "3005554477");
+        assert_eq!(n.alternatives, vec!["350554477".to_string()]);
+        assert!(n.uncertain);
+        assert!(n.doubt.as_deref().unwrap().starts_with("the first listen heard 350"), "{:?}", n.doubt);
+        // A second hearing of the wrong length too is only an alternative.
+        let n = judged("my number is 350 554 477 thanks", Some("is 3 0 5, 5 5 4, 4 7 7 7 7. Thanks"));
+        assert_eq!(n.digits, "350554477");
+    }
+
+    #[test]
+    fn a_digit_said_right_before_a_number_makes_it_uncertain() {
+        for text in ["5 5 <pause:1.0> 508 6228 thanks", "oh, 999 0666", "it's 7 0 <pause:1.0> 405 0159"] {
+            let n = judged_with_voice(text, &[]);
+            assert_eq!(n.digits.len(), 7, "{text}");
+            assert_eq!(n.doubt.as_deref(), Some("digits said right before it may belong to it"), "{text}");
+        }
+        // A word, or a digit long before it, is no such sign.
+        for text in ["call me at 555 0159", "I was number 1 <pause:2> 555 0159"] {
+            assert!(!judged_with_voice(text, &[]).uncertain, "{text}");
+        }
+    }
+
+    fn judged_with_voice(text: &str, voiced: &[(f64, f64)]) -> PhoneNumber {
+        let words = words(text);
+        let mut found = find_phone_numbers(&words);
+        assert_eq!(found.len(), 1, "{text}");
+        judge(&mut found, &[], &words, voiced);
+        found.remove(0)
+    }
+
+    #[test]
+    fn voice_before_a_number_that_no_word_covers_makes_it_uncertain() {
+        // A group said in the pause before "405" was not written down.
+        let text = "my number is <pause:1.5> 405 0159 thanks";
+        let n = judged_with_voice(text, &[(0.0, 0.9), (1.0, 2.0), (2.4, 3.3)]);
+        assert_eq!(n.digits, "4050159");
+        assert!(n.uncertain);
+        assert_eq!(n.doubt.as_deref(), Some("speech right before it was not written down"));
+        // The same words with silence in the pause.
+        let n = judged_with_voice(text, &[(0.0, 0.9), (2.4, 3.3)]);
+        assert!(!n.uncertain, "{:?}", n.doubt);
     }
 
     /// Words from a string, 0.3 s each, back to back. A token `<pause:N>`
