@@ -293,9 +293,7 @@ fn unheard_before(n: &PhoneNumber, words: &[Word], voiced: &[(f64, f64)]) -> boo
     if let Some(prev) = range.start.checked_sub(1).map(|i| &words[i]) {
         from = from.max(prev.start_s + spoken_s(&prev.text) + TIME_SLACK_S);
     }
-    let to = first.start_s - TIME_SLACK_S;
-    let unheard: f64 = voiced.iter().map(|&(a, b)| (b.min(to) - a.max(from)).max(0.0)).sum();
-    unheard >= UNHEARD_MIN_S
+    crate::audio::levels::voiced_within(voiced, from, first.start_s - TIME_SLACK_S) >= UNHEARD_MIN_S
 }
 
 /// Whether the word right before the number, starting less than

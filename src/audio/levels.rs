@@ -40,8 +40,13 @@ impl Levels {
 
     /// Whether `[start, end]` overlaps voice activity by at least `min_s`.
     pub fn voiced_within(&self, start: f64, end: f64) -> f64 {
-        self.voiced.iter().map(|&(a, b)| (b.min(end) - a.max(start)).max(0.0)).sum()
+        voiced_within(&self.voiced, start, end)
     }
+}
+
+/// Seconds of the stretches `voiced` that fall inside `[start, end]`.
+pub fn voiced_within(voiced: &[(f64, f64)], start: f64, end: f64) -> f64 {
+    voiced.iter().map(|&(a, b)| (b.min(end) - a.max(start)).max(0.0)).sum()
 }
 
 pub fn to_dbfs(amplitude: f64) -> f64 {

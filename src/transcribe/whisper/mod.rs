@@ -561,8 +561,6 @@ pub fn build_features() -> &'static str {
 mod tests {
     use super::*;
 
-    /// .cargo/config.toml turns on ggml's tiled matrix kernels; without
-    /// them the encoder is about 1.2-1.5x slower.
     #[test]
     fn windows_are_multiples_of_eight_up_to_the_full_window() {
         let rate = MODEL_RATE as usize;
@@ -575,6 +573,8 @@ mod tests {
         }
     }
 
+    /// .cargo/config.toml turns on ggml's tiled matrix kernels; without
+    /// them the encoder is about 1.2-1.5x slower.
     #[test]
     fn whisper_cpp_is_built_with_tiled_matrix_kernels() {
         let features = build_features();
