@@ -467,6 +467,11 @@ fn lex_core(core: &str) -> Vec<PieceKind> {
             .split('-')
             .map(|p| p.trim_matches(|c: char| !c.is_alphanumeric() && c != '\''))
             .filter(|p| !p.is_empty())
+            .flat_map(|p| match p {
+                // "oh oh" run together with an apostrophe: "3 O'oh, 3 6 6"
+                "o'oh" | "oh'oh" | "o'o" => vec!["oh", "oh"],
+                _ => vec![p],
+            })
             .map(|p| PieceKind::Word(p.to_string()))
             .collect();
     }
@@ -1630,6 +1635,15 @@ mod tests {
             ["6025551030"]
         );
         assert_eq!(digits("it's 6 o 2 555 1234"), ["6025551234"]);
+    }
+
+    #[test]
+    fn oh_oh_written_as_one_word_is_two_zeros() {
+        assert_eq!(
+            digits("My cell is 3 O'oh, 3 6 6 4 8 O'oh. Have a great day."),
+            ["3003664800"]
+        );
+        assert_eq!(digits("Oh'oh, 4 O'oh 5 5 5 1 2 3 4"), ["4005551234"]);
     }
 
     #[test]
