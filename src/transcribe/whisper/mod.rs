@@ -114,6 +114,8 @@ pub struct WhisperTranscriber {
     state: WhisperState,
     options: WhisperOptions,
     eot: i32,
+    /// Tokens of two or more digits, kept out of a number's second hearing.
+    multi_digit: Arc<Vec<i32>>,
     /// The state has decoded a recording since it was made.
     state_used: bool,
     /// Threads chosen for the last recording transcribed (0: none yet).
@@ -142,6 +144,7 @@ pub struct WhisperModel {
     ctx: Arc<WhisperContext>,
     options: WhisperOptions,
     eot: i32,
+    multi_digit: Arc<Vec<i32>>,
 }
 
 impl WhisperModel {
@@ -179,10 +182,12 @@ impl WhisperModel {
         let ctx = WhisperContext::new_with_params(path, params)
             .map_err(|e| Error::bad_model(path, format!("whisper.cpp could not load it ({e})")))?;
         let eot = ctx.token_eot();
+        let multi_digit = Arc::new(multi_digit_tokens(&ctx, eot));
         Ok(WhisperModel {
             ctx: Arc::new(ctx),
             options,
             eot,
+            multi_digit,
         })
     }
 
@@ -212,9 +217,51 @@ impl WhisperModel {
             state: new_state(&self.ctx)?,
             options,
             eot: self.eot,
+            multi_digit: Arc::clone(&self.multi_digit),
             state_used: false,
             recording_threads: 0,
         })
+    }
+}
+
+/// The text tokens (below end-of-text) that are two or more digits, with or
+/// without a leading space: "00", " 555", " 2019".
+fn multi_digit_tokens(ctx: &WhisperContext, eot: i32) -> Vec<i32> {
+    (0..eot)
+        .filter(|&id| {
+            ctx.token_to_bytes(id).is_ok_and(|bytes| {
+                let digits = bytes.strip_prefix(b" ").unwrap_or(bytes);
+                digits.len() >= 2 && digits.iter().all(u8::is_ascii_digit)
+            })
+        })
+        .collect()
+}
+
+/// whisper.cpp's logits filter for a number's second hearing: the tokens
+/// in `user_data` (a `Vec<i32>`) cannot be chosen, so digits come one
+/// token each.
+///
+/// # Safety
+/// whisper.cpp calls it with `logits` of the vocabulary's length, and
+/// `user_data` is the `Vec<i32>` that [`WhisperTranscriber::hear_digits`]
+/// keeps alive for the whole decode.
+unsafe extern "C" fn suppress_tokens(
+    ctx: *mut whisper_rs::whisper_rs_sys::whisper_context,
+    _state: *mut whisper_rs::whisper_rs_sys::whisper_state,
+    _tokens: *const whisper_rs::whisper_rs_sys::whisper_token_data,
+    _n_tokens: std::os::raw::c_int,
+    logits: *mut f32,
+    user_data: *mut std::ffi::c_void,
+) {
+    if logits.is_null() || user_data.is_null() {
+        return;
+    }
+    let ids = &*(user_data as *const Vec<i32>);
+    let n_vocab = whisper_rs::whisper_rs_sys::whisper_n_vocab(ctx);
+    for &id in ids {
+        if id >= 0 && id < n_vocab {
+            *logits.add(id as usize) = f32::NEG_INFINITY;
+        }
     }
 }
 
@@ -350,13 +397,33 @@ impl Transcriber for WhisperTranscriber {
         params.set_single_segment(true);
         params.set_temperature_inc(0.0);
         params.set_max_tokens(DIGIT_MAX_TOKENS);
+        // Digits one token each: tiny.en otherwise writes "oh oh" as one
+        // "0" or "00" as "0" and loses count.
+        let multi_digit = Arc::clone(&self.multi_digit);
+        // SAFETY: `multi_digit` outlives the decode below, and the filter
+        // only reads it (see `suppress_tokens`).
+        unsafe {
+            params.set_filter_logits_callback(Some(suppress_tokens));
+            params.set_filter_logits_callback_user_data(
+                Arc::as_ptr(&multi_digit) as *mut std::ffi::c_void
+            );
+        }
         self.decode(params, &samples)?;
+        drop(multi_digit);
+        let tokens: i32 = self.state.as_iter().map(|s| s.n_tokens()).sum();
         let text: Vec<String> = self
             .state
             .as_iter()
             .filter_map(|s| s.to_str_lossy().ok().map(|t| t.trim().to_string()))
             .collect();
-        let text = text.join(" ");
+        let mut text = text.join(" ");
+        if tokens >= DIGIT_MAX_TOKENS {
+            // It never came to an end: a loop ("5 5 5 5 ..."), not a hearing.
+            if self.options.verbose {
+                eprintln!("vmcoach: the second listen ran out of tokens: {text}");
+            }
+            text.clear();
+        }
         if self.options.verbose {
             eprintln!(
                 "vmcoach: heard {:.1} s around a number again in {:.2} s: {text}",
@@ -571,6 +638,26 @@ mod tests {
         for s in [1usize, 5, 17, 28] {
             assert_eq!(window_frames(s * rate) % 8, 0);
         }
+    }
+
+    /// The second hearing of a number may write only one digit per token.
+    #[test]
+    fn multi_digit_tokens_are_exactly_the_tokens_of_two_or_more_digits() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("models/ggml-tiny.en.bin");
+        whisper_rs::install_logging_hooks();
+        let ctx = WhisperContext::new_with_params(&path, WhisperContextParameters::default())
+            .unwrap_or_else(|e| panic!("{}: {e} (scripts/prepare fetches it)", path.display()));
+        let eot = ctx.token_eot();
+        let ids = multi_digit_tokens(&ctx, eot);
+        let text = |id: i32| String::from_utf8_lossy(ctx.token_to_bytes(id).unwrap()).into_owned();
+        let texts: Vec<String> = ids.iter().map(|&id| text(id)).collect();
+        for t in ["00", " 555", "000"] {
+            assert!(texts.iter().any(|x| x == t), "{t:?} not among {} tokens", texts.len());
+        }
+        for t in [" 5", "0", " 0", "5.", " five", " 5,"] {
+            assert!(!texts.iter().any(|x| x == t), "{t:?} is suppressed");
+        }
+        assert!(texts.iter().all(|t| t.trim_start().len() >= 2), "{texts:?}");
     }
 
     /// .cargo/config.toml turns on ggml's tiled matrix kernels; without
