@@ -264,10 +264,10 @@ pub fn render(report: &Report, extras: &Extras) -> String {
     headline(&mut out, report);
     fixes(&mut out, report);
     if let Some(rec) = extras.recording.as_ref().filter(|r| !r.wav.is_empty()) {
-        let _ = write!(
+        let _ = writeln!(
             out,
             "<div class=\"player\"><audio id=\"player\" controls preload=\"auto\" src=\"data:audio/wav;base64,{}\"></audio>\
-             <span class=\"sub\">Click a word (or a time) to hear it from there.</span></div>\n",
+             <span class=\"sub\">Click a word (or a time) to hear it from there.</span></div>",
             base64::engine::general_purpose::STANDARD.encode(&rec.wav)
         );
     }
@@ -300,13 +300,13 @@ fn headline(out: &mut String, report: &Report) {
         String::new()
     };
     let d = &report.delivery;
-    let _ = write!(
+    let _ = writeln!(
         out,
         "<section class=\"headline\"><div class=\"score {}\" id=\"score\">{}<small>/ 100</small></div>\
          <div><h1>{}</h1><div class=\"sub\">{kind} message{inferred}{attempt}{timing}</div>\
          <p class=\"verdict\">{}</p><ul class=\"stats\">\
          <li>length <b>{:.1} s</b></li><li>pace <b>{:.0}</b> words/min</li>\
-         <li><b>{}</b> over 1 s</li><li><b>{}</b></li></ul></div></section>\n",
+         <li><b>{}</b> over 1 s</li><li><b>{}</b></li></ul></div></section>",
         score_class(report.score),
         report.score,
         escape(&report.source),
@@ -619,13 +619,13 @@ impl<'a> Timeline<'a> {
     fn render(&self, out: &mut String) {
         let height = self.rows as f64 * ROW_H;
         out.push_str("<section><h2>What you said when</h2>");
-        let _ = write!(
+        let _ = writeln!(
             out,
             "<svg id=\"timeline\" viewBox=\"0 0 1000 {height:.0}\" role=\"img\" aria-label=\"timeline of the message\" \
              data-row-s=\"{ROW_S}\" data-x0=\"{X0}\" data-pps=\"{:.4}\" data-row-h=\"{ROW_H}\" data-top=\"{FLAG_Y}\" \
              data-bottom=\"{:.0}\"><defs><pattern id=\"hatch\" width=\"6\" height=\"6\" patternUnits=\"userSpaceOnUse\" \
              patternTransform=\"rotate(45)\"><rect width=\"6\" height=\"6\" fill=\"#f1f5f9\"/>\
-             <line x1=\"0\" y1=\"0\" x2=\"0\" y2=\"6\" stroke=\"#cbd5e1\" stroke-width=\"3\"/></pattern></defs>\n",
+             <line x1=\"0\" y1=\"0\" x2=\"0\" y2=\"6\" stroke=\"#cbd5e1\" stroke-width=\"3\"/></pattern></defs>",
             pps(),
             WORD_Y + 3.0 * WORD_LANE_H
         );
@@ -812,9 +812,9 @@ impl<'a> Timeline<'a> {
                     mid + level * half
                 );
             }
-            let _ = write!(
+            let _ = writeln!(
                 out,
-                "<path class=\"envelope\" d=\"{d}Z\" fill=\"#94a3b8\" fill-opacity=\".85\"/>\n"
+                "<path class=\"envelope\" d=\"{d}Z\" fill=\"#94a3b8\" fill-opacity=\".85\"/>"
             );
         }
     }
@@ -833,12 +833,12 @@ impl<'a> Timeline<'a> {
             let top = Self::top(row);
             let color = part_color(&m.part);
             let y = top + FLAG_Y + lane as f64 * FLAG_LANE_H;
-            let _ = write!(
+            let _ = writeln!(
                 out,
                 "<g class=\"marker\" data-part=\"{part}\" data-start=\"{:.2}\"><title>{part} at {}: {}</title>\
                  <line x1=\"{x:.1}\" x2=\"{x:.1}\" y1=\"{:.1}\" y2=\"{:.1}\" stroke=\"{color}\" stroke-width=\"1.5\" stroke-dasharray=\"3 2\"/>\
                  <circle cx=\"{x:.1}\" cy=\"{:.1}\" r=\"4\" fill=\"{color}\"/>\
-                 <text x=\"{:.1}\" y=\"{:.1}\" font-size=\"11\" font-weight=\"600\" fill=\"{color}\" style=\"cursor:pointer\">{part}</text></g>\n",
+                 <text x=\"{:.1}\" y=\"{:.1}\" font-size=\"11\" font-weight=\"600\" fill=\"{color}\" style=\"cursor:pointer\">{part}</text></g>",
                 m.start_s,
                 clock(m.start_s),
                 escape(&m.text),
@@ -871,11 +871,11 @@ impl<'a> Timeline<'a> {
                 c => format!(" {c}"),
             };
             let y = top + WORD_Y + lane as f64 * WORD_LANE_H;
-            let _ = write!(
+            let _ = writeln!(
                 out,
                 "<g class=\"word{class}\" data-i=\"{i}\" data-start=\"{:.2}\" data-end=\"{:.2}\"><title>{} at {}</title>\
                  <rect x=\"{x:.1}\" y=\"{:.1}\" width=\"{:.1}\" height=\"2\"/>\
-                 <text x=\"{:.1}\" y=\"{:.1}\">{}</text></g>\n",
+                 <text x=\"{:.1}\" y=\"{:.1}\">{}</text></g>",
                 w.start_s,
                 w.end_s,
                 escape(&w.text),

@@ -600,8 +600,7 @@ fn words_from_tokens(tokens: &[Tok], mode: Timestamps, segment: (f64, f64)) -> V
         .collect();
     // Keep times ordered and inside the segment: token timestamps can jitter.
     let mut floor = segment.0;
-    for i in 0..words.len() {
-        let w = &mut words[i];
+    for w in &mut words {
         w.start_s = w.start_s.clamp(floor, segment.1.max(floor));
         w.end_s = w.end_s.max(w.start_s);
         floor = w.start_s;
