@@ -368,6 +368,11 @@ pub struct SummarizeArgs {
     /// Also write the CSV table of every file.
     #[arg(long, value_name = "OUT")]
     pub csv: Option<PathBuf>,
+    /// Write DIR/index.html, the table of every file, linked to the pages
+    /// that `batch --html-dir DIR` wrote there: one index for all the parts
+    /// of a `--shard` run (a part writes none of its own).
+    #[arg(long, value_name = "DIR")]
+    pub html_dir: Option<PathBuf>,
     /// Print the summary as JSON.
     #[arg(long)]
     pub json: bool,

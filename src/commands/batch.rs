@@ -162,15 +162,40 @@ impl Pages {
     /// work when a name is held by a file that is not vmcoach's.
     fn prepare(dir: &Path, inputs: &[batch::Input]) -> vmcoach::Result<Pages> {
         std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-        let names = html::page_names(inputs.iter().map(|i| i.path.as_path()));
-        let pages = Pages {
-            dir: dir.to_path_buf(),
-            names: inputs.iter().map(|i| i.source()).zip(names).collect(),
-        };
+        let pages = Pages::named(dir, inputs.iter().map(|i| (i.source(), i.path.clone())));
         for name in pages.names.values().map(String::as_str).chain([INDEX_PAGE]) {
             html::check_replaceable(&dir.join(name))?;
         }
         Ok(pages)
+    }
+
+    /// The pages of the files in `rows` (results read back), named as the
+    /// batch run that wrote them named them.
+    fn of_rows(dir: &Path, rows: &[Row]) -> vmcoach::Result<Pages> {
+        if !dir.is_dir() {
+            return Err(Error::Input(format!(
+                "{}: no such folder (the one given to batch --html-dir)",
+                dir.display()
+            )));
+        }
+        let files = rows.iter().map(|r| (r.file.clone(), PathBuf::from(&r.file)));
+        let pages = Pages::named(dir, files);
+        html::check_replaceable(&dir.join(INDEX_PAGE))?;
+        Ok(pages)
+    }
+
+    /// Names a page for each (report source, path), in the order of the
+    /// paths, so that a batch run and a later summarize agree on the names
+    /// whatever order they meet the files in.
+    fn named(dir: &Path, files: impl Iterator<Item = (String, PathBuf)>) -> Pages {
+        let mut files: Vec<(String, PathBuf)> = files.collect();
+        files.sort_by(|a, b| a.1.cmp(&b.1));
+        let (sources, paths): (Vec<String>, Vec<PathBuf>) = files.into_iter().unzip();
+        let names = html::page_names(paths.iter().map(PathBuf::as_path));
+        Pages {
+            dir: dir.to_path_buf(),
+            names: sources.into_iter().zip(names).collect(),
+        }
     }
 
     fn write(&self, report: &Report, extras: &vmcoach::report::html::Extras) -> vmcoach::Result<()> {
@@ -390,7 +415,18 @@ pub fn run(global: &Global, args: &BatchArgs) -> anyhow::Result<ExitCode> {
         write_csv(path, &rows)?;
     }
     if let Some(pages) = &pages {
-        pages.write_index(&rows)?;
+        if shard.is_some() {
+            // Parts run side by side; one index of them all comes from summarize.
+            if !quiet {
+                eprintln!(
+                    "vmcoach: {}: the index of every part: \
+                     vmcoach summarize PART.jsonl... --html-dir {0}",
+                    pages.dir.display()
+                );
+            }
+        } else {
+            pages.write_index(&rows)?;
+        }
     }
 
     let mut text = render_summary(&Summary::of(&rows));
@@ -464,6 +500,9 @@ pub fn summarize(global: &Global, args: &SummarizeArgs) -> anyhow::Result<ExitCo
     }
     if let Some(path) = &args.csv {
         write_csv(path, &rows)?;
+    }
+    if let Some(dir) = &args.html_dir {
+        Pages::of_rows(dir, &rows)?.write_index(&rows)?;
     }
     let summary = Summary::of(&rows);
     if args.json {
