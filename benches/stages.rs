@@ -60,22 +60,28 @@ fn benches(c: &mut Criterion) {
     c.bench_function(&format!("phone numbers in {} words", words.len()), |b| {
         b.iter(|| analysis::phone::find_phone_numbers(black_box(&words)))
     });
-    c.bench_function(&format!("analysis (metrics, numbers, rules) of {} words", words.len()), |b| {
-        b.iter(|| {
-            analysis::analyze(black_box(&AnalysisInput {
-                words: &words,
-                rehearings: &[],
-                duration_s: duration,
-                speech_span: Some((0.2, duration)),
-                voiced: &[],
-                kind: None,
-                attempt: 1,
-                expect_number: Some("6125550147"),
-                expect_name: Some("Jordan Lee"),
-                rules: &rules,
-            }))
-        })
-    });
+    c.bench_function(
+        &format!(
+            "analysis (metrics, numbers, rules) of {} words",
+            words.len()
+        ),
+        |b| {
+            b.iter(|| {
+                analysis::analyze(black_box(&AnalysisInput {
+                    words: &words,
+                    rehearings: &[],
+                    duration_s: duration,
+                    speech_span: Some((0.2, duration)),
+                    voiced: &[],
+                    kind: None,
+                    attempt: 1,
+                    expect_number: Some("6125550147"),
+                    expect_name: Some("Jordan Lee"),
+                    rules: &rules,
+                }))
+            })
+        },
+    );
 }
 
 criterion_group!(stages, benches);

@@ -1059,24 +1059,31 @@ mod tests {
             let mut started = 0;
             let mut done = Vec::new();
             let mut failed = Vec::new();
-            run(&inputs, jobs, &scripted_factory(), &options, false, &mut |e| {
-                match e {
-                    Event::Started { .. } => started += 1,
-                    Event::Finished {
-                        input,
-                        result: Ok(a),
-                    } => {
-                        assert_eq!(a.report.source, input.source());
-                        assert_eq!(a.stamp, FileStamp::of(&input.path).unwrap());
-                        done.push(input.path.clone());
+            run(
+                &inputs,
+                jobs,
+                &scripted_factory(),
+                &options,
+                false,
+                &mut |e| {
+                    match e {
+                        Event::Started { .. } => started += 1,
+                        Event::Finished {
+                            input,
+                            result: Ok(a),
+                        } => {
+                            assert_eq!(a.report.source, input.source());
+                            assert_eq!(a.stamp, FileStamp::of(&input.path).unwrap());
+                            done.push(input.path.clone());
+                        }
+                        Event::Finished {
+                            input,
+                            result: Err(e),
+                        } => failed.push((input.path.clone(), failure_reason(input, &e))),
                     }
-                    Event::Finished {
-                        input,
-                        result: Err(e),
-                    } => failed.push((input.path.clone(), failure_reason(input, &e))),
-                }
-                Ok(())
-            })
+                    Ok(())
+                },
+            )
             .unwrap();
             assert_eq!(started, 8);
             assert_eq!(done.len(), 7);
@@ -1105,15 +1112,22 @@ mod tests {
             Ok(Box::new(Scripted::new(transcript(SAID))) as Box<dyn Transcriber + Send>)
         };
         let mut finished = 0;
-        let err = run(&inputs, 2, &factory, &CoachOptions::default(), false, &mut |e| {
-            if let Event::Finished { .. } = e {
-                finished += 1;
-                if finished == 2 {
-                    return Err(Error::Input("disk full".into()));
+        let err = run(
+            &inputs,
+            2,
+            &factory,
+            &CoachOptions::default(),
+            false,
+            &mut |e| {
+                if let Event::Finished { .. } = e {
+                    finished += 1;
+                    if finished == 2 {
+                        return Err(Error::Input("disk full".into()));
+                    }
                 }
-            }
-            Ok(())
-        })
+                Ok(())
+            },
+        )
         .unwrap_err();
         assert_eq!(made.load(Ordering::SeqCst), 2);
         assert_eq!(err.to_string(), "disk full");
@@ -1122,13 +1136,18 @@ mod tests {
         let failing =
             || -> Result<Box<dyn Transcriber + Send>> { Err(Error::Input("no model".into())) };
         let mut events = 0;
-        assert!(
-            run(&inputs, 2, &failing, &CoachOptions::default(), false, &mut |_| {
+        assert!(run(
+            &inputs,
+            2,
+            &failing,
+            &CoachOptions::default(),
+            false,
+            &mut |_| {
                 events += 1;
                 Ok(())
-            })
-            .is_err()
-        );
+            }
+        )
+        .is_err());
         assert_eq!(events, 0);
     }
 

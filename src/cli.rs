@@ -259,9 +259,11 @@ fn positive_seconds(s: &str) -> Result<f64, String> {
 }
 
 #[derive(Debug, Args)]
-#[command(after_help = "Stop a take with Enter (when standard input is a terminal), Ctrl-C, --max-seconds \
+#[command(
+    after_help = "Stop a take with Enter (when standard input is a terminal), Ctrl-C, --max-seconds \
 or --stop-on-silence. Ctrl-C stops the take like Enter: it is saved and coached, and the exit status is 0. \
-A second Ctrl-C quits at once (exit status 130); the cut-off take is recovered the next time.")]
+A second Ctrl-C quits at once (exit status 130); the cut-off take is recovered the next time."
+)]
 pub struct RecordArgs {
     /// Where to save the take (WAV); an existing file is never replaced.
     /// Default: a new time-stamped name in the takes folder.
@@ -279,9 +281,11 @@ pub struct RecordArgs {
 }
 
 #[derive(Debug, Args)]
-#[command(after_help = "Each take is saved in the takes folder with its report (NAME.json), its HTML page \
+#[command(
+    after_help = "Each take is saved in the takes folder with its report (NAME.json), its HTML page \
 (NAME.html: the report, the take to play and the score across takes) and a line in history.jsonl, so the next session starts with how the earlier ones went. After each take: Enter records \
-another, q (or end of input) quits and prints the table of the session's takes.")]
+another, q (or end of input) quits and prints the table of the session's takes."
+)]
 pub struct RehearseArgs {
     #[command(flatten)]
     pub take: TakeArgs,
@@ -292,7 +296,9 @@ pub struct RehearseArgs {
 }
 
 #[derive(Debug, Args)]
-#[command(after_help = "Folders are searched for wav, mp3, m4a, aac, flac, ogg, oga, aif, aiff, amr and opus files (hidden files and folders are passed over); files named on the command line are taken as they are. A file that cannot be analysed is reported on stderr and counted; the run goes on. Exit status: 0 when at least one file was analysed (or this shard had nothing to do), 1 when none could be.")]
+#[command(
+    after_help = "Folders are searched for wav, mp3, m4a, aac, flac, ogg, oga, aif, aiff, amr and opus files (hidden files and folders are passed over); files named on the command line are taken as they are. A file that cannot be analysed is reported on stderr and counted; the run goes on. Exit status: 0 when at least one file was analysed (or this shard had nothing to do), 1 when none could be."
+)]
 pub struct BatchArgs {
     /// Folders (searched for audio files) and files.
     #[arg(required = true, value_name = "DIR|FILE")]

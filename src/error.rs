@@ -47,15 +47,27 @@ pub enum Error {
 
 impl Error {
     pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
-        Error::Io { path: path.into(), source }
+        Error::Io {
+            path: path.into(),
+            source,
+        }
     }
     pub fn bad_audio(path: impl Into<PathBuf>, reason: impl Into<String>) -> Self {
-        Error::BadAudio { path: path.into(), reason: reason.into() }
+        Error::BadAudio {
+            path: path.into(),
+            reason: reason.into(),
+        }
     }
     pub fn bad_model(path: impl Into<PathBuf>, reason: impl Into<String>) -> Self {
-        Error::BadModel { path: path.into(), reason: reason.into() }
+        Error::BadModel {
+            path: path.into(),
+            reason: reason.into(),
+        }
     }
     pub fn convert(path: impl Into<PathBuf>, reason: impl Into<String>) -> Self {
-        Error::Convert { path: path.into(), reason: reason.into() }
+        Error::Convert {
+            path: path.into(),
+            reason: reason.into(),
+        }
     }
 }

@@ -55,7 +55,8 @@ pub fn rehear_numbers(
     let samples = audio.samples();
     let mut out = Vec::new();
     for number in crate::analysis::phone::find_phone_numbers(words) {
-        let from = (((number.start_s - REHEAR_MARGIN_S) * rate).max(0.0) as usize).min(samples.len());
+        let from =
+            (((number.start_s - REHEAR_MARGIN_S) * rate).max(0.0) as usize).min(samples.len());
         let to = (((number.end_s + REHEAR_MARGIN_S) * rate) as usize).clamp(from, samples.len());
         let cut = Mono16k::from_resampled(samples[from..to].to_vec());
         let Some(text) = transcriber.hear_digits(&cut)? else {
@@ -131,7 +132,15 @@ pub fn coach_heard(source: String, heard: &Heard, options: &CoachOptions) -> cra
         options,
     ));
     let quality = crate::analysis::quality::assess(&heard.levels);
-    crate::report::Report::new(source, duration, words.clone(), analysis, options.attempt, Some(quality), false)
+    crate::report::Report::new(
+        source,
+        duration,
+        words.clone(),
+        analysis,
+        options.attempt,
+        Some(quality),
+        false,
+    )
 }
 
 /// What the HTML page of a heard recording shows besides its report: the
@@ -139,7 +148,10 @@ pub fn coach_heard(source: String, heard: &Heard, options: &CoachOptions) -> cra
 /// belongs in.
 pub fn page_extras(heard: &Heard, options: &CoachOptions) -> crate::report::html::Extras {
     crate::report::html::Extras {
-        recording: Some(crate::report::html::Recording::new(heard.mono16k.samples(), audio::MODEL_RATE)),
+        recording: Some(crate::report::html::Recording::new(
+            heard.mono16k.samples(),
+            audio::MODEL_RATE,
+        )),
         number_window_s: options
             .rules
             .rule("number-early")
@@ -163,5 +175,13 @@ pub fn coach_script(source: String, script: &str, options: &CoachOptions) -> cra
     let words = crate::analysis::estimate_words(script, SCRIPT_WPM);
     let duration = words.last().map(|w| w.end_s).unwrap_or(0.0);
     let analysis = crate::analysis::analyze(&analysis_input(&words, &[], duration, None, options));
-    crate::report::Report::new(source, duration, words, analysis, options.attempt, None, true)
+    crate::report::Report::new(
+        source,
+        duration,
+        words,
+        analysis,
+        options.attempt,
+        None,
+        true,
+    )
 }

@@ -622,10 +622,25 @@ mod tests {
         let session = vec![take(90, "a.wav", "t"), take(95, "b.wav", "t")];
         let points = chart_points(&earlier, &session);
         assert_eq!(points.len(), CHART_TAKES);
-        assert_eq!(points[0], TakePoint { score: 12, this_session: false });
+        assert_eq!(
+            points[0],
+            TakePoint {
+                score: 12,
+                this_session: false
+            }
+        );
         assert_eq!(
             points[CHART_TAKES - 2..],
-            [TakePoint { score: 90, this_session: true }, TakePoint { score: 95, this_session: true }]
+            [
+                TakePoint {
+                    score: 90,
+                    this_session: true
+                },
+                TakePoint {
+                    score: 95,
+                    this_session: true
+                }
+            ]
         );
         assert_eq!(chart_points(&[], &session[..1]).len(), 1);
     }

@@ -7,6 +7,8 @@ use assert_cmd::Command;
 
 mod common;
 
+use common::assert_refused;
+
 fn vmcoach() -> Command {
     Command::cargo_bin("vmcoach").unwrap()
 }
@@ -22,13 +24,12 @@ fn write_wav(path: &Path, rate: u32, seconds: f64) {
 /// Runs `vmcoach ARGS` and checks: status 1, stderr names `file` and contains
 /// `problem`, nothing panicked.
 fn fails_with(args: &[&str], file: &Path, problem: &str) {
-    let out = vmcoach().args(args).env_remove("VMCOACH_MODEL").output().unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(1), "args {args:?}\nstderr: {stderr}");
-    assert!(stderr.contains(&file.display().to_string()), "file not named: {stderr}");
-    assert!(stderr.contains(problem), "expected {problem:?} in: {stderr}");
-    assert!(!stderr.contains("panicked"), "{stderr}");
-    assert!(out.stdout.is_empty(), "stdout should be empty: {}", String::from_utf8_lossy(&out.stdout));
+    let out = vmcoach()
+        .args(args)
+        .env_remove("VMCOACH_MODEL")
+        .output()
+        .unwrap();
+    assert_refused(&out, file, problem);
 }
 
 fn temp() -> tempfile::TempDir {
@@ -112,7 +113,11 @@ fn missing_model_names_the_fetch_command() {
     let f = dir.path().join("ok.wav");
     write_wav(&f, 16_000, 1.0);
     let model = dir.path().join("absent.bin");
-    fails_with(&["transcribe", p(&f), "--model", p(&model)], &model, "vmcoach model fetch");
+    fails_with(
+        &["transcribe", p(&f), "--model", p(&model)],
+        &model,
+        "vmcoach model fetch",
+    );
 }
 
 #[test]
@@ -122,7 +127,11 @@ fn text_file_as_model_is_refused_before_whisper_sees_it() {
     write_wav(&f, 16_000, 1.0);
     let model = dir.path().join("model.bin");
     std::fs::write(&model, "this is not a model\n").unwrap();
-    fails_with(&["transcribe", p(&f), "--model", p(&model)], &model, "not a whisper.cpp model");
+    fails_with(
+        &["transcribe", p(&f), "--model", p(&model)],
+        &model,
+        "not a whisper.cpp model",
+    );
 }
 
 #[test]

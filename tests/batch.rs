@@ -361,7 +361,10 @@ fn a_file_comes_out_the_same_whatever_the_job_heard_before() {
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
     assert_eq!(lines.len(), 2);
-    assert_eq!(lines[1], alone, "analyze's second file differs from analyzing it alone");
+    assert_eq!(
+        lines[1], alone,
+        "analyze's second file differs from analyzing it alone"
+    );
 }
 
 #[test]

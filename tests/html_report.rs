@@ -214,7 +214,10 @@ fn copy_fixture(name: &str, to: PathBuf) {
 #[test]
 fn batch_writes_a_page_per_file_and_an_index_sorted_by_a_click() {
     let dir = two_messages_named_alike();
-    succeeds(run_in(dir.path(), &["--quiet", "batch", "a", "b", "--html-dir", "pages"]));
+    succeeds(run_in(
+        dir.path(),
+        &["--quiet", "batch", "a", "b", "--html-dir", "pages"],
+    ));
     let pages = dir.path().join("pages");
     let mut names: Vec<String> = std::fs::read_dir(&pages)
         .unwrap()
@@ -252,7 +255,10 @@ fn batch_writes_a_page_per_file_and_an_index_sorted_by_a_click() {
 
     // a run again replaces vmcoach's own pages and nothing else
     std::fs::write(pages.join("a__msg.wav.html"), "my own notes").unwrap();
-    let again = run_in(dir.path(), &["--quiet", "batch", "a", "b", "--html-dir", "pages"]);
+    let again = run_in(
+        dir.path(),
+        &["--quiet", "batch", "a", "b", "--html-dir", "pages"],
+    );
     assert_eq!(again.status.code(), Some(1));
     let err = String::from_utf8_lossy(&again.stderr);
     assert!(
@@ -271,14 +277,30 @@ fn batch_writes_a_page_per_file_and_an_index_sorted_by_a_click() {
 fn shards_leave_the_index_to_summarize() {
     let dir = two_messages_named_alike();
     for (k, jsonl) in [("1/2", "part-1.jsonl"), ("2/2", "part-2.jsonl")] {
-        let args = ["batch", "a", "b", "--shard", k, "--html-dir", "pages", "--jsonl", jsonl];
+        let args = [
+            "batch",
+            "a",
+            "b",
+            "--shard",
+            k,
+            "--html-dir",
+            "pages",
+            "--jsonl",
+            jsonl,
+        ];
         let err = succeeds(run_in(dir.path(), &args));
         assert!(err.contains("--html-dir pages"), "{err}");
     }
     let pages = dir.path().join("pages");
     assert!(!pages.join("index.html").exists());
 
-    let args = ["summarize", "part-1.jsonl", "part-2.jsonl", "--html-dir", "pages"];
+    let args = [
+        "summarize",
+        "part-1.jsonl",
+        "part-2.jsonl",
+        "--html-dir",
+        "pages",
+    ];
     succeeds(run_in(dir.path(), &args));
     let index = std::fs::read_to_string(pages.join("index.html")).unwrap();
     assert_self_contained(&index);
@@ -287,7 +309,10 @@ fn shards_leave_the_index_to_summarize() {
         assert!(index.contains(&format!("href=\"{name}\"")), "{name}");
     }
 
-    let missing = run_in(dir.path(), &["summarize", "part-1.jsonl", "--html-dir", "nowhere"]);
+    let missing = run_in(
+        dir.path(),
+        &["summarize", "part-1.jsonl", "--html-dir", "nowhere"],
+    );
     assert_eq!(missing.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&missing.stderr).contains("nowhere"));
 }
@@ -295,14 +320,26 @@ fn shards_leave_the_index_to_summarize() {
 /// Two messages with the same file name in two folders, a/ and b/.
 fn two_messages_named_alike() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
-    copy_fixture("short-20s-application-awb-16k.wav", dir.path().join("a/msg.wav"));
-    copy_fixture("networking-7digit-rms-16k.wav", dir.path().join("b/msg.wav"));
+    copy_fixture(
+        "short-20s-application-awb-16k.wav",
+        dir.path().join("a/msg.wav"),
+    );
+    copy_fixture(
+        "networking-7digit-rms-16k.wav",
+        dir.path().join("b/msg.wav"),
+    );
     dir
 }
 
 /// vmcoach with the test model, run in `dir`.
 fn run_in(dir: &Path, args: &[&str]) -> std::process::Output {
-    vmcoach().current_dir(dir).arg("--model").arg(model()).args(args).output().unwrap()
+    vmcoach()
+        .current_dir(dir)
+        .arg("--model")
+        .arg(model())
+        .args(args)
+        .output()
+        .unwrap()
 }
 
 /// Asserts that the run succeeded; its stderr.

@@ -432,7 +432,10 @@ fn a_second_ctrl_c_exits_at_once_and_the_cut_take_is_recovered_next_time() {
     let second = Instant::now();
     let r = finish(child, dir.path(), "record", Duration::from_secs(60));
     assert_eq!(r.status.code(), Some(130), "{}", r.stderr);
-    eprintln!("second Ctrl-C: exited after {:.2} s", second.elapsed().as_secs_f64());
+    eprintln!(
+        "second Ctrl-C: exited after {:.2} s",
+        second.elapsed().as_secs_f64()
+    );
     assert!(r.stderr.contains("interrupted"), "{}", r.stderr);
     assert!(r.stdout.is_empty(), "no report: {}", r.stdout);
     // The first Ctrl-C may have finalized the take before the second came
@@ -655,7 +658,10 @@ fn rehearse_records_two_takes_compares_them_and_keeps_the_history() {
     let wavs = files_with(&takes, ".wav");
     assert_eq!(wavs.len(), 2, "{wavs:?}");
     let second_page = fs::read_to_string(wavs[1].with_extension("html")).unwrap();
-    assert!(second_page.contains("id=\"takes\""), "the second take's page charts both");
+    assert!(
+        second_page.contains("id=\"takes\""),
+        "the second take's page charts both"
+    );
     for (line, wav) in lines.iter().zip(&wavs) {
         let name = wav.file_name().unwrap().to_str().unwrap();
         assert_eq!(line["file"], name);

@@ -13,7 +13,11 @@ fn check(args: &[&str]) -> String {
         .env("NO_COLOR", "1")
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8(out.stdout).unwrap()
 }
 
@@ -63,7 +67,12 @@ fn check_reads_a_script_from_standard_input() {
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["estimated_timing"], true);
     assert_eq!(v["phone_numbers"][0]["digits"], "6125550147");
-    let bare = v["rules"].as_array().unwrap().iter().find(|r| r["id"] == "no-bare-callback").unwrap();
+    let bare = v["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] == "no-bare-callback")
+        .unwrap();
     assert_eq!(bare["status"], "fail");
 }
 
@@ -77,6 +86,9 @@ fn text_report_says_when_a_number_may_be_misheard() {
         .output()
         .unwrap();
     let text = String::from_utf8(out.stdout).unwrap();
-    let line = text.lines().find(|l| l.contains("not for sure")).unwrap_or_else(|| panic!("{text}"));
+    let line = text
+        .lines()
+        .find(|l| l.contains("not for sure"))
+        .unwrap_or_else(|| panic!("{text}"));
     insta::assert_snapshot!(line);
 }

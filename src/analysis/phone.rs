@@ -92,7 +92,10 @@ pub fn find_phone_numbers(words: &[Word]) -> Vec<PhoneNumber> {
                     None
                 },
                 word_range: first..last + 1,
-                confidence: words[first..=last].iter().map(|w| w.confidence).sum::<f64>()
+                confidence: words[first..=last]
+                    .iter()
+                    .map(|w| w.confidence)
+                    .sum::<f64>()
                     / (last + 1 - first) as f64,
                 uncertain: false,
                 doubt: None,
@@ -215,7 +218,12 @@ pub fn format_digits(digits: &str) -> String {
 /// number then reads as a 7-digit one), or a second hearing of its stretch
 /// of audio (`rehearings`) that wrote other digits. A second hearing with
 /// no number in it is no evidence either way.
-pub fn judge(numbers: &mut [PhoneNumber], rehearings: &[Rehearing], words: &[Word], voiced: &[(f64, f64)]) {
+pub fn judge(
+    numbers: &mut [PhoneNumber],
+    rehearings: &[Rehearing],
+    words: &[Word],
+    voiced: &[(f64, f64)],
+) {
     for n in numbers {
         let mut doubts = Vec::new();
         let rehearing = rehearings
@@ -229,7 +237,10 @@ pub fn judge(numbers: &mut [PhoneNumber], rehearings: &[Rehearing], words: &[Wor
             // The second hearing has a full number's length where the first
             // has not: it is the better guess, and still only a guess.
             (Some(_), Some(again)) if again.len() >= 10 && count_doubt(&again).is_none() => {
-                doubts.push(format!("the first listen heard {}", format_digits(&n.digits)));
+                doubts.push(format!(
+                    "the first listen heard {}",
+                    format_digits(&n.digits)
+                ));
                 n.alternatives.push(std::mem::replace(&mut n.digits, again));
             }
             (count, again) => {
@@ -307,9 +318,13 @@ fn digits_just_before(n: &PhoneNumber, words: &[Word]) -> bool {
     let Some(first) = words.get(n.word_range.start) else {
         return false;
     };
-    let text = prev.text.trim_matches(|c: char| !c.is_alphanumeric()).to_lowercase();
-    let digit_like = (!text.is_empty() && text.len() <= 3 && text.chars().all(|c| c.is_ascii_digit()))
-        || numwords::digit(&text).is_some();
+    let text = prev
+        .text
+        .trim_matches(|c: char| !c.is_alphanumeric())
+        .to_lowercase();
+    let digit_like =
+        (!text.is_empty() && text.len() <= 3 && text.chars().all(|c| c.is_ascii_digit()))
+            || numwords::digit(&text).is_some();
     digit_like && first.start_s - prev.start_s < DIGIT_BEFORE_S
 }
 
@@ -1412,10 +1427,16 @@ mod tests {
 
     #[test]
     fn a_number_heard_the_same_twice_is_certain() {
-        let n = judged("my number is 612-555-0147 thanks", Some("My number is 6 1 2, 5 5 5, 0 1 4 7."));
+        let n = judged(
+            "my number is 612-555-0147 thanks",
+            Some("My number is 6 1 2, 5 5 5, 0 1 4 7."),
+        );
         assert!(!n.uncertain);
         assert_eq!((n.doubt, n.alternatives.len()), (None, 0));
-        assert!((n.confidence - 0.9).abs() < 1e-9, "the mean of its words' confidence");
+        assert!(
+            (n.confidence - 0.9).abs() < 1e-9,
+            "the mean of its words' confidence"
+        );
     }
 
     #[test]
@@ -1429,15 +1450,24 @@ mod tests {
 
     #[test]
     fn a_second_hearing_with_other_digits_makes_it_uncertain_with_the_alternative() {
-        let n = judged("my number is 773-555-4190 thanks", Some("is 7 7 3, 5 5 5, 0 1 9 0. I"));
+        let n = judged(
+            "my number is 773-555-4190 thanks",
+            Some("is 7 7 3, 5 5 5, 0 1 9 0. I"),
+        );
         assert!(n.uncertain);
         assert_eq!(n.alternatives, vec!["7735550190".to_string()]);
-        assert_eq!(n.doubt.as_deref(), Some("a second listen heard 773-555-0190"));
+        assert_eq!(
+            n.doubt.as_deref(),
+            Some("a second listen heard 773-555-0190")
+        );
     }
 
     #[test]
     fn a_second_hearing_of_fewer_of_the_same_digits_is_no_contradiction() {
-        let n = judged("my number is 742-555-0349 thanks", Some("2, 5 5 5, 0 3 4 9."));
+        let n = judged(
+            "my number is 742-555-0349 thanks",
+            Some("2, 5 5 5, 0 3 4 9."),
+        );
         assert!(!n.uncertain, "{:?}", n.doubt);
     }
 
@@ -1449,8 +1479,14 @@ mod tests {
 
     #[test]
     fn digit_counts_no_number_has() {
-        assert_eq!(count_doubt("90044326905").as_deref(), Some("one digit too many"));
-        assert_eq!(count_doubt("775999229244").as_deref(), Some("too many digits"));
+        assert_eq!(
+            count_doubt("90044326905").as_deref(),
+            Some("one digit too many")
+        );
+        assert_eq!(
+            count_doubt("775999229244").as_deref(),
+            Some("too many digits")
+        );
         for fine in ["16125550147", "6125550147", "5550147"] {
             assert_eq!(count_doubt(fine), None, "{fine}");
         }
@@ -1458,22 +1494,43 @@ mod tests {
 
     #[test]
     fn a_full_length_second_hearing_replaces_a_first_hearing_of_the_wrong_length() {
-        let n = judged("my number is 350 554 477 thanks", Some("is 3 0 0, 5 5 5, 4 4 7 7. Thanks"));
+        let n = judged(
+            "my number is 350 554 477 thanks",
+            Some("is 3 0 0, 5 5 5, 4 4 7 7. Thanks"),
+        );
         assert_eq!(n.digits, "3005554477");
         assert_eq!(n.alternatives, vec!["350554477".to_string()]);
         assert!(n.uncertain);
-        assert!(n.doubt.as_deref().unwrap().starts_with("the first listen heard 350"), "{:?}", n.doubt);
+        assert!(
+            n.doubt
+                .as_deref()
+                .unwrap()
+                .starts_with("the first listen heard 350"),
+            "{:?}",
+            n.doubt
+        );
         // A second hearing of the wrong length too is only an alternative.
-        let n = judged("my number is 350 554 477 thanks", Some("is 3 0 5, 5 5 4, 4 7 7 7 7. Thanks"));
+        let n = judged(
+            "my number is 350 554 477 thanks",
+            Some("is 3 0 5, 5 5 4, 4 7 7 7 7. Thanks"),
+        );
         assert_eq!(n.digits, "350554477");
     }
 
     #[test]
     fn a_digit_said_right_before_a_number_makes_it_uncertain() {
-        for text in ["5 5 <pause:1.0> 508 6228 thanks", "oh, 999 0666", "it's 7 0 <pause:1.0> 405 0159"] {
+        for text in [
+            "5 5 <pause:1.0> 508 6228 thanks",
+            "oh, 999 0666",
+            "it's 7 0 <pause:1.0> 405 0159",
+        ] {
             let n = judged_with_voice(text, &[]);
             assert_eq!(n.digits.len(), 7, "{text}");
-            assert_eq!(n.doubt.as_deref(), Some("digits said right before it may belong to it"), "{text}");
+            assert_eq!(
+                n.doubt.as_deref(),
+                Some("digits said right before it may belong to it"),
+                "{text}"
+            );
         }
         // A word, or a digit long before it, is no such sign.
         for text in ["call me at 555 0159", "I was number 1 <pause:2> 555 0159"] {
@@ -1496,7 +1553,10 @@ mod tests {
         let n = judged_with_voice(text, &[(0.0, 0.9), (1.0, 2.0), (2.4, 3.3)]);
         assert_eq!(n.digits, "4050159");
         assert!(n.uncertain);
-        assert_eq!(n.doubt.as_deref(), Some("speech right before it was not written down"));
+        assert_eq!(
+            n.doubt.as_deref(),
+            Some("speech right before it was not written down")
+        );
         // The same words with silence in the pause.
         let n = judged_with_voice(text, &[(0.0, 0.9), (2.4, 3.3)]);
         assert!(!n.uncertain, "{:?}", n.doubt);

@@ -34,7 +34,8 @@ fn round1(x: f64) -> f64 {
 pub fn assess(levels: &Levels) -> Quality {
     let mut warnings = Vec::new();
     if levels.voiced.is_empty() {
-        warnings.push("no speech found: is the microphone muted, or is this the right file?".into());
+        warnings
+            .push("no speech found: is the microphone muted, or is this the right file?".into());
     } else if levels.peak_dbfs < QUIET_PEAK_DBFS {
         warnings.push(format!(
             "too quiet (peak {:.0} dBFS): speak closer to the microphone or raise its gain",

@@ -141,10 +141,17 @@ mod tests {
             .iter()
             .find(|r| r.spec.critical)
             .expect("the default rules mark some rules critical");
-        let mut findings: Vec<Finding> =
-            rules.rules.iter().map(|r| f(&r.spec.id, Status::Pass)).collect();
+        let mut findings: Vec<Finding> = rules
+            .rules
+            .iter()
+            .map(|r| f(&r.spec.id, Status::Pass))
+            .collect();
         assert_eq!(score(&findings, &rules), 100);
-        findings.iter_mut().find(|x| x.id == critical.spec.id).unwrap().status = Status::Fail;
+        findings
+            .iter_mut()
+            .find(|x| x.id == critical.spec.id)
+            .unwrap()
+            .status = Status::Fail;
         assert_eq!(score(&findings, &rules), CRITICAL_CAP);
         assert!(verdict(&findings, &rules, CRITICAL_CAP).starts_with("likely deleted"));
     }

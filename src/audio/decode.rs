@@ -45,7 +45,10 @@ pub fn read_file(path: &Path, max_seconds: f64) -> Result<Audio> {
     // a panic there is reported as a bad file, not a crash.
     match catch_unwind(AssertUnwindSafe(|| decode(file, path, max_seconds))) {
         Ok(result) => result,
-        Err(_) => Err(Error::bad_audio(path, "corrupt audio data: the decoder could not make sense of it")),
+        Err(_) => Err(Error::bad_audio(
+            path,
+            "corrupt audio data: the decoder could not make sense of it",
+        )),
     }
 }
 
@@ -77,7 +80,9 @@ fn layout(file: &mut File) -> io::Result<Layout> {
     let mut first = Vec::new();
     file.seek(SeekFrom::Start(tag))?;
     file.take(4096).read_to_end(&mut first)?;
-    let mp3_length_tag = [&b"Xing"[..], b"Info", b"VBRI"].iter().any(|t| first.windows(4).any(|w| w == *t));
+    let mp3_length_tag = [&b"Xing"[..], b"Info", b"VBRI"]
+        .iter()
+        .any(|t| first.windows(4).any(|w| w == *t));
     // Leave out what is known not to be audio: an MP4's boxes other than
     // mdat, and FLAC's metadata blocks (ffmpeg writes 8 KB of padding).
     let payload_bytes = match (&mp4, flac_audio_start(file)) {
@@ -86,7 +91,11 @@ fn layout(file: &mut File) -> io::Result<Layout> {
         _ => len.saturating_sub(tag),
     };
     file.seek(SeekFrom::Start(0))?;
-    Ok(Layout { payload_bytes, mp4, mp3_length_tag })
+    Ok(Layout {
+        payload_bytes,
+        mp4,
+        mp3_length_tag,
+    })
 }
 
 /// Where a FLAC file's first audio frame starts: after "fLaC" and its metadata blocks.
@@ -136,12 +145,19 @@ fn decode(mut file: File, path: &Path, max_seconds: f64) -> Result<Audio> {
     }
     let source = MediaSourceStream::new(Box::new(file), Default::default());
     let mut format = symphonia::default::get_probe()
-        .probe(&hint, source, FormatOptions::default(), MetadataOptions::default())
+        .probe(
+            &hint,
+            source,
+            FormatOptions::default(),
+            MetadataOptions::default(),
+        )
         .map_err(|e| bad(describe_probe_error(e, layout.mp4.as_ref())))?;
 
     let Some(track) = format.default_track(TrackType::Audio) else {
-        let has_audio =
-            format.tracks().iter().any(|t| t.codec_params.as_ref().and_then(|p| p.audio()).is_some());
+        let has_audio = format
+            .tracks()
+            .iter()
+            .any(|t| t.codec_params.as_ref().and_then(|p| p.audio()).is_some());
         return Err(bad(if has_audio {
             unsupported_codec(None)
         } else {
@@ -151,12 +167,18 @@ fn decode(mut file: File, path: &Path, max_seconds: f64) -> Result<Audio> {
     let track_id = track.id;
     let header_frames = track.num_frames;
     let Some(params) = track.codec_params.as_ref().and_then(|p| p.audio()).cloned() else {
-        return Err(bad("has no audio track (it may be a video or picture file)".into()));
+        return Err(bad(
+            "has no audio track (it may be a video or picture file)".into(),
+        ));
     };
     let codec = codec_name(params.codec).unwrap_or("compressed");
     // A length the container states, as opposed to one estimated from the bitrate.
-    let is_mpeg_audio =
-        [codec_ids::CODEC_ID_MP1, codec_ids::CODEC_ID_MP2, codec_ids::CODEC_ID_MP3].contains(&params.codec);
+    let is_mpeg_audio = [
+        codec_ids::CODEC_ID_MP1,
+        codec_ids::CODEC_ID_MP2,
+        codec_ids::CODEC_ID_MP3,
+    ]
+    .contains(&params.codec);
     let promised_frames = header_frames.filter(|_| !is_mpeg_audio || layout.mp3_length_tag);
 
     if let Some(rate) = params.sample_rate {
@@ -174,7 +196,10 @@ fn decode(mut file: File, path: &Path, max_seconds: f64) -> Result<Audio> {
         .make_audio_decoder(&params, &AudioDecoderOptions::default())
         .map_err(|e| match e {
             DecodeErr::Unsupported(_) => bad(unsupported_codec(Some(params.codec))),
-            other => bad(format!("cannot decode its {codec} audio ({})", plain(&other))),
+            other => bad(format!(
+                "cannot decode its {codec} audio ({})",
+                plain(&other)
+            )),
         })?;
 
     let mut rate = params.sample_rate;
@@ -255,7 +280,12 @@ fn decode(mut file: File, path: &Path, max_seconds: f64) -> Result<Audio> {
             Err(DecodeErr::IoError(e)) => failures.add(e.to_string(), false),
             Err(DecodeErr::Unsupported(what)) => failures.add(what.to_string(), true),
             Err(DecodeErr::ResetRequired) => decoder.reset(),
-            Err(other) => return Err(bad(format!("cannot decode its {codec} audio ({})", plain(&other)))),
+            Err(other) => {
+                return Err(bad(format!(
+                    "cannot decode its {codec} audio ({})",
+                    plain(&other)
+                )))
+            }
         }
         if failures.run >= MAX_BAD_RUN && failures.count > good {
             break;
@@ -293,7 +323,8 @@ fn decode(mut file: File, path: &Path, max_seconds: f64) -> Result<Audio> {
         if decoded == 0 || good_bytes == 0 {
             return mostly_unreadable;
         }
-        let missing_bytes = expected.saturating_sub(decoded) as f64 * good_bytes as f64 / decoded as f64;
+        let missing_bytes =
+            expected.saturating_sub(decoded) as f64 * good_bytes as f64 / decoded as f64;
         layout.payload_bytes.saturating_sub(good_bytes) as f64 > 0.5 * missing_bytes
     };
     // The promise as a listener would hear it: an MP4 edit list trims encoder priming.
@@ -318,16 +349,25 @@ fn decode(mut file: File, path: &Path, max_seconds: f64) -> Result<Audio> {
         }
     };
     // Short of the promise by more than a quarter second and more than 2 %.
-    let far_short =
-        |expected: u64, r: u32| expected.saturating_sub(decoded) > (r as u64 / 4).max(expected / 50);
+    let far_short = |expected: u64, r: u32| {
+        expected.saturating_sub(decoded) > (r as u64 / 4).max(expected / 50)
+    };
     match (end, promised_frames, rate) {
-        (End::Io(e), _, _) if e.kind() != io::ErrorKind::UnexpectedEof => return Err(Error::io(path, e)),
-        (_, Some(expected), Some(r)) if far_short(expected, r) => return Err(bad(short(expected, r))),
+        (End::Io(e), _, _) if e.kind() != io::ErrorKind::UnexpectedEof => {
+            return Err(Error::io(path, e))
+        }
+        (_, Some(expected), Some(r)) if far_short(expected, r) => {
+            return Err(bad(short(expected, r)))
+        }
         (End::Io(_), _, _) if decoded == 0 => {
-            return Err(bad("truncated: the file ends before any audio could be decoded".into()));
+            return Err(bad(
+                "truncated: the file ends before any audio could be decoded".into(),
+            ));
         }
         (End::Corrupt(_), _, _) if decoded == 0 && cut_mp4 => {
-            return Err(bad("truncated: the file ends before any audio could be decoded".into()));
+            return Err(bad(
+                "truncated: the file ends before any audio could be decoded".into(),
+            ));
         }
         (End::Corrupt(msg), _, _) if decoded == 0 => {
             return Err(bad(format!("corrupt {codec} file ({msg})")))
@@ -346,7 +386,10 @@ fn decode(mut file: File, path: &Path, max_seconds: f64) -> Result<Audio> {
         edit.apply(&mut mono, r);
     }
     match rate {
-        Some(rate) if !mono.is_empty() => Ok(Audio { samples: mono, rate }),
+        Some(rate) if !mono.is_empty() => Ok(Audio {
+            samples: mono,
+            rate,
+        }),
         _ => Err(bad("contains no audio samples".into())),
     }
 }
@@ -355,7 +398,9 @@ fn check_rate(rate: u32) -> std::result::Result<(), String> {
     if (MIN_RATE..=MAX_RATE).contains(&rate) {
         Ok(())
     } else {
-        Err(format!("sample rate {rate} Hz is outside what vmcoach accepts ({MIN_RATE}-{MAX_RATE} Hz)"))
+        Err(format!(
+            "sample rate {rate} Hz is outside what vmcoach accepts ({MIN_RATE}-{MAX_RATE} Hz)"
+        ))
     }
 }
 
@@ -380,7 +425,8 @@ fn describe_probe_error(e: DecodeErr, mp4: Option<&Mp4Info>) -> String {
     // end: a recording cut off while being saved or copied has none.
     if let Some(mp4) = mp4.filter(|m| !m.has_moov) {
         return if mp4.cut_short {
-            "truncated: the file stops part way through and its index (the MP4 moov box) is missing".into()
+            "truncated: the file stops part way through and its index (the MP4 moov box) is missing"
+                .into()
         } else {
             "incomplete MP4/M4A file: its index (the moov box) is missing".into()
         };
@@ -394,7 +440,9 @@ fn describe_probe_error(e: DecodeErr, mp4: Option<&Mp4Info>) -> String {
         }
         DecodeErr::IoError(e) => format!("read error: {e}"),
         DecodeErr::DecodeError(msg) => format!("corrupt audio file header ({msg})"),
-        DecodeErr::LimitError(msg) => format!("the header asks for more than vmcoach allows ({msg})"),
+        DecodeErr::LimitError(msg) => {
+            format!("the header asks for more than vmcoach allows ({msg})")
+        }
         other => format!("cannot read it as audio ({other})"),
     }
 }
@@ -480,7 +528,12 @@ fn mp4_info<R: Read + Seek>(reader: &mut R) -> io::Result<Option<Mp4Info>> {
         return Ok(None);
     }
     let end = reader.seek(SeekFrom::End(0))?;
-    let mut info = Mp4Info { has_moov: false, mdat_bytes: 0, cut_short: false, edit: None };
+    let mut info = Mp4Info {
+        has_moov: false,
+        mdat_bytes: 0,
+        cut_short: false,
+        edit: None,
+    };
     let mut at = 0;
     for _ in 0..4096 {
         if at + 8 > end {
@@ -516,20 +569,30 @@ fn mp4_info<R: Read + Seek>(reader: &mut R) -> io::Result<Option<Mp4Info>> {
 /// when the file has no sound track, or its edit list is not a single plain
 /// edit (with an optional leading empty one).
 fn mp4_edit<R: Read + Seek>(reader: &mut R, end: u64) -> io::Result<Option<Mp4Edit>> {
-    let Some((moov_at, moov_len)) = find_box(reader, 0, end, b"moov")? else { return Ok(None) };
+    let Some((moov_at, moov_len)) = find_box(reader, 0, end, b"moov")? else {
+        return Ok(None);
+    };
     // Movie timescale, the unit of the edit's length.
     let Some((mvhd_at, _)) = find_box(reader, moov_at, moov_at + moov_len, b"mvhd")? else {
         return Ok(None);
     };
     let mvhd = read_at(reader, mvhd_at, 24)?;
-    let movie_scale = if mvhd[0] == 1 { u32_at(&mvhd, 20) } else { u32_at(&mvhd, 12) };
+    let movie_scale = if mvhd[0] == 1 {
+        u32_at(&mvhd, 20)
+    } else {
+        u32_at(&mvhd, 12)
+    };
 
     let mut at = moov_at;
     while let Some((trak_at, trak_len)) = find_box(reader, at, moov_at + moov_len, b"trak")? {
         at = trak_at + trak_len;
         let trak_end = trak_at + trak_len;
-        let Some((mdia_at, mdia_len)) = find_box(reader, trak_at, trak_end, b"mdia")? else { continue };
-        let Some((hdlr_at, _)) = find_box(reader, mdia_at, mdia_at + mdia_len, b"hdlr")? else { continue };
+        let Some((mdia_at, mdia_len)) = find_box(reader, trak_at, trak_end, b"mdia")? else {
+            continue;
+        };
+        let Some((hdlr_at, _)) = find_box(reader, mdia_at, mdia_at + mdia_len, b"hdlr")? else {
+            continue;
+        };
         if &read_at(reader, hdlr_at + 8, 4)?[..] != b"soun" {
             continue;
         }
@@ -537,11 +600,16 @@ fn mp4_edit<R: Read + Seek>(reader: &mut R, end: u64) -> io::Result<Option<Mp4Ed
             return Ok(None);
         };
         let mdhd = read_at(reader, mdhd_at, 24)?;
-        let media_scale = if mdhd[0] == 1 { u32_at(&mdhd, 20) } else { u32_at(&mdhd, 12) };
+        let media_scale = if mdhd[0] == 1 {
+            u32_at(&mdhd, 20)
+        } else {
+            u32_at(&mdhd, 12)
+        };
         let Some((edts_at, edts_len)) = find_box(reader, trak_at, trak_end, b"edts")? else {
             return Ok(None);
         };
-        let Some((elst_at, elst_len)) = find_box(reader, edts_at, edts_at + edts_len, b"elst")? else {
+        let Some((elst_at, elst_len)) = find_box(reader, edts_at, edts_at + edts_len, b"elst")?
+        else {
             return Ok(None);
         };
         if elst_len < 8 || movie_scale == 0 || media_scale == 0 {
@@ -616,7 +684,9 @@ fn find_box<R: Read + Seek>(
 /// Length of an ID3v2 tag at the start of the file (header, body and
 /// footer), or 0. Leaves the reader anywhere.
 fn id3v2_len<R: Read + Seek>(reader: &mut R) -> u64 {
-    let Ok(head) = read_at(reader, 0, 10) else { return 0 };
+    let Ok(head) = read_at(reader, 0, 10) else {
+        return 0;
+    };
     if &head[0..3] != b"ID3" || head[6..10].iter().any(|b| b & 0x80 != 0) {
         return 0;
     }
@@ -646,45 +716,74 @@ mod tests {
     use std::io::Cursor;
 
     fn fixture(name: &str) -> Vec<u8> {
-        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/formats").join(name);
+        let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("fixtures/formats")
+            .join(name);
         std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
     }
 
     #[test]
     fn m4a_edit_list_skips_the_aac_priming() {
-        let info = mp4_info(&mut Cursor::new(fixture("networking-6s-16k.m4a"))).unwrap().unwrap();
+        let info = mp4_info(&mut Cursor::new(fixture("networking-6s-16k.m4a")))
+            .unwrap()
+            .unwrap();
         assert!(info.has_moov && !info.cut_short, "{info:?}");
         assert!(info.mdat_bytes > 20_000, "{info:?}");
         // ffmpeg's AAC encoder primes with 1024 samples; the clip is 6 s.
-        assert_eq!(info.edit, Some(Mp4Edit { skip_s: 1024.0 / 16_000.0, keep_s: 6.0 }));
+        assert_eq!(
+            info.edit,
+            Some(Mp4Edit {
+                skip_s: 1024.0 / 16_000.0,
+                keep_s: 6.0
+            })
+        );
     }
 
     #[test]
     fn cut_m4a_has_no_index() {
         let bytes = fixture("networking-6s-16k.m4a");
-        let info = mp4_info(&mut Cursor::new(&bytes[..bytes.len() / 2])).unwrap().unwrap();
+        let info = mp4_info(&mut Cursor::new(&bytes[..bytes.len() / 2]))
+            .unwrap()
+            .unwrap();
         assert!(!info.has_moov && info.cut_short, "{info:?}");
-        assert_eq!(mp4_info(&mut Cursor::new(fixture("networking-6s-16k.mp3"))).unwrap(), None);
+        assert_eq!(
+            mp4_info(&mut Cursor::new(fixture("networking-6s-16k.mp3"))).unwrap(),
+            None
+        );
     }
 
     #[test]
     fn edit_drops_the_priming_and_the_padding() {
         let mut samples: Vec<f32> = (0..100).map(|i| i as f32).collect();
-        Mp4Edit { skip_s: 0.1, keep_s: 0.5 }.apply(&mut samples, 100);
+        Mp4Edit {
+            skip_s: 0.1,
+            keep_s: 0.5,
+        }
+        .apply(&mut samples, 100);
         assert_eq!(samples, (10..60).map(|i| i as f32).collect::<Vec<_>>());
         // An edit longer than what decoded keeps everything after the skip.
         let mut short: Vec<f32> = vec![0.0; 20];
-        Mp4Edit { skip_s: 0.1, keep_s: 5.0 }.apply(&mut short, 100);
+        Mp4Edit {
+            skip_s: 0.1,
+            keep_s: 5.0,
+        }
+        .apply(&mut short, 100);
         assert_eq!(short.len(), 10);
     }
 
     #[test]
     fn tags_and_metadata_are_measured() {
         // ffmpeg's empty ID3v2.4 tag: 10-byte header and 10 bytes of padding.
-        assert_eq!(id3v2_len(&mut Cursor::new(fixture("networking-6s-16k.mp3"))), 20);
+        assert_eq!(
+            id3v2_len(&mut Cursor::new(fixture("networking-6s-16k.mp3"))),
+            20
+        );
         assert_eq!(id3v2_len(&mut Cursor::new(b"ID3".to_vec())), 0);
         // STREAMINFO, a Vorbis comment and ffmpeg's 8 KB of padding.
-        assert_eq!(flac_audio_start(&mut Cursor::new(fixture("networking-6s-16k.flac"))), Some(8_256));
+        assert_eq!(
+            flac_audio_start(&mut Cursor::new(fixture("networking-6s-16k.flac"))),
+            Some(8_256)
+        );
         assert_eq!(flac_audio_start(&mut Cursor::new(b"fLaC".to_vec())), None);
     }
 

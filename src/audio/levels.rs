@@ -46,7 +46,10 @@ impl Levels {
 
 /// Seconds of the stretches `voiced` that fall inside `[start, end]`.
 pub fn voiced_within(voiced: &[(f64, f64)], start: f64, end: f64) -> f64 {
-    voiced.iter().map(|&(a, b)| (b.min(end) - a.max(start)).max(0.0)).sum()
+    voiced
+        .iter()
+        .map(|&(a, b)| (b.min(end) - a.max(start)).max(0.0))
+        .sum()
 }
 
 pub fn to_dbfs(amplitude: f64) -> f64 {
@@ -62,7 +65,11 @@ pub fn frame_dbfs(samples: &[f32], rate: u32) -> Vec<f64> {
     let frame = ((rate as f64 * FRAME_S) as usize).max(1);
     samples
         .chunks(frame)
-        .map(|c| to_dbfs((c.iter().map(|&s| (s as f64) * (s as f64)).sum::<f64>() / c.len() as f64).sqrt()))
+        .map(|c| {
+            to_dbfs(
+                (c.iter().map(|&s| (s as f64) * (s as f64)).sum::<f64>() / c.len() as f64).sqrt(),
+            )
+        })
         .collect()
 }
 
@@ -72,7 +79,12 @@ pub fn measure(samples: &[f32], rate: u32) -> Levels {
     let rms = if samples.is_empty() {
         0.0
     } else {
-        (samples.iter().map(|&s| (s as f64) * (s as f64)).sum::<f64>() / samples.len() as f64).sqrt()
+        (samples
+            .iter()
+            .map(|&s| (s as f64) * (s as f64))
+            .sum::<f64>()
+            / samples.len() as f64)
+            .sqrt()
     };
     let clipped = samples.iter().filter(|s| s.abs() >= CLIP_LEVEL).count();
     let frames = frame_dbfs(samples, rate);
@@ -81,7 +93,11 @@ pub fn measure(samples: &[f32], rate: u32) -> Levels {
     Levels {
         peak_dbfs: to_dbfs(peak),
         rms_dbfs: to_dbfs(rms),
-        clipped_share: if samples.is_empty() { 0.0 } else { clipped as f64 / samples.len() as f64 },
+        clipped_share: if samples.is_empty() {
+            0.0
+        } else {
+            clipped as f64 / samples.len() as f64
+        },
         noise_floor_dbfs: noise_floor,
         voiced: voiced_stretches(&frames, threshold),
     }
@@ -156,7 +172,11 @@ mod tests {
         let (a, b) = l.speech_span().unwrap();
         assert!((a - 1.0).abs() <= 0.021, "{a}");
         assert!((b - 2.5).abs() <= 0.021, "{b}");
-        assert!((l.noise_floor_dbfs - to_dbfs(0.003 / 3f64.sqrt())).abs() < 2.0, "{}", l.noise_floor_dbfs);
+        assert!(
+            (l.noise_floor_dbfs - to_dbfs(0.003 / 3f64.sqrt())).abs() < 2.0,
+            "{}",
+            l.noise_floor_dbfs
+        );
     }
 
     #[test]

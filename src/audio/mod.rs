@@ -2,8 +2,8 @@
 //! and level measurements. Each third-party audio crate is imported in one file:
 //! hound in [`wav`] (PCM and float WAV), symphonia in [`decode`] (everything else).
 
-pub mod decode;
 pub mod capture;
+pub mod decode;
 pub mod levels;
 pub mod recorder;
 pub mod resample;
@@ -71,7 +71,10 @@ pub const DEFAULT_MAX_SECONDS: f64 = 600.0;
 pub fn load(path: &std::path::Path, max_seconds: f64) -> crate::Result<Audio> {
     let meta = std::fs::metadata(path).map_err(|e| crate::Error::io(path, e))?;
     if meta.is_dir() {
-        return Err(crate::Error::bad_audio(path, "is a folder, not an audio file"));
+        return Err(crate::Error::bad_audio(
+            path,
+            "is a folder, not an audio file",
+        ));
     }
     if meta.len() == 0 {
         return Err(crate::Error::bad_audio(path, "is empty (0 bytes)"));
@@ -81,7 +84,9 @@ pub fn load(path: &std::path::Path, max_seconds: f64) -> crate::Result<Audio> {
         Sniffed::Wav => {
             // The fmt chunk may sit after other chunks, past the sniffed bytes.
             let file = std::fs::File::open(path).map_err(|e| crate::Error::io(path, e))?;
-            let tag = wav::sniff_format_tag(&mut std::io::BufReader::new(file)).ok().flatten();
+            let tag = wav::sniff_format_tag(&mut std::io::BufReader::new(file))
+                .ok()
+                .flatten();
             if wav_for_symphonia(tag) {
                 decode::read_file(path, max_seconds)
             } else {
@@ -107,7 +112,9 @@ fn read_head(path: &std::path::Path) -> crate::Result<Vec<u8>> {
     use std::io::Read;
     let file = std::fs::File::open(path).map_err(|e| crate::Error::io(path, e))?;
     let mut head = Vec::with_capacity(HEAD_LEN);
-    file.take(HEAD_LEN as u64).read_to_end(&mut head).map_err(|e| crate::Error::io(path, e))?;
+    file.take(HEAD_LEN as u64)
+        .read_to_end(&mut head)
+        .map_err(|e| crate::Error::io(path, e))?;
     Ok(head)
 }
 
@@ -172,7 +179,10 @@ fn document_kind(head: &[u8]) -> Option<&'static str> {
         (b"PK\x03\x04", "a zip archive (or an Office document)"),
         (b"{\\rtf", "an RTF document"),
     ];
-    kinds.iter().find(|(magic, _)| head.starts_with(magic)).map(|(_, kind)| *kind)
+    kinds
+        .iter()
+        .find(|(magic, _)| head.starts_with(magic))
+        .map(|(_, kind)| *kind)
 }
 
 /// Text, not audio: valid UTF-8 (a character cut off at the end of the sniffed
@@ -185,7 +195,10 @@ fn looks_like_text(head: &[u8]) -> bool {
         }
         Err(_) => return false,
     };
-    !text.is_empty() && text.chars().all(|c| !c.is_control() || matches!(c, '\n' | '\r' | '\t' | '\x0C'))
+    !text.is_empty()
+        && text
+            .chars()
+            .all(|c| !c.is_control() || matches!(c, '\n' | '\r' | '\t' | '\x0C'))
 }
 
 #[cfg(test)]
@@ -209,7 +222,8 @@ mod tests {
     fn pcm_and_float_wav_stay_on_hound_and_g711_goes_to_symphonia() {
         let route = |tag: u16| {
             assert_eq!(sniff(&wav_header(tag)), Sniffed::Wav);
-            let sniffed = wav::sniff_format_tag(&mut std::io::Cursor::new(wav_header(tag))).unwrap();
+            let sniffed =
+                wav::sniff_format_tag(&mut std::io::Cursor::new(wav_header(tag))).unwrap();
             wav_for_symphonia(sniffed)
         };
         assert!(!route(1));

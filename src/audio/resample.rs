@@ -17,7 +17,11 @@ const CHUNK: usize = 1024;
 
 /// Resamples mono audio at any rate to 16 kHz.
 pub fn to_16k(audio: &Audio) -> Result<Mono16k> {
-    Ok(Mono16k::from_resampled(resample(&audio.samples, audio.rate, MODEL_RATE)?))
+    Ok(Mono16k::from_resampled(resample(
+        &audio.samples,
+        audio.rate,
+        MODEL_RATE,
+    )?))
 }
 
 /// Resamples mono samples from `from` Hz to `to` Hz.
@@ -28,7 +32,8 @@ pub fn resample(samples: &[f32], from: u32, to: u32) -> Result<Vec<f32>> {
     let fail = |what: String| Error::Input(format!("cannot resample {from} Hz to {to} Hz: {what}"));
     let mut resampler = Fft::<f32>::new(from as usize, to as usize, CHUNK, 1, FixedSync::Input)
         .map_err(|e| fail(e.to_string()))?;
-    let input = InterleavedSlice::new(samples, 1, samples.len()).map_err(|e| fail(e.to_string()))?;
+    let input =
+        InterleavedSlice::new(samples, 1, samples.len()).map_err(|e| fail(e.to_string()))?;
     let mut out = vec![0.0f32; resampler.process_all_needed_output_len(samples.len())];
     let out_len = out.len();
     let mut output =
@@ -57,13 +62,18 @@ mod tests {
 
     #[test]
     fn duration_is_kept_within_ten_ms_for_every_rate() {
-        for rate in [8_000, 11_025, 16_000, 22_050, 32_000, 44_100, 48_000, 96_000, 192_000] {
+        for rate in [
+            8_000, 11_025, 16_000, 22_050, 32_000, 44_100, 48_000, 96_000, 192_000,
+        ] {
             for seconds in [0.3f32, 1.0, 7.77] {
                 let input = sine(440.0, rate, seconds);
                 let out = resample(&input, rate, 16_000).unwrap();
                 let d_in = input.len() as f64 / rate as f64;
                 let d_out = out.len() as f64 / 16_000.0;
-                assert!((d_in - d_out).abs() < 0.010, "{rate} Hz {seconds} s: {d_in} vs {d_out}");
+                assert!(
+                    (d_in - d_out).abs() < 0.010,
+                    "{rate} Hz {seconds} s: {d_in} vs {d_out}"
+                );
             }
         }
     }
@@ -92,7 +102,10 @@ mod tests {
                 .max_by(|a, b| a.1.abs().total_cmp(&b.1.abs()))
                 .unwrap()
                 .0;
-            assert!((peak as i64 - 8_000).abs() <= 2, "{rate} Hz: click at sample {peak}");
+            assert!(
+                (peak as i64 - 8_000).abs() <= 2,
+                "{rate} Hz: click at sample {peak}"
+            );
         }
     }
 
@@ -106,7 +119,10 @@ mod tests {
             .windows(2)
             .map(|w| (w[1] - w[0]).abs())
             .fold(0.0f32, f32::max);
-        assert!(worst < max_step * 1.05, "largest step {worst} vs slope {max_step}");
+        assert!(
+            worst < max_step * 1.05,
+            "largest step {worst} vs slope {max_step}"
+        );
     }
 
     #[test]

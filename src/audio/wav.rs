@@ -57,19 +57,34 @@ pub fn read<R: Read + Seek>(mut reader: R, name: &Path, max_seconds: f64) -> Res
     }
 
     let interleaved = match (spec.sample_format, spec.bits_per_sample) {
-        (hound::SampleFormat::Float, 32) => collect(wav.into_samples::<f32>(), frames, spec, |s| s, name)?,
+        (hound::SampleFormat::Float, 32) => {
+            collect(wav.into_samples::<f32>(), frames, spec, |s| s, name)?
+        }
         (hound::SampleFormat::Int, bits @ 1..=32) => {
             let scale = 1.0 / (1u64 << (bits - 1)) as f32;
-            collect(wav.into_samples::<i32>(), frames, spec, |s| s as f32 * scale, name)?
+            collect(
+                wav.into_samples::<i32>(),
+                frames,
+                spec,
+                |s| s as f32 * scale,
+                name,
+            )?
         }
         (format, bits) => {
             return Err(bad(format!(
                 "unsupported WAV encoding: {bits}-bit {}",
-                if format == hound::SampleFormat::Float { "float" } else { "integer" }
+                if format == hound::SampleFormat::Float {
+                    "float"
+                } else {
+                    "integer"
+                }
             )))
         }
     };
-    Ok(Audio { samples: downmix(&interleaved, spec.channels as usize), rate: spec.sample_rate })
+    Ok(Audio {
+        samples: downmix(&interleaved, spec.channels as usize),
+        rate: spec.sample_rate,
+    })
 }
 
 fn collect<S, I>(
@@ -144,7 +159,10 @@ pub(super) fn sniff_format_tag<R: Read + Seek>(reader: &mut R) -> std::io::Resul
     let start = reader.stream_position()?;
     let result = (|| {
         let mut riff = [0u8; 12];
-        if reader.read_exact(&mut riff).is_err() || &riff[0..4] != b"RIFF" || &riff[8..12] != b"WAVE" {
+        if reader.read_exact(&mut riff).is_err()
+            || &riff[0..4] != b"RIFF"
+            || &riff[8..12] != b"WAVE"
+        {
             return Ok(None);
         }
         // Walk at most a few chunks looking for "fmt ".
@@ -224,13 +242,23 @@ mod tests {
             channels,
             sample_rate: rate,
             bits_per_sample: bits,
-            sample_format: if float { hound::SampleFormat::Float } else { hound::SampleFormat::Int },
+            sample_format: if float {
+                hound::SampleFormat::Float
+            } else {
+                hound::SampleFormat::Int
+            },
         }
     }
 
     #[test]
     fn every_bit_depth_and_channel_count_decodes_to_the_same_level() {
-        for (bits, float) in [(8, false), (16, false), (24, false), (32, false), (32, true)] {
+        for (bits, float) in [
+            (8, false),
+            (16, false),
+            (24, false),
+            (32, false),
+            (32, true),
+        ] {
             for channels in [1u16, 2, 6] {
                 let bytes = wav_bytes(spec(channels, 22_050, bits, float), 2205, 0.5);
                 let audio = read(Cursor::new(bytes), name(), LIMIT).unwrap();
@@ -269,12 +297,18 @@ mod tests {
         }
         w.finalize().unwrap();
         let audio = read(Cursor::new(cursor.into_inner()), name(), LIMIT).unwrap();
-        let back: Vec<i16> = audio.samples.iter().map(|s| (s * 32768.0).round() as i16).collect();
+        let back: Vec<i16> = audio
+            .samples
+            .iter()
+            .map(|s| (s * 32768.0).round() as i16)
+            .collect();
         assert_eq!(back, values);
     }
 
     fn err(bytes: Vec<u8>) -> String {
-        read(Cursor::new(bytes), name(), LIMIT).unwrap_err().to_string()
+        read(Cursor::new(bytes), name(), LIMIT)
+            .unwrap_err()
+            .to_string()
     }
 
     #[test]
@@ -331,7 +365,9 @@ mod tests {
     #[test]
     fn too_long_is_refused_before_decoding() {
         let bytes = wav_bytes(spec(1, 8_000, 16, false), 8_000 * 3, 0.1);
-        let e = read(Cursor::new(bytes), name(), 2.0).unwrap_err().to_string();
+        let e = read(Cursor::new(bytes), name(), 2.0)
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("limit is 2.0 s"), "{e}");
     }
 

@@ -10,9 +10,9 @@ use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use vmcoach::batch::{self, Event, FileStamp, Results, Row, Shard, Summary};
 use vmcoach::report::html::IndexEntry;
 use vmcoach::report::Report;
-use vmcoach::batch::{self, Event, FileStamp, Results, Row, Shard, Summary};
 use vmcoach::transcribe::whisper::WhisperModel;
 use vmcoach::transcribe::Transcriber;
 use vmcoach::Error;
@@ -178,7 +178,9 @@ impl Pages {
                 dir.display()
             )));
         }
-        let files = rows.iter().map(|r| (r.file.clone(), PathBuf::from(&r.file)));
+        let files = rows
+            .iter()
+            .map(|r| (r.file.clone(), PathBuf::from(&r.file)));
         let pages = Pages::named(dir, files);
         html::check_replaceable(&dir.join(INDEX_PAGE))?;
         Ok(pages)
@@ -198,7 +200,11 @@ impl Pages {
         }
     }
 
-    fn write(&self, report: &Report, extras: &vmcoach::report::html::Extras) -> vmcoach::Result<()> {
+    fn write(
+        &self,
+        report: &Report,
+        extras: &vmcoach::report::html::Extras,
+    ) -> vmcoach::Result<()> {
         let Some(name) = self.names.get(&report.source) else {
             return Ok(());
         };
@@ -212,7 +218,11 @@ impl Pages {
         let entries: Vec<IndexEntry> = rows
             .iter()
             .map(|row| IndexEntry {
-                page: self.names.get(&row.file).filter(|n| self.dir.join(n).is_file()).cloned(),
+                page: self
+                    .names
+                    .get(&row.file)
+                    .filter(|n| self.dir.join(n).is_file())
+                    .cloned(),
                 row: row.clone(),
             })
             .collect();
@@ -368,41 +378,48 @@ pub fn run(global: &Global, args: &BatchArgs) -> anyhow::Result<ExitCode> {
         let bar = progress_bar(quiet, inputs.len());
         let json = args.coach.json;
         let with_pages = pages.is_some();
-        let result = batch::run(&inputs, plan.jobs, &factory, &options, with_pages, &mut |event| {
-            match event {
-                Event::Started { input } => bar.set_message(input.key.clone()),
-                Event::Finished {
-                    result: Ok(done), ..
-                } => {
-                    let line = batch::result_line(&done.report, done.stamp);
-                    if let Some(lines) = lines.as_mut() {
-                        lines.write(&line)?;
+        let result = batch::run(
+            &inputs,
+            plan.jobs,
+            &factory,
+            &options,
+            with_pages,
+            &mut |event| {
+                match event {
+                    Event::Started { input } => bar.set_message(input.key.clone()),
+                    Event::Finished {
+                        result: Ok(done), ..
+                    } => {
+                        let line = batch::result_line(&done.report, done.stamp);
+                        if let Some(lines) = lines.as_mut() {
+                            lines.write(&line)?;
+                        }
+                        if let (Some(pages), Some(extras)) = (&pages, &done.page) {
+                            pages.write(&done.report, extras)?;
+                        }
+                        if json {
+                            bar.suspend(|| {
+                                let mut out = std::io::stdout().lock();
+                                writeln!(out, "{line}").and_then(|_| out.flush())
+                            })
+                            .map_err(|e| Error::io("<stdout>", e))?;
+                        }
+                        new_rows.push(Row::from_report(&done.report));
+                        bar.inc(1);
                     }
-                    if let (Some(pages), Some(extras)) = (&pages, &done.page) {
-                        pages.write(&done.report, extras)?;
+                    Event::Finished {
+                        input,
+                        result: Err(e),
+                    } => {
+                        let reason = batch::failure_reason(input, &e);
+                        bar.suspend(|| eprintln!("vmcoach: {}: {reason}", input.source()));
+                        failures.push((input.source(), reason));
+                        bar.inc(1);
                     }
-                    if json {
-                        bar.suspend(|| {
-                            let mut out = std::io::stdout().lock();
-                            writeln!(out, "{line}").and_then(|_| out.flush())
-                        })
-                        .map_err(|e| Error::io("<stdout>", e))?;
-                    }
-                    new_rows.push(Row::from_report(&done.report));
-                    bar.inc(1);
                 }
-                Event::Finished {
-                    input,
-                    result: Err(e),
-                } => {
-                    let reason = batch::failure_reason(input, &e);
-                    bar.suspend(|| eprintln!("vmcoach: {}: {reason}", input.source()));
-                    failures.push((input.source(), reason));
-                    bar.inc(1);
-                }
-            }
-            Ok(())
-        });
+                Ok(())
+            },
+        );
         bar.finish_and_clear();
         result?;
     }

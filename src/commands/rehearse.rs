@@ -11,8 +11,8 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use vmcoach::audio::recorder;
-use vmcoach::rehearse::{self, TableRow, TakeResult};
 use vmcoach::pipeline;
+use vmcoach::rehearse::{self, TableRow, TakeResult};
 use vmcoach::report::{html, Report};
 
 use super::analyze::{coach_options, print_report};
@@ -67,13 +67,14 @@ pub fn run(global: &Global, args: &RehearseArgs) -> anyhow::Result<ExitCode> {
             }
         };
         record::print_take_warnings(&summary);
-        let (report, heard) = match record::coach_take(global, &mut transcriber, &summary.path, &options) {
-            Ok(r) => r,
-            Err(e) => {
-                print_table(&session);
-                return Err(e.into());
-            }
-        };
+        let (report, heard) =
+            match record::coach_take(global, &mut transcriber, &summary.path, &options) {
+                Ok(r) => r,
+                Err(e) => {
+                    print_table(&session);
+                    return Err(e.into());
+                }
+            };
         print_report(&report, false, false);
         save_report(&report, &summary.path);
         let take = TakeResult::from_report(

@@ -58,7 +58,11 @@ impl Report {
         quality: Option<Quality>,
         estimated_timing: bool,
     ) -> Report {
-        let transcript = words.iter().map(|w| w.text.as_str()).collect::<Vec<_>>().join(" ");
+        let transcript = words
+            .iter()
+            .map(|w| w.text.as_str())
+            .collect::<Vec<_>>()
+            .join(" ");
         let d = &analysis.delivery;
         Report {
             schema: SCHEMA,

@@ -49,7 +49,10 @@ impl Paint {
             50..=79 => AnsiColor::Yellow,
             _ => AnsiColor::Red,
         };
-        self.paint(Style::new().fg_color(Some(color.into())).bold(), &format!("{score}/100"))
+        self.paint(
+            Style::new().fg_color(Some(color.into())).bold(),
+            &format!("{score}/100"),
+        )
     }
 }
 
@@ -68,9 +71,23 @@ pub fn render(report: &Report, color: bool) -> String {
     let p = Paint { color };
     let mut out = String::new();
     let kind = format!("{:?}", report.kind).to_lowercase();
-    let inferred = if report.kind_inferred { ", inferred" } else { "" };
-    let timing = if report.estimated_timing { " (times estimated from the script)" } else { "" };
-    let _ = writeln!(out, "{}  {}{}", p.bold(&report.source), p.dim(&format!("{kind} message{inferred}")), timing);
+    let inferred = if report.kind_inferred {
+        ", inferred"
+    } else {
+        ""
+    };
+    let timing = if report.estimated_timing {
+        " (times estimated from the script)"
+    } else {
+        ""
+    };
+    let _ = writeln!(
+        out,
+        "{}  {}{}",
+        p.bold(&report.source),
+        p.dim(&format!("{kind} message{inferred}")),
+        timing
+    );
     let _ = writeln!(
         out,
         "Score {}  {}  ·  {:.0} s of speech  ·  {:.0} words/min",
@@ -96,14 +113,26 @@ pub fn render(report: &Report, color: bool) -> String {
     if !report.timeline.is_empty() {
         let _ = writeln!(out, "\n{}", p.bold("What you said when"));
         for m in &report.timeline {
-            let _ = writeln!(out, "  {}  {:<12} {}", clock(m.start_s), m.part, p.dim(&m.text));
+            let _ = writeln!(
+                out,
+                "  {}  {:<12} {}",
+                clock(m.start_s),
+                m.part,
+                p.dim(&m.text)
+            );
         }
     }
 
     let _ = writeln!(out, "\n{}", p.bold("Checks"));
     let width = report.rules.iter().map(|f| f.id.len()).max().unwrap_or(0);
     for f in &report.rules {
-        let _ = writeln!(out, "  {} {:<width$}  {}", p.status(f.status), f.id, f.message);
+        let _ = writeln!(
+            out,
+            "  {} {:<width$}  {}",
+            p.status(f.status),
+            f.id,
+            f.message
+        );
         if f.status != Status::Skip {
             if let Some(ev) = evidence_line(f) {
                 let _ = writeln!(out, "    {:<width$}  {}", "", p.dim(&ev));
@@ -122,7 +151,11 @@ pub fn render(report: &Report, color: bool) -> String {
         d.words_per_minute,
         d.pause_count,
         if d.pause_count == 1 { "" } else { "s" },
-        if d.pause_count > 0 { format!(" (longest {:.1} s)", d.longest_pause_s) } else { String::new() },
+        if d.pause_count > 0 {
+            format!(" (longest {:.1} s)", d.longest_pause_s)
+        } else {
+            String::new()
+        },
         d.filler_count,
         if d.filler_count == 1 { "" } else { "s" },
     );
@@ -133,7 +166,10 @@ pub fn render(report: &Report, color: bool) -> String {
             crate::analysis::phone::format_digits(&n.digits),
             clock(n.start_s),
             clock(n.end_s),
-            n.extension.as_ref().map(|x| format!(", extension {x}")).unwrap_or_default()
+            n.extension
+                .as_ref()
+                .map(|x| format!(", extension {x}"))
+                .unwrap_or_default()
         );
         if let Some(doubt) = n.doubt.as_deref().filter(|_| n.uncertain) {
             let _ = writeln!(

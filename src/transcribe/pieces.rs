@@ -39,13 +39,20 @@ impl Piece {
     /// The whole recording as one piece.
     pub fn whole(duration_s: f64) -> Piece {
         Piece {
-            parts: vec![Part { start_s: 0.0, end_s: duration_s, at_s: 0.0 }],
+            parts: vec![Part {
+                start_s: 0.0,
+                end_s: duration_s,
+                at_s: 0.0,
+            }],
         }
     }
 
     /// Length of the piece's audio, seconds.
     pub fn duration_s(&self) -> f64 {
-        self.parts.last().map(|p| p.at_s + p.end_s - p.start_s).unwrap_or(0.0)
+        self.parts
+            .last()
+            .map(|p| p.at_s + p.end_s - p.start_s)
+            .unwrap_or(0.0)
     }
 
     /// The piece's samples, cut from the recording's (`rate` Hz).
@@ -82,8 +89,14 @@ pub fn plan(voiced: &[(f64, f64)], duration_s: f64) -> Vec<Piece> {
         .iter()
         .enumerate()
         .map(|(i, &(a, b))| {
-            let before = i.checked_sub(1).map(|j| (voiced[j].1 + a) / 2.0).unwrap_or(0.0);
-            let after = voiced.get(i + 1).map(|n| (b + n.0) / 2.0).unwrap_or(duration_s);
+            let before = i
+                .checked_sub(1)
+                .map(|j| (voiced[j].1 + a) / 2.0)
+                .unwrap_or(0.0);
+            let after = voiced
+                .get(i + 1)
+                .map(|n| (b + n.0) / 2.0)
+                .unwrap_or(duration_s);
             ((a - PAD_BEFORE_S).max(before), (b + PAD_AFTER_S).min(after))
         })
         .collect();
@@ -93,7 +106,16 @@ pub fn plan(voiced: &[(f64, f64)], duration_s: f64) -> Vec<Piece> {
         .flat_map(|(a, b)| {
             let n = ((b - a) / MAX_PIECE_S).ceil().max(1.0) as usize;
             let step = (b - a) / n as f64;
-            (0..n).map(move |i| (a + i as f64 * step, if i + 1 == n { b } else { a + (i + 1) as f64 * step }))
+            (0..n).map(move |i| {
+                (
+                    a + i as f64 * step,
+                    if i + 1 == n {
+                        b
+                    } else {
+                        a + (i + 1) as f64 * step
+                    },
+                )
+            })
         })
         .collect();
 
@@ -110,11 +132,19 @@ pub fn plan(voiced: &[(f64, f64)], duration_s: f64) -> Vec<Piece> {
                     last.end_s = b;
                 } else {
                     let at_s = last.at_s + (last.end_s - last.start_s) + GAP_S;
-                    piece.parts.push(Part { start_s: a, end_s: b, at_s });
+                    piece.parts.push(Part {
+                        start_s: a,
+                        end_s: b,
+                        at_s,
+                    });
                 }
             }
             _ => pieces.push(Piece {
-                parts: vec![Part { start_s: a, end_s: b, at_s: 0.0 }],
+                parts: vec![Part {
+                    start_s: a,
+                    end_s: b,
+                    at_s: 0.0,
+                }],
             }),
         }
         prev_end = Some(b);
@@ -130,7 +160,13 @@ mod tests {
         piece
             .parts
             .iter()
-            .map(|p| ((p.start_s * 100.0).round() / 100.0, (p.end_s * 100.0).round() / 100.0, (p.at_s * 100.0).round() / 100.0))
+            .map(|p| {
+                (
+                    (p.start_s * 100.0).round() / 100.0,
+                    (p.end_s * 100.0).round() / 100.0,
+                    (p.at_s * 100.0).round() / 100.0,
+                )
+            })
             .collect()
     }
 
@@ -169,7 +205,9 @@ mod tests {
     #[test]
     fn a_long_message_is_cut_at_pauses_into_pieces_that_fit_the_window() {
         // 64 s of phrases of 4 s with 0.6 s pauses.
-        let voiced: Vec<(f64, f64)> = (0..14).map(|i| (0.5 + i as f64 * 4.6, 4.5 + i as f64 * 4.6)).collect();
+        let voiced: Vec<(f64, f64)> = (0..14)
+            .map(|i| (0.5 + i as f64 * 4.6, 4.5 + i as f64 * 4.6))
+            .collect();
         let p = plan(&voiced, 65.0);
         assert_eq!(p.len(), 3);
         for piece in &p {
@@ -181,7 +219,9 @@ mod tests {
             assert!(w[1].parts[0].start_s <= w[0].parts[0].end_s + 0.2);
         }
         for &(a, b) in &voiced {
-            assert!(p.iter().any(|piece| piece.parts.iter().any(|q| q.start_s <= a && b <= q.end_s)));
+            assert!(p
+                .iter()
+                .any(|piece| piece.parts.iter().any(|q| q.start_s <= a && b <= q.end_s)));
         }
     }
 

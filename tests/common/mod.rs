@@ -159,3 +159,24 @@ pub fn read_wav(path: &Path) -> (Vec<f32>, u32) {
         .collect();
     (s, rate)
 }
+
+/// Asserts how vmcoach refuses a bad input: exit status 1, stderr names
+/// `file` and states `problem`, nothing panicked, nothing on stdout.
+pub fn assert_refused(out: &std::process::Output, file: &Path, problem: &str) {
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{}: {stderr}", file.display());
+    assert!(
+        stderr.contains(&file.display().to_string()),
+        "file not named: {stderr}"
+    );
+    assert!(
+        stderr.contains(problem),
+        "expected {problem:?} in: {stderr}"
+    );
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(
+        out.stdout.is_empty(),
+        "stdout should be empty: {}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+}

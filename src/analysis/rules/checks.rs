@@ -59,7 +59,10 @@ impl Ctx<'_> {
 
     /// Evidence for the first `n` token ranges.
     fn evidence_of(&self, ranges: impl Iterator<Item = Range<usize>>, n: usize) -> Vec<Evidence> {
-        ranges.take(n).filter_map(|r| self.toks_evidence(r)).collect()
+        ranges
+            .take(n)
+            .filter_map(|r| self.toks_evidence(r))
+            .collect()
     }
 
     fn phone_evidence(&self, p: &PhoneNumber) -> Evidence {
@@ -148,10 +151,7 @@ fn present(rule: &Rule, cx: &Ctx) -> Outcome {
         return outcome(rule, st, "miss", &[], Vec::new());
     }
     let ev: Vec<Evidence> = cx.evidence_of(ms.iter().map(|m| m.toks.clone()), 3);
-    let vars = [(
-        "phrase",
-        first_text(&ev),
-    )];
+    let vars = [("phrase", first_text(&ev))];
     outcome(rule, Status::Pass, "pass", &vars, ev)
 }
 
@@ -161,10 +161,7 @@ fn absent(rule: &Rule, cx: &Ctx) -> Outcome {
         return outcome(rule, Status::Pass, "pass", &[], Vec::new());
     }
     let ev: Vec<Evidence> = cx.evidence_of(ms.iter().map(|m| m.toks.clone()), 5);
-    let vars = [(
-        "phrase",
-        first_text(&ev),
-    )];
+    let vars = [("phrase", first_text(&ev))];
     outcome(rule, Status::Fail, "hit", &vars, ev)
 }
 
@@ -460,7 +457,9 @@ fn number_complete(rule: &Rule, cx: &Ctx) -> Outcome {
         // Unsure digits, or a second hearing that wrote the number meant:
         // most likely misheard rather than said wrong.
         let misheard = p.uncertain
-            || p.alternatives.iter().any(|a| phone::compare_number(a, expected).matches);
+            || p.alternatives
+                .iter()
+                .any(|a| phone::compare_number(a, expected).matches);
         let key = if misheard && rule.spec.messages.contains_key("misheard") {
             "misheard"
         } else {
@@ -592,20 +591,14 @@ fn specific_role(rule: &Rule, cx: &Ctx) -> Outcome {
     let ms = role_mentions(cx.stream, cx.rules);
     if let Some(m) = ms.iter().find(|m| m.is_specific()) {
         let ev: Vec<Evidence> = cx.toks_evidence(m.toks.clone()).into_iter().collect();
-        let vars = [(
-            "role",
-            first_text(&ev),
-        )];
+        let vars = [("role", first_text(&ev))];
         return outcome(rule, Status::Pass, "pass", &vars, ev);
     }
     if ms.is_empty() {
         return outcome(rule, Status::Fail, "miss", &[], Vec::new());
     }
     let ev: Vec<Evidence> = cx.evidence_of(ms.iter().map(|m| m.toks.clone()), 2);
-    let vars = [(
-        "role",
-        first_text(&ev),
-    )];
+    let vars = [("role", first_text(&ev))];
     outcome(rule, Status::Fail, "vague", &vars, ev)
 }
 
@@ -632,10 +625,7 @@ fn backed_by_others(rule: &Rule, cx: &Ctx, done: &HashMap<String, Status>) -> Ou
         .map(|u| u.as_str())
         .collect();
     let vars = [
-        (
-            "phrase",
-            first_text(&ev),
-        ),
+        ("phrase", first_text(&ev)),
         ("backed_by", backed.join(", ")),
     ];
     if backed.is_empty() {
@@ -644,7 +634,6 @@ fn backed_by_others(rule: &Rule, cx: &Ctx, done: &HashMap<String, Status>) -> Ou
         outcome(rule, Status::Pass, "pass", &vars, ev)
     }
 }
-
 
 /// The words of the first piece of evidence, for a message's `{phrase}`.
 fn first_text(ev: &[Evidence]) -> String {

@@ -10,7 +10,9 @@ const SAMPLE: Duration = Duration::from_millis(80);
 
 /// All cores.
 pub fn all() -> usize {
-    std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)
+    std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
 }
 
 /// The cores that other processes leave idle, at least 1. Where the load
@@ -33,7 +35,9 @@ fn free_of(cores: usize, busy: u64, total: u64) -> usize {
         return cores;
     }
     let busy_cores = busy as f64 / total as f64 * cores as f64;
-    cores.saturating_sub((busy_cores + 0.4).floor() as usize).max(1)
+    cores
+        .saturating_sub((busy_cores + 0.4).floor() as usize)
+        .max(1)
 }
 
 /// Busy and total CPU ticks since boot, from /proc/stat.

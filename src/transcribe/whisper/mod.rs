@@ -651,7 +651,11 @@ mod tests {
         let text = |id: i32| String::from_utf8_lossy(ctx.token_to_bytes(id).unwrap()).into_owned();
         let texts: Vec<String> = ids.iter().map(|&id| text(id)).collect();
         for t in ["00", " 555", "000"] {
-            assert!(texts.iter().any(|x| x == t), "{t:?} not among {} tokens", texts.len());
+            assert!(
+                texts.iter().any(|x| x == t),
+                "{t:?} not among {} tokens",
+                texts.len()
+            );
         }
         for t in [" 5", "0", " 0", "5.", " five", " 5,"] {
             assert!(!texts.iter().any(|x| x == t), "{t:?} is suppressed");
