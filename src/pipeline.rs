@@ -110,7 +110,6 @@ fn analysis_input<'a>(
         words,
         rehearings,
         duration_s,
-        speech_span: levels.and_then(|l| l.speech_span()),
         voiced: levels.map(|l| l.voiced.as_slice()).unwrap_or(&[]),
         kind: options.kind,
         attempt: options.attempt,

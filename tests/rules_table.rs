@@ -82,7 +82,6 @@ fn every_labelled_script_gets_its_labelled_statuses() {
             words: &words,
             rehearings: &[],
             duration_s: duration,
-            speech_span: None,
             voiced: &[],
             kind: if label.infer { None } else { Some(label.kind) },
             attempt: label.attempt.unwrap_or(1),

@@ -21,9 +21,8 @@ pub struct AnalysisInput<'a> {
     pub rehearings: &'a [Rehearing],
     /// Length of the recording (0 when unknown, e.g. a script).
     pub duration_s: f64,
-    /// Where the audio's level detector heard speech; `None` for scripts.
-    pub speech_span: Option<(f64, f64)>,
-    /// The stretches of voice activity it found (empty for scripts).
+    /// The stretches where the audio's level detector heard voice (empty
+    /// for scripts); the first and last bound the speech.
     pub voiced: &'a [(f64, f64)],
     /// `None`: infer it from what was said.
     pub kind: Option<Kind>,
@@ -74,7 +73,7 @@ pub fn analyze(input: &AnalysisInput) -> Analysis {
     let delivery = metrics::measure(
         words,
         input.duration_s,
-        input.speech_span,
+        crate::audio::levels::speech_span(input.voiced),
         &phones,
         &rules.file.delivery,
         &rules.file.fillers,
@@ -267,7 +266,6 @@ mod tests {
             words: &words,
             rehearings: &[],
             duration_s: duration,
-            speech_span: None,
             voiced: &[],
             kind: o.kind,
             attempt: o.attempt,
@@ -832,8 +830,7 @@ mod tests {
             words: &words,
             rehearings: &[],
             duration_s: 15.0,
-            speech_span: Some((0.2, 12.4)),
-            voiced: &[],
+            voiced: &[(0.2, 12.4)],
             kind: Some(Kind::Networking),
             attempt: 1,
             expect_number: Some("612-555-0142"),
@@ -856,7 +853,6 @@ mod tests {
             words: &words,
             rehearings: &[],
             duration_s: 5.0,
-            speech_span: None,
             voiced: &[],
             kind: Some(Kind::Networking),
             attempt: 1,

@@ -33,15 +33,15 @@ pub struct Levels {
 }
 
 impl Levels {
-    /// First and last moment of voice activity, if there is any.
-    pub fn speech_span(&self) -> Option<(f64, f64)> {
-        Some((self.voiced.first()?.0, self.voiced.last()?.1))
-    }
-
-    /// Whether `[start, end]` overlaps voice activity by at least `min_s`.
+    /// Seconds of voice activity inside `[start, end]`.
     pub fn voiced_within(&self, start: f64, end: f64) -> f64 {
         voiced_within(&self.voiced, start, end)
     }
+}
+
+/// The start of the first and the end of the last of the stretches `voiced`.
+pub fn speech_span(voiced: &[(f64, f64)]) -> Option<(f64, f64)> {
+    Some((voiced.first()?.0, voiced.last()?.1))
 }
 
 /// Seconds of the stretches `voiced` that fall inside `[start, end]`.
@@ -153,7 +153,7 @@ mod tests {
     fn silence_has_no_voice() {
         let l = measure(&vec![0.0; 32_000], 16_000);
         assert!(l.voiced.is_empty());
-        assert_eq!(l.speech_span(), None);
+        assert_eq!(speech_span(&l.voiced), None);
         assert_eq!(l.peak_dbfs, f64::NEG_INFINITY);
     }
 
@@ -169,7 +169,7 @@ mod tests {
         x.extend(tone(1.5, 0.5));
         x.extend(noise(1.0, 0.003));
         let l = measure(&x, 16_000);
-        let (a, b) = l.speech_span().unwrap();
+        let (a, b) = speech_span(&l.voiced).unwrap();
         assert!((a - 1.0).abs() <= 0.021, "{a}");
         assert!((b - 2.5).abs() <= 0.021, "{b}");
         assert!(
