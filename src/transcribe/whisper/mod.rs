@@ -243,8 +243,8 @@ fn multi_digit_tokens(ctx: &WhisperContext, eot: i32) -> Vec<i32> {
 ///
 /// # Safety
 /// whisper.cpp calls it with `logits` of the vocabulary's length, and
-/// `user_data` is the `Vec<i32>` that [`WhisperTranscriber::hear_digits`]
-/// keeps alive for the whole decode.
+/// `user_data` is the transcriber's `Vec<i32>` of multi-digit tokens, which
+/// lives as long as the transcriber.
 unsafe extern "C" fn suppress_tokens(
     ctx: *mut whisper_rs::whisper_rs_sys::whisper_context,
     _state: *mut whisper_rs::whisper_rs_sys::whisper_state,
@@ -399,17 +399,15 @@ impl Transcriber for WhisperTranscriber {
         params.set_max_tokens(DIGIT_MAX_TOKENS);
         // Digits one token each: tiny.en otherwise writes "oh oh" as one
         // "0" or "00" as "0" and loses count.
-        let multi_digit = Arc::clone(&self.multi_digit);
-        // SAFETY: `multi_digit` outlives the decode below, and the filter
-        // only reads it (see `suppress_tokens`).
+        // SAFETY: `self.multi_digit` is never replaced, so it outlives the
+        // decode below, and the filter only reads it (see `suppress_tokens`).
         unsafe {
             params.set_filter_logits_callback(Some(suppress_tokens));
             params.set_filter_logits_callback_user_data(
-                Arc::as_ptr(&multi_digit) as *mut std::ffi::c_void
+                Arc::as_ptr(&self.multi_digit) as *mut std::ffi::c_void
             );
         }
         self.decode(params, &samples)?;
-        drop(multi_digit);
         let tokens: i32 = self.state.as_iter().map(|s| s.n_tokens()).sum();
         let text: Vec<String> = self
             .state
