@@ -283,12 +283,7 @@ pub fn render(report: &Report, extras: &Extras) -> String {
 }
 
 fn headline(out: &mut String, report: &Report) {
-    let kind = format!("{:?}", report.kind).to_lowercase();
-    let inferred = if report.kind_inferred {
-        ", inferred"
-    } else {
-        ""
-    };
+    let kind = report.kind_phrase();
     let timing = if report.estimated_timing {
         " · times estimated from the script"
     } else {
@@ -303,7 +298,7 @@ fn headline(out: &mut String, report: &Report) {
     let _ = writeln!(
         out,
         "<section class=\"headline\"><div class=\"score {}\" id=\"score\">{}<small>/ 100</small></div>\
-         <div><h1>{}</h1><div class=\"sub\">{kind} message{inferred}{attempt}{timing}</div>\
+         <div><h1>{}</h1><div class=\"sub\">{kind}{attempt}{timing}</div>\
          <p class=\"verdict\">{}</p><ul class=\"stats\">\
          <li>length <b>{:.1} s</b></li><li>pace <b>{:.0}</b> words/min</li>\
          <li><b>{}</b> over 1 s</li><li><b>{}</b></li></ul></div></section>",

@@ -49,6 +49,14 @@ fn round2(x: f64) -> f64 {
 }
 
 impl Report {
+    /// "networking message", with ", inferred" when the kind was guessed
+    /// from what was said.
+    pub fn kind_phrase(&self) -> String {
+        let kind = format!("{:?}", self.kind).to_lowercase();
+        let inferred = if self.kind_inferred { ", inferred" } else { "" };
+        format!("{kind} message{inferred}")
+    }
+
     pub fn new(
         source: String,
         duration_s: f64,

@@ -70,12 +70,6 @@ fn evidence_line(f: &Finding) -> Option<String> {
 pub fn render(report: &Report, color: bool) -> String {
     let p = Paint { color };
     let mut out = String::new();
-    let kind = format!("{:?}", report.kind).to_lowercase();
-    let inferred = if report.kind_inferred {
-        ", inferred"
-    } else {
-        ""
-    };
     let timing = if report.estimated_timing {
         " (times estimated from the script)"
     } else {
@@ -85,7 +79,7 @@ pub fn render(report: &Report, color: bool) -> String {
         out,
         "{}  {}{}",
         p.bold(&report.source),
-        p.dim(&format!("{kind} message{inferred}")),
+        p.dim(&report.kind_phrase()),
         timing
     );
     let _ = writeln!(
