@@ -44,29 +44,51 @@ pub fn hear(audio: Audio, transcriber: &mut dyn Transcriber) -> Result<Heard> {
 const REHEAR_MARGIN_S: f64 = 0.6;
 
 /// Cuts each phone number of the first pass (with a margin) out of the
-/// audio and has the transcriber decode it again for digits. The analysis
-/// compares the two hearings (see `analysis::phone::judge`).
+/// audio and has the transcriber decode it again for digits. When neither
+/// hearing has a count a phone number can have, the readings of a full
+/// number's count near them are put to the model, and the one that fits
+/// the audio best is kept (see `analysis::phone::recount`).
+/// The analysis compares the hearings (see `analysis::phone::judge`).
 pub fn rehear_numbers(
     audio: &Mono16k,
     words: &[crate::transcribe::Word],
     transcriber: &mut dyn Transcriber,
 ) -> Result<Vec<Rehearing>> {
-    let rate = audio::MODEL_RATE as f64;
-    let samples = audio.samples();
+    let cut =
+        |from_s: f64, to_s: f64| audio.between(from_s - REHEAR_MARGIN_S, to_s + REHEAR_MARGIN_S);
     let mut out = Vec::new();
     for number in crate::analysis::phone::find_phone_numbers(words) {
-        let from =
-            (((number.start_s - REHEAR_MARGIN_S) * rate).max(0.0) as usize).min(samples.len());
-        let to = (((number.end_s + REHEAR_MARGIN_S) * rate) as usize).clamp(from, samples.len());
-        let cut = Mono16k::from_resampled(samples[from..to].to_vec());
-        let Some(text) = transcriber.hear_digits(&cut)? else {
+        let Some(text) = transcriber.hear_digits(&cut(number.start_s, number.end_s))? else {
             break; // this transcriber has no second hearing
         };
+        let recount = crate::analysis::phone::recount(&number, &text, words);
         out.push(Rehearing {
             start_s: number.start_s,
             end_s: number.end_s,
             text,
+            count: None,
         });
+        let Some(recount) = recount else {
+            continue;
+        };
+        let heard = cut(recount.from_s, number.end_s);
+        let Some(scores) = transcriber.score_texts(&heard, &recount.readings)? else {
+            continue;
+        };
+        let best = scores
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| s.is_finite())
+            .max_by(|a, b| a.1.total_cmp(b.1))
+            .map(|(i, _)| i);
+        if let Some(best) = best {
+            out.push(Rehearing {
+                start_s: recount.from_s,
+                end_s: number.end_s,
+                text: recount.readings[best].clone(),
+                count: Some(crate::analysis::phone::RECOUNT_DIGITS),
+            });
+        }
     }
     Ok(out)
 }

@@ -375,9 +375,10 @@ fn analyze_agrees_with_the_fixture_labels() {
             }
         }
     }
-    // Measured: 10 of 13 numbers digit-exact (among them 555 in every one,
-    // 0147, 0111, 0199, 0110); the other three (a dropped "oh", a too-fast
-    // number heard with a 4 for "oh") are all marked uncertain.
+    // Measured: 12 of 13 numbers digit-exact (among them 555 in every one,
+    // 0147, 0111, 0199, 0110, and two first heard a digit or two short and
+    // recounted); the other (a too-fast number heard with a 4 for "oh") is
+    // marked uncertain.
     eprintln!(
         "numbers digit-exact {exact}/{said}; wrong and not marked uncertain: {wrong_but_sure:?}"
     );
@@ -385,11 +386,51 @@ fn analyze_agrees_with_the_fixture_labels() {
         wrong_but_sure.is_empty(),
         "numbers reported wrong without doubt: {wrong_but_sure:?}"
     );
-    assert!(exact >= 10, "only {exact} of {said} numbers digit-exact");
+    assert!(exact >= 12, "only {exact} of {said} numbers digit-exact");
     eprintln!("analyze agrees with the labels on {agree}/{total}");
     assert!(total >= 140, "only {total} labelled checks compared");
     assert!(
         agree as f64 >= 0.9 * total as f64,
         "agreement {agree}/{total}"
     );
+}
+
+/// The model tells the number said from the same number a digit short or
+/// long (the recount of a number heard with a wrong digit count rests on
+/// this): on the stretch of `networking-good-slt-16k.wav` that holds
+/// "six one two, five five five, oh one four seven", the reading said gets
+/// the highest log-probability.
+#[test]
+fn the_number_said_fits_its_audio_better_than_one_digit_more_or_less() {
+    use vmcoach::transcribe::whisper::{WhisperOptions, WhisperTranscriber};
+    use vmcoach::transcribe::Transcriber;
+    let audio = vmcoach::audio::load(&fixture("networking-good-slt-16k.wav"), 600.0).unwrap();
+    let audio = vmcoach::audio::resample::to_16k(&audio).unwrap();
+    let mut t = WhisperTranscriber::load(&model(), WhisperOptions::default()).unwrap();
+    let words = t.transcribe(&audio).unwrap().words;
+    let number = &vmcoach::analysis::phone::find_phone_numbers(&words)[0];
+    assert_eq!(number.digits, "6125550147");
+    let cut = audio.between(number.start_s - 0.6, number.end_s + 0.6);
+    let readings: Vec<String> = [
+        "6 1 2, 5 5 5, 0 1 4 7",
+        "6 1 2, 5 5, 0 1 4 7",
+        "6 1 2, 5 5 5 5, 0 1 4 7",
+        "6 1 2, 5 5 5, 0 0 1 4 7",
+        "6 1 2, 5 5 5, 1 4 7",
+    ]
+    .map(String::from)
+    .to_vec();
+    let scores = t
+        .score_texts(&cut, &readings)
+        .unwrap()
+        .expect("whisper scores texts");
+    eprintln!("{scores:?}");
+    assert_eq!(scores.len(), readings.len());
+    assert!(
+        scores.iter().all(|s| s.is_finite() && *s < 0.0),
+        "{scores:?}"
+    );
+    for (reading, score) in readings.iter().zip(&scores).skip(1) {
+        assert!(scores[0] > *score, "{reading:?} {score} >= {}", scores[0]);
+    }
 }

@@ -217,7 +217,9 @@ pub fn format_digits(digits: &str) -> String {
 /// voice; whisper most often drops a whole group of digits, and a 10-digit
 /// number then reads as a 7-digit one), or a second hearing of its stretch
 /// of audio (`rehearings`) that wrote other digits. A second hearing with
-/// no number in it is no evidence either way.
+/// no number in it is no evidence either way. A recounted reading (see
+/// [`recount`]) replaces a first hearing of a count no number has, and the
+/// number stays uncertain, with the first hearing as the alternative.
 pub fn judge(
     numbers: &mut [PhoneNumber],
     rehearings: &[Rehearing],
@@ -225,18 +227,41 @@ pub fn judge(
     voiced: &[(f64, f64)],
 ) {
     for n in numbers {
-        let mut doubts = Vec::new();
+        let overlaps = |r: &&Rehearing| r.start_s < n.end_s && n.start_s < r.end_s;
         let rehearing = rehearings
             .iter()
-            .find(|r| r.start_s < n.end_s && n.start_s < r.end_s);
+            .filter(|r| r.count.is_none())
+            .find(overlaps);
         let again = rehearing.and_then(|r| longest_number(&r.text));
         // A second hearing that wrote fewer of the same digits lost an
         // edge of the cut: no contradiction.
         let again = again.filter(|a| !a.contains(&n.digits) && !n.digits.contains(a.as_str()));
+        // A hearing made to write a full number's digits, when the first
+        // two could not (see [`recount`]): the best guess there is, still
+        // only a guess.
+        let counted = rehearings
+            .iter()
+            .filter(|r| r.count.is_some())
+            .find(overlaps)
+            .and_then(|r| Some((r, longest_number(&r.text)?)))
+            .filter(|(r, d)| Some(d.len()) == r.count && *d != n.digits);
+        if let Some((r, digits)) = counted {
+            n.alternatives
+                .push(std::mem::replace(&mut n.digits, digits));
+            if let Some(again) = again.filter(|a| *a != n.digits && !n.alternatives.contains(a)) {
+                n.alternatives.push(again);
+            }
+            take_words_before(n, words, r.start_s);
+            let first = format_digits(&n.alternatives[0]);
+            n.uncertain = true;
+            n.doubt = Some(format!("the first listen heard {first}"));
+            continue;
+        }
+        let mut doubts = Vec::new();
         match (count_doubt(&n.digits), again) {
             // The second hearing has a full number's length where the first
             // has not: it is the better guess, and still only a guess.
-            (Some(_), Some(again)) if again.len() >= 10 && count_doubt(&again).is_none() => {
+            (Some(_), Some(again)) if full_length(&again) => {
                 doubts.push(format!(
                     "the first listen heard {}",
                     format_digits(&n.digits)
@@ -258,6 +283,231 @@ pub fn judge(
         }
         n.uncertain = !doubts.is_empty();
         n.doubt = (!doubts.is_empty()).then(|| doubts.join("; "));
+    }
+}
+
+/// Readings of a number to choose between by how well each fits the
+/// audio from `from_s` to the number's end (before the number's first word
+/// when a group said before it was split off).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Recount {
+    pub from_s: f64,
+    /// Each a text the model could have written there, with exactly
+    /// [`RECOUNT_DIGITS`] digits.
+    pub readings: Vec<String>,
+}
+
+/// The count a recount reaches: a US number with its area code.
+pub const RECOUNT_DIGITS: usize = 10;
+/// Edits a reading may be from what was heard.
+const RECOUNT_EDITS: usize = 2;
+
+/// Whether number `n` of the first pass should be recounted, given what its
+/// second hearing wrote (`again`), and the readings to choose from.
+///
+/// tiny.en most often gets a run of one digit a digit too short or too
+/// long ("five five five five" as 555, "oh oh" as one 0), or leaves a first
+/// group apart, and then writes the same count however the span is cut or
+/// searched. So when neither hearing has a count a phone number can have
+/// (8 or 9 digits, 11 without a leading 1, 12 or more; or 7 with digits
+/// split off right before them, or with a second hearing of 8 or 9), every
+/// reading of [`RECOUNT_DIGITS`] digits that at most [`RECOUNT_EDITS`]
+/// edits make of a hearing (see [`edits_to`]), or that puts any first digit
+/// before a hearing one digit short, is put to the model, written as the
+/// second hearing wrote the words around it. Readings whose area code or
+/// exchange begins with 0 or 1 are left out. Shorter numbers broke off,
+/// and a group that was not written at all cannot be made up: no recount.
+pub fn recount(n: &PhoneNumber, again: &str, words: &[Word]) -> Option<Recount> {
+    let heard = longest_number(again);
+    // A full-length second hearing is taken as it is (see [`judge`]),
+    // unless it is only the first one less a digit: then either may be right.
+    if heard
+        .as_deref()
+        .is_some_and(|h| full_length(h) && !n.digits.contains(h))
+    {
+        return None;
+    }
+    let mut bases = vec![n.digits.clone()];
+    bases.extend(heard.clone());
+    let mut from_s = n.start_s;
+    match n.digits.len() {
+        7 => {
+            if let Some((start, digits)) = split_off(n, words) {
+                from_s = start;
+                bases.push(digits + &n.digits);
+            } else if !heard.as_deref().is_some_and(|h| matches!(h.len(), 8 | 9)) {
+                return None;
+            }
+        }
+        len if len >= 8 && count_doubt(&n.digits).is_some() => {}
+        _ => return None,
+    }
+    let mut digits = std::collections::BTreeSet::new();
+    for base in &bases {
+        digits.extend(edits_to(base, RECOUNT_DIGITS, RECOUNT_EDITS));
+        // One digit short: it may be the first digit, whatever it was
+        // (the first word of a number is the one most often lost).
+        if base.len() + 1 == RECOUNT_DIGITS {
+            digits.extend((2..=9).map(|c| format!("{c}{base}")));
+        }
+    }
+    digits.retain(|d| nanp_shaped(d));
+    if digits.is_empty() {
+        return None;
+    }
+    let (before, after) = around_number(again);
+    let readings = digits
+        .iter()
+        .map(|d| {
+            [before.as_str(), &spaced(d), after.as_str()]
+                .iter()
+                .filter(|p| !p.is_empty())
+                .copied()
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .collect();
+    Some(Recount { from_s, readings })
+}
+
+/// The digit strings of length `count` that at most `edits` edits make of
+/// `digits`: a run of one digit made one longer or (a run of two or more)
+/// one shorter, a 0 put in anywhere, or the first or last digit left out.
+fn edits_to(digits: &str, count: usize, edits: usize) -> Vec<String> {
+    if digits.len() == count {
+        return vec![digits.to_string()];
+    }
+    if edits == 0 || digits.len().abs_diff(count) > edits {
+        return Vec::new();
+    }
+    let d = digits.as_bytes();
+    let mut next = std::collections::BTreeSet::new();
+    if digits.len() < count {
+        for i in 0..=d.len() {
+            for c in [
+                i.checked_sub(1).map(|j| d[j]),
+                d.get(i).copied(),
+                Some(b'0'),
+            ]
+            .into_iter()
+            .flatten()
+            {
+                let mut v = d.to_vec();
+                v.insert(i, c);
+                next.insert(v);
+            }
+        }
+    } else {
+        for i in 0..d.len() {
+            let in_run = (i > 0 && d[i - 1] == d[i]) || d.get(i + 1) == Some(&d[i]);
+            // A digit at either end may be a word next to the number.
+            if in_run || i == 0 || i + 1 == d.len() {
+                let mut v = d.to_vec();
+                v.remove(i);
+                next.insert(v);
+            }
+        }
+    }
+    let mut out = std::collections::BTreeSet::new();
+    for v in next {
+        let v = String::from_utf8(v).unwrap_or_default();
+        out.extend(edits_to(&v, count, edits - 1));
+    }
+    out.into_iter().collect()
+}
+
+/// `digits` as the digit prompt writes a number: one by one, in groups
+/// ("6 1 2, 5 5 5, 0 1 4 7").
+fn spaced(digits: &str) -> String {
+    let d: Vec<String> = digits.chars().map(String::from).collect();
+    let groups: Vec<&[String]> = match d.len() {
+        10 => vec![&d[..3], &d[3..6], &d[6..]],
+        7 => vec![&d[..3], &d[3..]],
+        _ => vec![&d[..]],
+    };
+    groups
+        .iter()
+        .map(|g| g.join(" "))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The words a hearing wrote before its first digit and after its last
+/// ("my number is", "thank you"), digits written as words counted as digits.
+fn around_number(text: &str) -> (String, String) {
+    let words: Vec<&str> = text.split_whitespace().collect();
+    let digit = |w: &&str| {
+        let t = w
+            .trim_matches(|c: char| !c.is_alphanumeric())
+            .to_lowercase();
+        t.chars().any(|c| c.is_ascii_digit()) || numwords::digit(&t).is_some()
+    };
+    let (Some(first), Some(last)) = (words.iter().position(digit), words.iter().rposition(digit))
+    else {
+        return (String::new(), String::new());
+    };
+    (words[..first].join(" "), words[last + 1..].join(" "))
+}
+
+/// A 10-digit number as the North American plan allows it: area code and
+/// exchange begin with 2 to 9.
+fn nanp_shaped(digits: &str) -> bool {
+    let d = digits.as_bytes();
+    d.len() != 10 || (d[0] >= b'2' && d[3] >= b'2')
+}
+
+/// A number's length, 10 digits or more, that raises no doubt.
+fn full_length(digits: &str) -> bool {
+    digits.len() >= 10 && count_doubt(digits).is_none()
+}
+
+/// The digits said right before number `n` and left out of it (see
+/// [`digits_just_before`]), and where they start: each digit word that
+/// starts less than [`DIGIT_BEFORE_S`] before the next, going back.
+fn split_off(n: &PhoneNumber, words: &[Word]) -> Option<(f64, String)> {
+    let last = n.word_range.start.min(words.len());
+    let mut first = last;
+    while first > 0 && is_digit_word(&words[first - 1]) {
+        let next = words.get(first).map_or(n.start_s, |w| w.start_s);
+        if next - words[first - 1].start_s >= DIGIT_BEFORE_S {
+            break;
+        }
+        first -= 1;
+    }
+    if first == last {
+        return None;
+    }
+    let digits: String = words[first..last]
+        .iter()
+        .map(|w| {
+            let t = w
+                .text
+                .trim_matches(|c: char| !c.is_alphanumeric())
+                .to_lowercase();
+            numwords::digit(&t).map_or(t, |d| d.to_string())
+        })
+        .collect();
+    Some((words[first].start_s, only_digits(&digits)))
+}
+
+/// Widens number `n` over the words that start from `from_s` on, right
+/// before it: the split-off digits a hearing from there put back.
+fn take_words_before(n: &mut PhoneNumber, words: &[Word], from_s: f64) {
+    let mut first = n.word_range.start.min(words.len());
+    while first > 0
+        && words[first - 1].start_s >= from_s - TIME_SLACK_S
+        && is_digit_word(&words[first - 1])
+    {
+        first -= 1;
+    }
+    if first < n.word_range.start {
+        n.start_s = words[first].start_s;
+        n.word_range.start = first;
+        n.text = words[n.word_range.clone()]
+            .iter()
+            .map(|w| w.text.as_str())
+            .collect::<Vec<_>>()
+            .join(" ");
     }
 }
 
@@ -318,14 +568,17 @@ fn digits_just_before(n: &PhoneNumber, words: &[Word]) -> bool {
     let Some(first) = words.get(n.word_range.start) else {
         return false;
     };
-    let text = prev
+    is_digit_word(prev) && first.start_s - prev.start_s < DIGIT_BEFORE_S
+}
+
+/// A word that is a digit or a short group of them: "5", "55,", "Oh,".
+fn is_digit_word(word: &Word) -> bool {
+    let text = word
         .text
         .trim_matches(|c: char| !c.is_alphanumeric())
         .to_lowercase();
-    let digit_like =
-        (!text.is_empty() && text.len() <= 3 && text.chars().all(|c| c.is_ascii_digit()))
-            || numwords::digit(&text).is_some();
-    digit_like && first.start_s - prev.start_s < DIGIT_BEFORE_S
+    (!text.is_empty() && text.len() <= 3 && text.chars().all(|c| c.is_ascii_digit()))
+        || numwords::digit(&text).is_some()
 }
 
 /// How far apart a split-off digit and the number start at most: a digit
@@ -1418,6 +1671,7 @@ mod tests {
                 start_s: found[0].start_s,
                 end_s: found[0].end_s,
                 text: t.to_string(),
+                count: None,
             })
             .into_iter()
             .collect();
@@ -1515,6 +1769,126 @@ mod tests {
             Some("is 3 0 5, 5 5 4, 4 7 7 7 7. Thanks"),
         );
         assert_eq!(n.digits, "350554477");
+    }
+
+    #[test]
+    fn edits_lengthen_or_shorten_runs_and_put_in_zeros() {
+        // 9 digits to 10: a run one longer, or a 0 anywhere.
+        let longer = edits_to("261555966", 10, 1);
+        for d in [
+            "2615559966",
+            "2615555966",
+            "2615559666",
+            "2615550966",
+            "0261555966",
+        ] {
+            assert!(longer.contains(&d.to_string()), "{d} not in {longer:?}");
+        }
+        assert!(!longer.contains(&"2615558966".to_string()));
+        assert!(longer.iter().all(|d| d.len() == 10));
+        // 11 to 10: a run one shorter, or an end digit left out.
+        let shorter = edits_to("45155522222", 10, 1);
+        assert!(shorter.contains(&"4515552222".to_string()));
+        assert!(shorter.contains(&"5155522222".to_string()));
+        assert!(!shorter.contains(&"4155522222".to_string()), "{shorter:?}");
+        // Two edits at most; the count as it is needs none.
+        assert!(edits_to("65555501", 10, 2).contains(&"6555555001".to_string()));
+        assert!(edits_to("6555501", 10, 2).is_empty());
+        assert_eq!(
+            edits_to("6125550147", 10, 2),
+            vec!["6125550147".to_string()]
+        );
+    }
+
+    fn recounted(text: &str, again: &str) -> Option<Recount> {
+        let w = words(text);
+        let found = find_phone_numbers(&w);
+        assert_eq!(found.len(), 1, "{text}");
+        recount(&found[0], again, &w)
+    }
+
+    #[test]
+    fn a_number_of_a_count_no_number_has_is_recounted_in_the_second_hearings_words() {
+        let r = recounted(
+            "my number is 261 555 966 thanks",
+            "For me is 2 6 1 5 5 5 9 6 6, I can send",
+        )
+        .unwrap();
+        assert!(r
+            .readings
+            .contains(&"For me is 2 6 1, 5 5 5, 9 9 6 6 I can send".to_string()));
+        for reading in &r.readings {
+            let digits = only_digits(reading);
+            assert_eq!(digits.len(), RECOUNT_DIGITS, "{reading}");
+            // Area code and exchange begin with 2-9.
+            assert!(nanp_shaped(&digits), "{reading}");
+        }
+        // Digits written as words count as digits around the number.
+        assert_eq!(
+            around_number("I got three, five, two, oh, thank you."),
+            ("I got".to_string(), "thank you.".to_string())
+        );
+    }
+
+    #[test]
+    fn numbers_that_can_be_right_are_not_recounted() {
+        // A count a number can have, heard twice alike.
+        assert_eq!(
+            recounted("call 612 555 0147 please", "6 1 2, 5 5 5, 0 1 4 7"),
+            None
+        );
+        // A full-length second hearing is taken as it is (see judge).
+        assert_eq!(
+            recounted("call 350 554 477 please", "3 0 0, 5 5 5, 4 4 7 7"),
+            None
+        );
+        // Seven digits and nothing to say a group is missing.
+        assert_eq!(recounted("call 555 0163 please", "5 5 5, 0 1 6 3"), None);
+        // Broken off.
+        assert_eq!(recounted("my number is 555 01", "5 5 5 0 1"), None);
+    }
+
+    #[test]
+    fn a_group_split_off_before_seven_digits_is_recounted_with_them() {
+        let r = recounted("5 5 <pause:1.0> 508 6228 thanks", "5 0 8 6 2 2 8").unwrap();
+        // From the split-off digits on, with them.
+        assert_eq!(r.from_s, 0.0);
+        assert!(
+            r.readings.iter().any(|t| only_digits(t) == "5555086228"),
+            "{:?}",
+            r.readings
+        );
+    }
+
+    #[test]
+    fn a_recounted_reading_replaces_the_first_hearing_and_stays_uncertain() {
+        let w = words("5 5 <pause:1.0> 508 6228 thanks");
+        let mut found = find_phone_numbers(&w);
+        let r = recount(&found[0], "5 0 8 6 2 2 8", &w).unwrap();
+        let rehearings = [
+            Rehearing {
+                start_s: found[0].start_s,
+                end_s: found[0].end_s,
+                text: "5 0 8 6 2 2 8".into(),
+                count: None,
+            },
+            Rehearing {
+                start_s: r.from_s,
+                end_s: found[0].end_s,
+                text: "5 5 5, 5 0 8, 6 2 2 8".into(),
+                count: Some(RECOUNT_DIGITS),
+            },
+        ];
+        judge(&mut found, &rehearings, &w, &[]);
+        let n = &found[0];
+        assert_eq!(n.digits, "5555086228");
+        assert_eq!(n.alternatives, vec!["5086228".to_string()]);
+        assert!(n.uncertain);
+        assert_eq!(n.doubt.as_deref(), Some("the first listen heard 508-6228"));
+        // The split-off words are the number's now.
+        assert_eq!(n.text, "5 5 508 6228");
+        assert_eq!(n.word_range, 0..4);
+        assert_eq!(n.start_s, 0.0);
     }
 
     #[test]

@@ -44,6 +44,13 @@ impl Mono16k {
     pub fn duration_s(&self) -> f64 {
         self.0.len() as f64 / MODEL_RATE as f64
     }
+    /// The stretch from `from_s` to `to_s` (clamped to the audio).
+    pub fn between(&self, from_s: f64, to_s: f64) -> Mono16k {
+        let rate = MODEL_RATE as f64;
+        let at = |s: f64| ((s * rate).max(0.0) as usize).min(self.0.len());
+        let from = at(from_s);
+        Mono16k(self.0[from..at(to_s).max(from)].to_vec())
+    }
 }
 
 /// Averages interleaved frames of `channels` samples down to one channel.

@@ -39,6 +39,11 @@ pub struct Rehearing {
     pub end_s: f64,
     /// What the second hearing wrote.
     pub text: String,
+    /// Not a hearing but the reading of exactly this many digits that fit
+    /// the audio best, when the first two hearings wrote a count no phone
+    /// number has (see `analysis::phone::recount`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub count: Option<usize>,
 }
 
 /// What a transcriber returns: the words in order, and the segments they came in.
@@ -74,6 +79,13 @@ pub trait Transcriber {
     /// digits, and returns the text. `None`: this transcriber has no such
     /// pass.
     fn hear_digits(&mut self, _audio: &Mono16k) -> Result<Option<String>> {
+        Ok(None)
+    }
+
+    /// How well each of `texts` fits `audio`: the log-probability the
+    /// model gives its tokens, one after the other, as what was said there
+    /// (the higher, the better). `None`: this transcriber cannot tell.
+    fn score_texts(&mut self, _audio: &Mono16k, _texts: &[String]) -> Result<Option<Vec<f64>>> {
         Ok(None)
     }
 }

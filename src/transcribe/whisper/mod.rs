@@ -4,6 +4,7 @@
 
 pub mod cores;
 pub mod quantize;
+mod score;
 
 use std::path::Path;
 use std::sync::Arc;
@@ -430,6 +431,46 @@ impl Transcriber for WhisperTranscriber {
             );
         }
         Ok(Some(text))
+    }
+
+    /// Each text fed to the decoder after the digit prompt, on the audio
+    /// encoded once (see [`score::score`]).
+    fn score_texts(&mut self, audio: &Mono16k, texts: &[String]) -> Result<Option<Vec<f64>>> {
+        if !self.options.second_listen {
+            return Ok(None);
+        }
+        let samples = padded(audio.samples().to_vec());
+        let threads = match self.recording_threads {
+            0 => self.threads(),
+            n => n,
+        };
+        if self.state_used {
+            self.state = new_state(&self.ctx)?;
+        }
+        self.state_used = true;
+        let started = std::time::Instant::now();
+        let scores = score::score(
+            &self.ctx,
+            &mut self.state,
+            &samples,
+            DEFAULT_PROMPT,
+            texts,
+            threads,
+        )?;
+        if self.options.verbose {
+            eprintln!(
+                "vmcoach: scored {} readings of {:.1} s in {:.2} s",
+                texts.len(),
+                audio.duration_s(),
+                started.elapsed().as_secs_f64()
+            );
+            let mut ranked: Vec<(f64, &String)> = scores.iter().copied().zip(texts).collect();
+            ranked.sort_by(|a, b| b.0.total_cmp(&a.0));
+            for (score, text) in ranked.iter().take(3) {
+                eprintln!("vmcoach:   {score:8.2}  {text}");
+            }
+        }
+        Ok(Some(scores))
     }
 }
 
