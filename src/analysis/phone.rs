@@ -310,7 +310,8 @@ const RECOUNT_EDITS: usize = 2;
 /// group apart, and then writes the same count however the span is cut or
 /// searched. So when neither hearing has a count a phone number can have
 /// (8 or 9 digits, 11 without a leading 1, 12 or more; or 7 with digits
-/// split off right before them, or with a second hearing of 8 or 9), every
+/// split off right before them, or with a second hearing of 8 or 9), or
+/// when a 10-digit number was heard with other digits the second time, every
 /// reading of [`RECOUNT_DIGITS`] digits that at most [`RECOUNT_EDITS`]
 /// edits make of a hearing (see [`edits_to`]), or that puts any first digit
 /// before a hearing one digit short, is put to the model, written as the
@@ -321,12 +322,17 @@ pub fn recount(n: &PhoneNumber, again: &str, words: &[Word]) -> Option<Recount> 
     let heard = longest_number(again);
     // A full-length second hearing is taken as it is (see [`judge`]),
     // unless it is only the first one less a digit: then either may be right.
-    if heard
-        .as_deref()
-        .is_some_and(|h| full_length(h) && !n.digits.contains(h))
+    if count_doubt(&n.digits).is_some()
+        && heard
+            .as_deref()
+            .is_some_and(|h| full_length(h) && !n.digits.contains(h))
     {
         return None;
     }
+    // The second hearing wrote other digits, not just fewer or more of the same.
+    let contradicts = heard
+        .as_deref()
+        .is_some_and(|h| !h.contains(&n.digits) && !n.digits.contains(h));
     let mut bases = vec![n.digits.clone()];
     bases.extend(heard.clone());
     let mut from_s = n.start_s;
@@ -340,6 +346,8 @@ pub fn recount(n: &PhoneNumber, again: &str, words: &[Word]) -> Option<Recount> 
             }
         }
         len if len >= 8 && count_doubt(&n.digits).is_some() => {}
+        // A full number heard otherwise the second time: the model chooses.
+        RECOUNT_DIGITS if contradicts => {}
         _ => return None,
     }
     let mut digits = std::collections::BTreeSet::new();
@@ -359,12 +367,13 @@ pub fn recount(n: &PhoneNumber, again: &str, words: &[Word]) -> Option<Recount> 
     let readings = digits
         .iter()
         .map(|d| {
-            [before.as_str(), &spaced(d), after.as_str()]
-                .iter()
-                .filter(|p| !p.is_empty())
-                .copied()
-                .collect::<Vec<_>>()
-                .join(" ")
+            let mut text = before.clone();
+            if !text.is_empty() {
+                text.push(' ');
+            }
+            text.push_str(&spaced(d));
+            text.push_str(&after);
+            text
         })
         .collect();
     Some(Recount { from_s, readings })
@@ -432,8 +441,10 @@ fn spaced(digits: &str) -> String {
         .join(", ")
 }
 
-/// The words a hearing wrote before its first digit and after its last
-/// ("my number is", "thank you"), digits written as words counted as digits.
+/// The words a hearing wrote before its first digit ("my number is") and
+/// what it wrote after its last (". Thank you", with the space or the
+/// punctuation that follows the digit), digits written as words counted as
+/// digits.
 fn around_number(text: &str) -> (String, String) {
     let words: Vec<&str> = text.split_whitespace().collect();
     let digit = |w: &&str| {
@@ -446,7 +457,15 @@ fn around_number(text: &str) -> (String, String) {
     else {
         return (String::new(), String::new());
     };
-    (words[..first].join(" "), words[last + 1..].join(" "))
+    let punct = words[last].trim_start_matches(|c: char| !c.is_ascii_punctuation() || c == '\'');
+    let punct = punct.trim_start_matches(|c: char| c.is_alphanumeric());
+    let rest = words[last + 1..].join(" ");
+    let after = match (punct.is_empty(), rest.is_empty()) {
+        (_, true) => punct.to_string(),
+        (true, false) => format!(" {rest}"),
+        (false, false) => format!("{punct} {rest}"),
+    };
+    (words[..first].join(" "), after)
 }
 
 /// A 10-digit number as the North American plan allows it: area code and
@@ -1816,7 +1835,7 @@ mod tests {
         .unwrap();
         assert!(r
             .readings
-            .contains(&"For me is 2 6 1, 5 5 5, 9 9 6 6 I can send".to_string()));
+            .contains(&"For me is 2 6 1, 5 5 5, 9 9 6 6, I can send".to_string()));
         for reading in &r.readings {
             let digits = only_digits(reading);
             assert_eq!(digits.len(), RECOUNT_DIGITS, "{reading}");
@@ -1826,7 +1845,7 @@ mod tests {
         // Digits written as words count as digits around the number.
         assert_eq!(
             around_number("I got three, five, two, oh, thank you."),
-            ("I got".to_string(), "thank you.".to_string())
+            ("I got".to_string(), ", thank you.".to_string())
         );
     }
 
@@ -1846,6 +1865,26 @@ mod tests {
         assert_eq!(recounted("call 555 0163 please", "5 5 5, 0 1 6 3"), None);
         // Broken off.
         assert_eq!(recounted("my number is 555 01", "5 5 5 0 1"), None);
+    }
+
+    #[test]
+    fn a_full_number_heard_otherwise_the_second_time_is_put_to_the_model() {
+        let r = recounted(
+            "call 773 555 4190 please",
+            "at 7 7 3, 5 5 5, 0 1 9 0. Thanks",
+        )
+        .unwrap();
+        assert_eq!(
+            r.readings,
+            vec![
+                "at 7 7 3, 5 5 5, 0 1 9 0. Thanks".to_string(),
+                "at 7 7 3, 5 5 5, 4 1 9 0. Thanks".to_string()
+            ]
+        );
+        // A second hearing of the wrong count: its recounts too.
+        let r = recounted("call 222 300 0001 please", "2 2 2 3 0 0 0 0 1 8 6").unwrap();
+        assert!(r.readings.contains(&"2 2 2, 3 0 0, 0 0 0 1".to_string()));
+        assert!(r.readings.contains(&"2 2 2, 3 0 0, 0 1 8 6".to_string()));
     }
 
     #[test]
