@@ -101,9 +101,10 @@ pub struct DecodingArgs {
     /// windows sized to them (slower; for comparison).
     #[arg(long)]
     pub whole_audio: bool,
-    /// Don't hear each phone number a second time to check its digits
-    /// (about 1.5 s faster per number; numbers are then never marked
-    /// uncertain for a disagreement).
+    /// Don't hear each phone number a second time to check its digits, nor
+    /// recount one heard with a digit count no number has (about 1.5 s
+    /// faster per number; numbers are then never marked uncertain for a
+    /// disagreement).
     #[arg(long)]
     pub no_second_listen: bool,
 }

@@ -354,9 +354,13 @@ pub fn recount(n: &PhoneNumber, again: &str, words: &[Word]) -> Option<Recount> 
     for base in &bases {
         digits.extend(edits_to(base, RECOUNT_DIGITS, RECOUNT_EDITS));
         // One digit short: it may be the first digit, whatever it was
-        // (the first word of a number is the one most often lost).
+        // (the first word of a number is the one most often lost). A full
+        // count that no area code can begin: its first digit was misheard
+        // ("four" as "oh").
         if base.len() + 1 == RECOUNT_DIGITS {
             digits.extend((2..=9).map(|c| format!("{c}{base}")));
+        } else if base.len() == RECOUNT_DIGITS && !nanp_shaped(base) {
+            digits.extend((2..=9).map(|c| format!("{c}{}", &base[1..])));
         }
     }
     digits.retain(|d| nanp_shaped(d));
@@ -1897,6 +1901,15 @@ mod tests {
             "{:?}",
             r.readings
         );
+        // "Four" heard as "oh": no area code begins with 0, so the first
+        // digit may be any other.
+        let r = recounted("oh, 9 9 <pause:1.0> 999 0666 thanks", "9 9 9 0 6 6 6").unwrap();
+        assert!(
+            r.readings.contains(&"4 9 9, 9 9 9, 0 6 6 6".to_string()),
+            "{:?}",
+            r.readings
+        );
+        assert!(r.readings.iter().all(|t| !t.starts_with('0')));
     }
 
     #[test]
