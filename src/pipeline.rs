@@ -43,6 +43,10 @@ pub fn hear(audio: Audio, transcriber: &mut dyn Transcriber) -> Result<Heard> {
 /// the words around it to give the decoder context.
 const REHEAR_MARGIN_S: f64 = 0.6;
 
+/// How much more audio a number shorter than a phone number is heard
+/// again with: the rest of a number said in groups.
+const SHORT_NUMBER_MORE_S: f64 = 3.0;
+
 /// Cuts each phone number of the first pass (with a margin) out of the
 /// audio and has the transcriber decode it again for digits. When neither
 /// hearing has a count a phone number can have, the readings of a full
@@ -58,7 +62,14 @@ pub fn rehear_numbers(
         |from_s: f64, to_s: f64| audio.between(from_s - REHEAR_MARGIN_S, to_s + REHEAR_MARGIN_S);
     let mut out = Vec::new();
     for number in crate::analysis::phone::find_phone_numbers(words) {
-        let Some(text) = transcriber.hear_digits(&cut(number.start_s, number.end_s))? else {
+        // A number cut short after its cue ("my number is 4 4 4 8 2 0. I'm
+        // I'm"): the rest may have been said but written otherwise.
+        let end_s = if number.digits.len() < crate::analysis::phone::MIN_DIGITS {
+            number.end_s + SHORT_NUMBER_MORE_S
+        } else {
+            number.end_s
+        };
+        let Some(text) = transcriber.hear_digits(&cut(number.start_s, end_s))? else {
             break; // this transcriber has no second hearing
         };
         let recount = crate::analysis::phone::recount(&number, &text, words);

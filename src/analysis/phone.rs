@@ -1482,6 +1482,10 @@ fn has_number_cue(toks: &[Tok], run: Range<usize>) -> bool {
             break;
         }
     }
+    // "the best number for me is".
+    if let [rest @ .., "for", "me"] = words {
+        words = rest;
+    }
     let Some((&last, rest)) = words.split_last() else {
         return false;
     };
@@ -2261,6 +2265,10 @@ mod tests {
         assert_eq!(digits("my number is 612-555"), ["612555"]);
         assert_eq!(digits("you can call me at six one two five"), ["6125"]);
         assert_eq!(digits("my cell is, uh, 612 55"), ["61255"]);
+        assert_eq!(
+            digits("the best number for me is 4 4 4 8 2 0. I'm"),
+            ["444820"]
+        );
     }
 
     #[test]
