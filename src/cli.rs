@@ -102,8 +102,9 @@ pub struct DecodingArgs {
     #[arg(long)]
     pub whole_audio: bool,
     /// Don't hear each phone number a second time to check its digits, nor
-    /// recount one heard with a digit count no number has (about 1.5 s
-    /// faster per number; numbers are then never marked uncertain for a
+    /// recount one heard with a digit count no number has (about 0.8 s
+    /// faster per number, and 1-2 s more for each number that needed a
+    /// recount; numbers are then never marked uncertain for a
     /// disagreement).
     #[arg(long)]
     pub no_second_listen: bool,

@@ -49,9 +49,10 @@ const SHORT_NUMBER_MORE_S: f64 = 3.0;
 
 /// Cuts each phone number of the first pass (with a margin) out of the
 /// audio and has the transcriber decode it again for digits. When neither
-/// hearing has a count a phone number can have, the readings of a full
-/// number's count near them are put to the model, and the one that fits
-/// the audio best is kept (see `analysis::phone::recount`).
+/// hearing has a count a phone number can have, or two full numbers
+/// disagree, the readings of a full number's count near them are put to the
+/// model, and the one that fits the audio best is kept (see
+/// `analysis::phone::recount`).
 /// The analysis compares the hearings (see `analysis::phone::judge`).
 pub fn rehear_numbers(
     audio: &Mono16k,
@@ -61,18 +62,25 @@ pub fn rehear_numbers(
     let cut =
         |from_s: f64, to_s: f64| audio.between(from_s - REHEAR_MARGIN_S, to_s + REHEAR_MARGIN_S);
     let mut out = Vec::new();
-    for number in crate::analysis::phone::find_phone_numbers(words) {
+    let numbers = crate::analysis::phone::find_phone_numbers(words);
+    for (i, number) in numbers.iter().enumerate() {
         // A number cut short after its cue ("my number is 4 4 4 8 2 0. I'm
-        // I'm"): the rest may have been said but written otherwise.
+        // I'm"): the rest may have been said but written otherwise. Not
+        // into the next number, though.
         let end_s = if number.digits.len() < crate::analysis::phone::MIN_DIGITS {
-            number.end_s + SHORT_NUMBER_MORE_S
+            let next = numbers
+                .get(i + 1)
+                .map_or(f64::INFINITY, |n| n.start_s - 2.0 * REHEAR_MARGIN_S);
+            (number.end_s + SHORT_NUMBER_MORE_S)
+                .min(next)
+                .max(number.end_s)
         } else {
             number.end_s
         };
         let Some(text) = transcriber.hear_digits(&cut(number.start_s, end_s))? else {
             break; // this transcriber has no second hearing
         };
-        let recount = crate::analysis::phone::recount(&number, &text, words);
+        let recount = crate::analysis::phone::recount(number, &text, words);
         out.push(Rehearing {
             start_s: number.start_s,
             end_s: number.end_s,

@@ -218,7 +218,7 @@ pub fn format_digits(digits: &str) -> String {
 /// number then reads as a 7-digit one), or a second hearing of its stretch
 /// of audio (`rehearings`) that wrote other digits. A second hearing with
 /// no number in it is no evidence either way. A recounted reading (see
-/// [`recount`]) replaces a first hearing of a count no number has, and the
+/// [`recount`]) that differs from the first hearing replaces it, and the
 /// number stays uncertain, with the first hearing as the alternative.
 pub fn judge(
     numbers: &mut [PhoneNumber],
@@ -239,9 +239,12 @@ pub fn judge(
         // A hearing made to write a full number's digits, when the first
         // two could not (see [`recount`]): the best guess there is, still
         // only a guess.
+        // It may start before the number (a split-off group), but it ends
+        // where the number ends.
         let counted = rehearings
             .iter()
             .filter(|r| r.count.is_some())
+            .filter(|r| (r.end_s - n.end_s).abs() < 1e-6)
             .find(overlaps)
             .and_then(|r| Some((r, longest_number(&r.text)?)))
             .filter(|(r, d)| Some(d.len()) == r.count && *d != n.digits);
@@ -301,6 +304,10 @@ pub struct Recount {
 pub const RECOUNT_DIGITS: usize = 10;
 /// Edits a reading may be from what was heard.
 const RECOUNT_EDITS: usize = 2;
+/// More readings than this are too many to score (about 25 ms each on 2
+/// cores): the number is left as it was heard. The most seen on the
+/// evaluation sets was 84.
+const MAX_READINGS: usize = 150;
 
 /// Whether number `n` of the first pass should be recounted, given what its
 /// second hearing wrote (`again`), and the readings to choose from.
@@ -364,7 +371,7 @@ pub fn recount(n: &PhoneNumber, again: &str, words: &[Word]) -> Option<Recount> 
         }
     }
     digits.retain(|d| nanp_shaped(d));
-    if digits.is_empty() {
+    if digits.is_empty() || digits.len() > MAX_READINGS {
         return None;
     }
     let (before, after) = around_number(again);
@@ -461,8 +468,14 @@ fn around_number(text: &str) -> (String, String) {
     else {
         return (String::new(), String::new());
     };
-    let punct = words[last].trim_start_matches(|c: char| !c.is_ascii_punctuation() || c == '\'');
-    let punct = punct.trim_start_matches(|c: char| c.is_alphanumeric());
+    // What follows the last letter or digit of the last digit word: "." of "0147.".
+    let word = words[last];
+    let end = word
+        .char_indices()
+        .rev()
+        .find(|(_, c)| c.is_alphanumeric())
+        .map_or(0, |(i, c)| i + c.len_utf8());
+    let punct = &word[end..];
     let rest = words[last + 1..].join(" ");
     let after = match (punct.is_empty(), rest.is_empty()) {
         (_, true) => punct.to_string(),
@@ -486,11 +499,12 @@ fn full_length(digits: &str) -> bool {
 
 /// The digits said right before number `n` and left out of it (see
 /// [`digits_just_before`]), and where they start: each digit word that
-/// starts less than [`DIGIT_BEFORE_S`] before the next, going back.
+/// starts less than [`DIGIT_BEFORE_S`] before the next, going back, a
+/// group's worth at most ([`SPLIT_OFF_WORDS`]).
 fn split_off(n: &PhoneNumber, words: &[Word]) -> Option<(f64, String)> {
     let last = n.word_range.start.min(words.len());
     let mut first = last;
-    while first > 0 && is_digit_word(&words[first - 1]) {
+    while first > 0 && last - first < SPLIT_OFF_WORDS && is_digit_word(&words[first - 1]) {
         let next = words.get(first).map_or(n.start_s, |w| w.start_s);
         if next - words[first - 1].start_s >= DIGIT_BEFORE_S {
             break;
@@ -513,10 +527,16 @@ fn split_off(n: &PhoneNumber, words: &[Word]) -> Option<(f64, String)> {
     Some((words[first].start_s, only_digits(&digits)))
 }
 
+/// The most words a split-off first group takes: three digits said one by one.
+const SPLIT_OFF_WORDS: usize = 3;
+
 /// Widens number `n` over the words that start from `from_s` on, right
 /// before it: the split-off digits a hearing from there put back.
 fn take_words_before(n: &mut PhoneNumber, words: &[Word], from_s: f64) {
-    let mut first = n.word_range.start.min(words.len());
+    if n.word_range.end > words.len() {
+        return;
+    }
+    let mut first = n.word_range.start;
     while first > 0
         && words[first - 1].start_s >= from_s - TIME_SLACK_S
         && is_digit_word(&words[first - 1])
@@ -1914,6 +1934,55 @@ mod tests {
             r.readings
         );
         assert!(r.readings.iter().all(|t| !t.starts_with('0')));
+    }
+
+    #[test]
+    fn readings_keep_only_the_punctuation_after_the_last_digit() {
+        assert_eq!(
+            around_number("call 612-555-0147. Thanks"),
+            ("call".to_string(), ". Thanks".to_string())
+        );
+        assert_eq!(
+            around_number("é 5 5 5—"),
+            ("é".to_string(), "—".to_string())
+        );
+        assert_eq!(
+            around_number("no digits here"),
+            (String::new(), String::new())
+        );
+    }
+
+    #[test]
+    fn a_reading_is_only_taken_by_the_number_it_was_made_for() {
+        // Two numbers; the second's reading starts inside the first.
+        let w = words("612 555 0147. Or 5 5 <pause:1.0> 508 6228");
+        let mut found = find_phone_numbers(&w);
+        assert_eq!(found.len(), 2);
+        let reading = Rehearing {
+            start_s: found[0].start_s + 0.1,
+            end_s: found[1].end_s,
+            text: "5 5 5, 5 0 8, 6 2 2 8".into(),
+            count: Some(RECOUNT_DIGITS),
+        };
+        judge(&mut found, std::slice::from_ref(&reading), &w, &[]);
+        assert_eq!(found[0].digits, "6125550147");
+        assert!(!found[0].uncertain);
+        assert_eq!(found[1].digits, "5555086228");
+        // Words that do not cover the number (a script, a test): no panic.
+        let mut alone = find_phone_numbers(&w);
+        judge(&mut alone[1..], &[reading], &[], &[]);
+        assert_eq!(alone[1].digits, "5555086228");
+    }
+
+    #[test]
+    fn a_split_off_group_is_three_digits_at_most() {
+        let w = words("1 2 3 4 5 <pause:1.0> 508 6228");
+        let found = find_phone_numbers(&w);
+        let n = found
+            .iter()
+            .find(|n| n.digits == "5086228")
+            .expect("7 digits");
+        assert_eq!(split_off(n, &w).map(|(_, d)| d), Some("345".to_string()));
     }
 
     #[test]

@@ -41,7 +41,7 @@ pub struct Rehearing {
     pub text: String,
     /// Not a hearing but the reading of exactly this many digits that fit
     /// the audio best, when the first two hearings wrote a count no phone
-    /// number has (see `analysis::phone::recount`).
+    /// number has or disagreed (see `analysis::phone::recount`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub count: Option<usize>,
 }
