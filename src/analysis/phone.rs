@@ -33,7 +33,7 @@ use serde::{Deserialize, Serialize};
 
 use super::numwords::{self, Shape};
 use super::PhoneNumber;
-use crate::transcribe::{Rehearing, Word};
+use crate::transcribe::{join_words, Rehearing, Word};
 
 /// A pause longer than this between two digit groups ends a number.
 pub const HARD_PAUSE_S: f64 = 2.5;
@@ -79,11 +79,7 @@ pub fn find_phone_numbers(words: &[Word]) -> Vec<PhoneNumber> {
             let last = toks[piece.end - 1].last;
             found.push(PhoneNumber {
                 digits,
-                text: words[first..=last]
-                    .iter()
-                    .map(|w| w.text.as_str())
-                    .collect::<Vec<_>>()
-                    .join(" "),
+                text: join_words(&words[first..=last]),
                 start_s: words[first].start_s,
                 end_s: words[last].end_s,
                 extension: if i + 1 == count {
@@ -233,14 +229,12 @@ pub fn judge(
             .filter(|r| r.count.is_none())
             .find(overlaps);
         let again = rehearing.and_then(|r| longest_number(&r.text));
-        // A second hearing that wrote fewer of the same digits lost an
-        // edge of the cut: no contradiction.
-        let again = again.filter(|a| !a.contains(&n.digits) && !n.digits.contains(a.as_str()));
-        // A hearing made to write a full number's digits, when the first
-        // two could not (see [`recount`]): the best guess there is, still
-        // only a guess.
-        // It may start before the number (a split-off group), but it ends
-        // where the number ends.
+        let again = again.filter(|a| contradicts(&n.digits, a));
+        // The reading of a full number's digits that fit the audio best,
+        // when the hearings had impossible counts or disagreed (see
+        // [`recount`]): the best guess there is, still only a guess. It may
+        // start before the number (a split-off group), but it ends where
+        // the number ends.
         let counted = rehearings
             .iter()
             .filter(|r| r.count.is_some())
@@ -336,10 +330,7 @@ pub fn recount(n: &PhoneNumber, again: &str, words: &[Word]) -> Option<Recount> 
     {
         return None;
     }
-    // The second hearing wrote other digits, not just fewer or more of the same.
-    let contradicts = heard
-        .as_deref()
-        .is_some_and(|h| !h.contains(&n.digits) && !n.digits.contains(h));
+    let contradicts = heard.as_deref().is_some_and(|h| contradicts(&n.digits, h));
     let mut bases = vec![n.digits.clone()];
     bases.extend(heard.clone());
     let mut from_s = n.start_s;
@@ -436,18 +427,18 @@ fn edits_to(digits: &str, count: usize, edits: usize) -> Vec<String> {
     out.into_iter().collect()
 }
 
-/// `digits` as the digit prompt writes a number: one by one, in groups
-/// ("6 1 2, 5 5 5, 0 1 4 7").
+/// `digits` as the digit prompt writes a number: one by one, in the groups
+/// of [`format_digits`] ("6 1 2, 5 5 5, 0 1 4 7").
 fn spaced(digits: &str) -> String {
-    let d: Vec<String> = digits.chars().map(String::from).collect();
-    let groups: Vec<&[String]> = match d.len() {
-        10 => vec![&d[..3], &d[3..6], &d[6..]],
-        7 => vec![&d[..3], &d[3..]],
-        _ => vec![&d[..]],
-    };
-    groups
-        .iter()
-        .map(|g| g.join(" "))
+    format_digits(digits)
+        .split('-')
+        .map(|group| {
+            group
+                .chars()
+                .map(String::from)
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
         .collect::<Vec<_>>()
         .join(", ")
 }
@@ -459,9 +450,7 @@ fn spaced(digits: &str) -> String {
 fn around_number(text: &str) -> (String, String) {
     let words: Vec<&str> = text.split_whitespace().collect();
     let digit = |w: &&str| {
-        let t = w
-            .trim_matches(|c: char| !c.is_alphanumeric())
-            .to_lowercase();
+        let t = bare_word(w);
         t.chars().any(|c| c.is_ascii_digit()) || numwords::digit(&t).is_some()
     };
     let (Some(first), Some(last)) = (words.iter().position(digit), words.iter().rposition(digit))
@@ -492,6 +481,13 @@ fn nanp_shaped(digits: &str) -> bool {
     d.len() != 10 || (d[0] >= b'2' && d[3] >= b'2')
 }
 
+/// Whether a second hearing (`again`) wrote other digits than the first:
+/// one that wrote fewer or more of the same digits lost or gained an edge
+/// of the cut, which is no contradiction.
+fn contradicts(first: &str, again: &str) -> bool {
+    !again.contains(first) && !first.contains(again)
+}
+
 /// A number's length, 10 digits or more, that raises no doubt.
 fn full_length(digits: &str) -> bool {
     digits.len() >= 10 && count_doubt(digits).is_none()
@@ -517,10 +513,7 @@ fn split_off(n: &PhoneNumber, words: &[Word]) -> Option<(f64, String)> {
     let digits: String = words[first..last]
         .iter()
         .map(|w| {
-            let t = w
-                .text
-                .trim_matches(|c: char| !c.is_alphanumeric())
-                .to_lowercase();
+            let t = bare_word(&w.text);
             numwords::digit(&t).map_or(t, |d| d.to_string())
         })
         .collect();
@@ -546,11 +539,7 @@ fn take_words_before(n: &mut PhoneNumber, words: &[Word], from_s: f64) {
     if first < n.word_range.start {
         n.start_s = words[first].start_s;
         n.word_range.start = first;
-        n.text = words[n.word_range.clone()]
-            .iter()
-            .map(|w| w.text.as_str())
-            .collect::<Vec<_>>()
-            .join(" ");
+        n.text = join_words(&words[n.word_range.clone()]);
     }
 }
 
@@ -616,12 +605,15 @@ fn digits_just_before(n: &PhoneNumber, words: &[Word]) -> bool {
 
 /// A word that is a digit or a short group of them: "5", "55,", "Oh,".
 fn is_digit_word(word: &Word) -> bool {
-    let text = word
-        .text
-        .trim_matches(|c: char| !c.is_alphanumeric())
-        .to_lowercase();
+    let text = bare_word(&word.text);
     (!text.is_empty() && text.len() <= 3 && text.chars().all(|c| c.is_ascii_digit()))
         || numwords::digit(&text).is_some()
+}
+
+/// A word without the punctuation around it, lowercase: "Oh," -> "oh".
+fn bare_word(text: &str) -> String {
+    text.trim_matches(|c: char| !c.is_alphanumeric())
+        .to_lowercase()
 }
 
 /// How far apart a split-off digit and the number start at most: a digit

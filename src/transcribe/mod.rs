@@ -60,15 +60,17 @@ pub struct Transcript {
 impl Transcript {
     /// The words joined with single spaces.
     pub fn text(&self) -> String {
-        let mut out = String::new();
-        for w in &self.words {
-            if !out.is_empty() {
-                out.push(' ');
-            }
-            out.push_str(&w.text);
-        }
-        out
+        join_words(&self.words)
     }
+}
+
+/// `words` joined with single spaces.
+pub fn join_words(words: &[Word]) -> String {
+    words
+        .iter()
+        .map(|w| w.text.as_str())
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// The one seam between vmcoach and a speech model.

@@ -15,7 +15,7 @@ use whisper_rs::{
 };
 
 use super::pieces::{self, Piece};
-use super::{model, Segment, Transcriber, Transcript, Word};
+use super::{join_words, model, Segment, Transcriber, Transcript, Word};
 use crate::audio::{levels, Mono16k, MODEL_RATE};
 use crate::error::{Error, Result};
 
@@ -384,11 +384,7 @@ impl Transcriber for WhisperTranscriber {
             initial_prompt: Some(DEFAULT_PROMPT.to_string()),
             ..self.options.clone()
         };
-        // The threads chosen for the recording the number is in.
-        let threads = match self.recording_threads {
-            0 => self.threads(),
-            n => n,
-        };
+        let threads = self.number_threads();
         let started = std::time::Instant::now();
         let mut params = full_params(&options, threads);
         // One segment, so that an early end of text does not make
@@ -440,14 +436,8 @@ impl Transcriber for WhisperTranscriber {
             return Ok(None);
         }
         let samples = padded(audio.samples().to_vec());
-        let threads = match self.recording_threads {
-            0 => self.threads(),
-            n => n,
-        };
-        if self.state_used {
-            self.state = new_state(&self.ctx)?;
-        }
-        self.state_used = true;
+        let threads = self.number_threads();
+        self.fresh_state()?;
         let started = std::time::Instant::now();
         let scores = score::score(
             &self.ctx,
@@ -497,13 +487,29 @@ impl WhisperTranscriber {
         }
     }
 
-    /// Runs the model over `samples` (at least [`MIN_SAMPLES`]) on a new
-    /// decoder state, so what was heard before changes nothing.
-    fn decode(&mut self, params: FullParams, samples: &[f32]) -> Result<()> {
+    /// The threads chosen for the recording a number is in (see
+    /// [`WhisperTranscriber::threads`] when none was heard yet).
+    fn number_threads(&self) -> usize {
+        match self.recording_threads {
+            0 => self.threads(),
+            n => n,
+        }
+    }
+
+    /// A new decoder state unless this one is unused, so what was heard
+    /// before changes nothing.
+    fn fresh_state(&mut self) -> Result<()> {
         if self.state_used {
             self.state = new_state(&self.ctx)?;
         }
         self.state_used = true;
+        Ok(())
+    }
+
+    /// Runs the model over `samples` (at least [`MIN_SAMPLES`]) on a new
+    /// decoder state, so what was heard before changes nothing.
+    fn decode(&mut self, params: FullParams, samples: &[f32]) -> Result<()> {
+        self.fresh_state()?;
         self.state
             .full(params, samples)
             .map_err(|e| Error::Transcribe(format!("whisper.cpp failed ({e})")))?;
@@ -588,14 +594,6 @@ struct Tok {
     t0: i64,
     t1: i64,
     t_dtw: i64,
-}
-
-fn join_words(words: &[Word]) -> String {
-    words
-        .iter()
-        .map(|w| w.text.as_str())
-        .collect::<Vec<_>>()
-        .join(" ")
 }
 
 /// Groups byte-level tokens into words: a token that starts with a space
