@@ -47,6 +47,10 @@ const REHEAR_MARGIN_S: f64 = 0.6;
 /// again with: the rest of a number said in groups.
 const SHORT_NUMBER_MORE_S: f64 = 3.0;
 
+/// How much more audio before it a number without an area code is heard
+/// again with: time for three digits said slowly.
+const AREA_CODE_BEFORE_S: f64 = 2.0;
+
 /// Cuts each phone number of the first pass (with a margin) out of the
 /// audio and has the transcriber decode it again for digits. When neither
 /// hearing has a count a phone number can have, or two full numbers
@@ -87,6 +91,26 @@ pub fn rehear_numbers(
             text,
             count: None,
         });
+        // A number without its area code may have lost it to words the
+        // first pass wrote for it ("Oh, here you go 9 0 1 1 0 0 5"): it is
+        // heard once more with the seconds before it, not from the number
+        // before.
+        if number.digits.len() == crate::analysis::phone::MIN_DIGITS {
+            let before = i
+                .checked_sub(1)
+                .map_or(0.0, |p| numbers[p].end_s + 2.0 * REHEAR_MARGIN_S);
+            let start_s = (number.start_s - AREA_CODE_BEFORE_S).max(before);
+            if start_s < number.start_s {
+                if let Some(text) = transcriber.hear_digits(&cut(start_s, number.end_s))? {
+                    out.push(Rehearing {
+                        start_s,
+                        end_s: number.end_s,
+                        text,
+                        count: None,
+                    });
+                }
+            }
+        }
         let Some(recount) = recount else {
             continue;
         };
@@ -224,4 +248,73 @@ pub fn coach_script(source: String, script: &str, options: &CoachOptions) -> cra
         None,
         true,
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::transcribe::Word;
+
+    /// Writes down the length of every stretch it is asked to hear again.
+    #[derive(Default)]
+    struct Cuts(Vec<f64>);
+
+    impl Transcriber for Cuts {
+        fn transcribe(&mut self, _audio: &Mono16k) -> Result<Transcript> {
+            Ok(Transcript::default())
+        }
+        fn hear_digits(&mut self, audio: &Mono16k) -> Result<Option<String>> {
+            self.0.push(audio.duration_s());
+            Ok(Some(String::new()))
+        }
+    }
+
+    fn digits_at(text: &str, start_s: f64) -> Vec<Word> {
+        text.split_whitespace()
+            .enumerate()
+            .map(|(i, t)| Word {
+                text: t.to_string(),
+                start_s: start_s + 0.3 * i as f64,
+                end_s: start_s + 0.3 * i as f64 + 0.25,
+                confidence: 0.9,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_number_without_an_area_code_is_heard_again_with_the_seconds_before_it() {
+        let audio = Mono16k::from_resampled(vec![0.0; 30 * audio::MODEL_RATE as usize]);
+        let seven = |start_s| digits_at("5 5 5 0 1 4 7", start_s);
+        let ten = |start_s| digits_at("6 1 2 5 5 5 0 1 4 7", start_s);
+        let heard = |words: &[Word]| {
+            let mut cuts = Cuts::default();
+            let rehearings = rehear_numbers(&audio, words, &mut cuts).unwrap();
+            (cuts.0, rehearings)
+        };
+        let span = 0.3 * 6.0 + 0.25 + 2.0 * REHEAR_MARGIN_S;
+        // Seven digits at 5 s: heard as they are, then from 2 s before.
+        let (cuts, rehearings) = heard(&seven(5.0));
+        assert_eq!(cuts.len(), 2);
+        assert!((cuts[0] - span).abs() < 1e-3, "{cuts:?}");
+        assert!(
+            (cuts[1] - span - AREA_CODE_BEFORE_S).abs() < 1e-3,
+            "{cuts:?}"
+        );
+        assert!((rehearings[1].start_s - 3.0).abs() < 1e-9);
+        // Not from before the recording's start, nor from the number before.
+        let (cuts, _) = heard(&seven(1.0));
+        assert!(
+            (cuts[1] - span - 1.0 + REHEAR_MARGIN_S).abs() < 1e-3,
+            "{cuts:?}"
+        );
+        let mut words = ten(0.0);
+        words.extend(digits_at("or", 4.0));
+        words.extend(seven(5.0));
+        let (cuts, rehearings) = heard(&words);
+        assert_eq!(cuts.len(), 3, "{cuts:?}");
+        let after_ten = rehearings[0].end_s + 2.0 * REHEAR_MARGIN_S;
+        assert!((rehearings[2].start_s - after_ten).abs() < 1e-9);
+        // A full number is heard once.
+        assert_eq!(heard(&ten(5.0)).0.len(), 1);
+    }
 }

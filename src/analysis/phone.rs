@@ -215,7 +215,10 @@ pub fn format_digits(digits: &str) -> String {
 /// of audio (`rehearings`) that wrote other digits. A second hearing with
 /// no number in it is no evidence either way. A recounted reading (see
 /// [`recount`]) that differs from the first hearing replaces it, and the
-/// number stays uncertain, with the first hearing as the alternative.
+/// number stays uncertain, with the first hearing as the alternative. So
+/// does a full number heard from the seconds before a 7-digit one when it
+/// ends with those seven digits: the first pass wrote its area code as
+/// words.
 pub fn judge(
     numbers: &mut [PhoneNumber],
     rehearings: &[Rehearing],
@@ -248,10 +251,32 @@ pub fn judge(
             if let Some(again) = again.filter(|a| *a != n.digits && !n.alternatives.contains(a)) {
                 n.alternatives.push(again);
             }
-            take_words_before(n, words, r.start_s);
+            take_words_from(n, words, r.start_s, is_digit_word);
             let first = format_digits(&n.alternatives[0]);
             n.uncertain = true;
             n.doubt = Some(format!("the first listen heard {first}"));
+            continue;
+        }
+        // A number without its area code, heard again with the seconds
+        // before it (see `pipeline::rehear_numbers`), with one: the first
+        // pass wrote the area code as words ("Oh, here you go 901-1005").
+        let area_code = rehearings
+            .iter()
+            .filter(|r| r.count.is_none() && n.digits.len() == MIN_DIGITS)
+            .filter(overlaps)
+            .find_map(|r| {
+                let heard = longest_number(&r.text)?;
+                (full_length(&heard) && heard.ends_with(n.digits.as_str())).then_some((r, heard))
+            });
+        if let Some((r, digits)) = area_code {
+            n.alternatives
+                .push(std::mem::replace(&mut n.digits, digits));
+            take_words_from(n, words, r.start_s, |_| true);
+            n.uncertain = true;
+            n.doubt = Some(format!(
+                "the first listen heard {}",
+                format_digits(&n.alternatives[0])
+            ));
             continue;
         }
         let mut doubts = Vec::new();
@@ -523,16 +548,14 @@ fn split_off(n: &PhoneNumber, words: &[Word]) -> Option<(f64, String)> {
 /// The most words a split-off first group takes: three digits said one by one.
 const SPLIT_OFF_WORDS: usize = 3;
 
-/// Widens number `n` over the words that start from `from_s` on, right
-/// before it: the split-off digits a hearing from there put back.
-fn take_words_before(n: &mut PhoneNumber, words: &[Word], from_s: f64) {
+/// Widens number `n` over the words right before it that start from
+/// `from_s` on and are `taken`: the digits a hearing from there put back.
+fn take_words_from(n: &mut PhoneNumber, words: &[Word], from_s: f64, taken: fn(&Word) -> bool) {
     if n.word_range.end > words.len() {
         return;
     }
     let mut first = n.word_range.start;
-    while first > 0
-        && words[first - 1].start_s >= from_s - TIME_SLACK_S
-        && is_digit_word(&words[first - 1])
+    while first > 0 && words[first - 1].start_s >= from_s - TIME_SLACK_S && taken(&words[first - 1])
     {
         first -= 1;
     }
@@ -1964,6 +1987,51 @@ mod tests {
         let mut alone = find_phone_numbers(&w);
         judge(&mut alone[1..], &[reading], &[], &[]);
         assert_eq!(alone[1].digits, "5555086228");
+    }
+
+    #[test]
+    fn an_area_code_heard_in_the_words_before_a_seven_digit_number_is_taken() {
+        let w = words("oh here you go 9 0 1 1 0 0 5 thanks");
+        let hearing = |start_s: f64, text: &str| Rehearing {
+            start_s,
+            end_s: 0.0,
+            text: text.into(),
+            count: None,
+        };
+        let judged = |extra: &str| {
+            let mut found = find_phone_numbers(&w);
+            assert_eq!(found[0].digits, "9011005");
+            let end_s = found[0].end_s;
+            let rehearings = [
+                Rehearing {
+                    end_s,
+                    ..hearing(found[0].start_s, "9 0 1 1 0 0 5.")
+                },
+                Rehearing {
+                    end_s,
+                    ..hearing(0.0, extra)
+                },
+            ];
+            judge(&mut found, &rehearings, &w, &[]);
+            found.remove(0)
+        };
+        let n = judged("4, 0, 0, 9, 0, 1, 1, 0, 0, 5.");
+        assert_eq!(n.digits, "4009011005");
+        assert!(n.uncertain);
+        assert_eq!(n.alternatives, vec!["9011005".to_string()]);
+        assert_eq!(n.doubt.as_deref(), Some("the first listen heard 901-1005"));
+        assert_eq!((n.start_s, n.word_range.start), (0.0, 0), "{}", n.text);
+        // Ten digits that are not these seven with three before them, or
+        // three digits too few to be an area code: the number stays.
+        for other in [
+            "4 0 0 9 0 1 1 0 0 6",
+            "4 0 9 0 1 1 0 0 5",
+            "here you go 9 0 1 1 0 0 5",
+        ] {
+            let n = judged(other);
+            assert_eq!(n.digits, "9011005", "{other}");
+            assert!(!n.uncertain, "{other}");
+        }
     }
 
     #[test]
