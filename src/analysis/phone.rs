@@ -280,7 +280,7 @@ pub fn judge(
             continue;
         }
         let mut doubts = Vec::new();
-        match (count_doubt(&n.digits), again) {
+        match (number_doubt(n), again) {
             // The second hearing has a full number's length where the first
             // has not: it is the better guess, and still only a guess.
             (Some(_), Some(again)) if full_length(&again) => {
@@ -348,7 +348,7 @@ pub fn recount(n: &PhoneNumber, again: &str, words: &[Word]) -> Option<Recount> 
     let heard = longest_number(again);
     // A full-length second hearing is taken as it is (see [`judge`]),
     // unless it is only the first one less a digit: then either may be right.
-    if count_doubt(&n.digits).is_some()
+    if number_doubt(n).is_some()
         && heard
             .as_deref()
             .is_some_and(|h| full_length(h) && !n.digits.contains(h))
@@ -368,7 +368,7 @@ pub fn recount(n: &PhoneNumber, again: &str, words: &[Word]) -> Option<Recount> 
                 return None;
             }
         }
-        len if len >= 8 && count_doubt(&n.digits).is_some() => {}
+        len if len >= 8 && number_doubt(n).is_some() => {}
         // A full number heard otherwise the second time: the model chooses.
         RECOUNT_DIGITS if contradicts => {}
         _ => return None,
@@ -569,6 +569,20 @@ fn take_words_from(n: &mut PhoneNumber, words: &[Word], from_s: f64, taken: fn(&
 /// What is wrong with a digit count no phone number has: 8 or 9 digits
 /// (some were dropped), fewer than 7 (it broke off), 11 without a leading
 /// 1 or more than 11 (a digit too many).
+/// [`count_doubt`] for a number as it was said: after "plus", a country
+/// code makes 11 to 15 digits (the most a number can have) a full count.
+fn number_doubt(n: &PhoneNumber) -> Option<String> {
+    let first = n.text.split_whitespace().next().unwrap_or("");
+    let plus = first.starts_with('+') || bare_word(first) == "plus";
+    if plus && (11..=MAX_INTERNATIONAL_DIGITS).contains(&n.digits.len()) {
+        return None;
+    }
+    count_doubt(&n.digits)
+}
+
+/// The most digits an international number has (E.164).
+const MAX_INTERNATIONAL_DIGITS: usize = 15;
+
 fn count_doubt(digits: &str) -> Option<String> {
     match digits.len() {
         9 => Some("one digit may be missing".to_string()),
@@ -1762,6 +1776,18 @@ mod tests {
         assert_eq!(n.doubt.as_deref(), Some("one digit may be missing"));
         let n = judged("call me at 503 55 198 thanks", None);
         assert_eq!(n.doubt.as_deref(), Some("two digits may be missing"));
+    }
+
+    #[test]
+    fn a_country_code_said_with_plus_makes_a_long_count_whole() {
+        for said in ["plus 44 20 7946 0958", "+44 20 7946 0958", "plus 1 612 555 0147"] {
+            let n = judged(&format!("call me on {said} thanks"), None);
+            assert!(!n.uncertain, "{said}: {:?}", n.doubt);
+        }
+        let n = judged("call me on 44 20 7946 0958 thanks", None);
+        assert_eq!(n.doubt.as_deref(), Some("too many digits"));
+        let n = judged("call me on plus 44 20 7946 0958 1234 5 thanks", None);
+        assert_eq!(n.doubt.as_deref(), Some("too many digits"));
     }
 
     #[test]
