@@ -244,6 +244,7 @@ mod tests {
         expect_number: Option<&'a str>,
         expect_name: Option<&'a str>,
         wpm: f64,
+        rehearings: &'a [Rehearing],
     }
 
     impl Default for Run<'_> {
@@ -254,6 +255,7 @@ mod tests {
                 expect_number: None,
                 expect_name: None,
                 wpm: 150.0,
+                rehearings: &[],
             }
         }
     }
@@ -264,7 +266,7 @@ mod tests {
         let duration = words.last().map_or(0.0, |w| w.end_s);
         analyze(&AnalysisInput {
             words: &words,
-            rehearings: &[],
+            rehearings: o.rehearings,
             duration_s: duration,
             voiced: &[],
             kind: o.kind,
@@ -438,6 +440,37 @@ mod tests {
             },
         );
         assert_eq!(st(&a, "number-complete"), Status::Pass);
+    }
+
+    #[test]
+    fn a_complete_number_not_heard_for_sure_is_a_warning() {
+        let script = "This is Tobias Lindqvist, 503-555-0187. Thanks.";
+        let heard_otherwise = [Rehearing {
+            start_s: 0.0,
+            end_s: 60.0,
+            text: "5 0 3, 5 5 5, 0 1 8 8.".into(),
+            count: None,
+        }];
+        let with = |expect_number| {
+            analyze_with(
+                script,
+                Run {
+                    kind: Some(Kind::Networking),
+                    expect_number,
+                    rehearings: &heard_otherwise,
+                    ..Run::default()
+                },
+            )
+        };
+        let a = with(None);
+        assert!(a.phone_numbers[0].uncertain);
+        let f = finding(&a, "number-complete");
+        assert_eq!(f.status, Status::Warn);
+        assert!(f.message.contains("503-555-0187"), "{}", f.message);
+        assert!(f.message.contains("for sure"), "{}", f.message);
+        // The number meant, given: the digits are the ones meant.
+        assert_eq!(st(&with(Some("503-555-0187")), "number-complete"), Status::Pass);
+        assert_eq!(st(&net(script), "number-complete"), Status::Pass);
     }
 
     #[test]

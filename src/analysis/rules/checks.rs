@@ -473,15 +473,19 @@ fn number_complete(rule: &Rule, cx: &Ctx) -> Outcome {
         return outcome(rule, Status::Fail, key, &vars, vec![cx.phone_evidence(p)]);
     }
     let complete = |d: &str| d.len() == 10 || d.len() >= 11;
-    if let Some(p) = cx.phones.iter().find(|p| complete(&p.digits)) {
+    // A full number heard for sure passes. One that was not (its digits a
+    // best guess) is worth a warning, when the rule has words for it: a
+    // listener may have to guess too.
+    let mut full = cx.phones.iter().filter(|p| complete(&p.digits));
+    let sure = full.clone().find(|p| !p.uncertain);
+    if let Some(p) = sure.or_else(|| full.next()) {
         let vars = [("digits", phone::format_digits(&p.digits))];
-        return outcome(
-            rule,
-            Status::Pass,
-            "pass",
-            &vars,
-            vec![cx.phone_evidence(p)],
-        );
+        let (status, key) = if p.uncertain && rule.spec.messages.contains_key("unsure") {
+            (Status::Warn, "unsure")
+        } else {
+            (Status::Pass, "pass")
+        };
+        return outcome(rule, status, key, &vars, vec![cx.phone_evidence(p)]);
     }
     let p = &cx.phones[0];
     let vars = [
