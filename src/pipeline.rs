@@ -56,7 +56,8 @@ const AREA_CODE_BEFORE_S: f64 = 2.0;
 /// hearing has a count a phone number can have, or two full numbers
 /// disagree, the readings of a full number's count near them are put to the
 /// model, and the one that fits the audio best is kept (see
-/// `analysis::phone::recount`).
+/// `analysis::phone::recount`). A 7-digit number is also heard from
+/// [`AREA_CODE_BEFORE_S`] before it, for an area code written as words.
 /// The analysis compares the hearings (see `analysis::phone::judge`).
 pub fn rehear_numbers(
     audio: &Mono16k,
