@@ -557,6 +557,33 @@ fn a_left_over_part_is_recovered_at_the_next_start_and_the_user_told() {
 }
 
 #[test]
+fn no_microphone_is_our_one_clear_error_without_alsa_lines() {
+    let _machine = alone();
+    let dir = tempfile::tempdir().unwrap();
+    let conf = dir.path().join("asound.conf");
+    fs::write(&conf, "# no devices at all\n").unwrap();
+    let args = [
+        "record",
+        "--no-analyze",
+        "--out",
+        "take.wav",
+        "--max-seconds",
+        "1",
+    ];
+    let r = run(dir.path(), "record", &conf, &args, None);
+    assert_eq!(r.status.code(), Some(1), "{}", r.stderr);
+    assert!(
+        r.stderr.starts_with("vmcoach: error: no microphone found"),
+        "{}",
+        r.stderr
+    );
+    // alsa-lib's own "ALSA lib pcm.c:2666:(snd_pcm_open_noupdate) Unknown
+    // PCM default" stays out of it.
+    assert!(!r.stderr.contains("ALSA lib"), "{}", r.stderr);
+    assert!(!dir.path().join("take.wav").exists());
+}
+
+#[test]
 fn record_never_overwrites_and_names_the_file() {
     let _alone = alone();
     let dir = tempfile::tempdir().unwrap();

@@ -469,7 +469,10 @@ mod tests {
         assert!(f.message.contains("503-555-0187"), "{}", f.message);
         assert!(f.message.contains("for sure"), "{}", f.message);
         // The number meant, given: the digits are the ones meant.
-        assert_eq!(st(&with(Some("503-555-0187")), "number-complete"), Status::Pass);
+        assert_eq!(
+            st(&with(Some("503-555-0187")), "number-complete"),
+            Status::Pass
+        );
         assert_eq!(st(&net(script), "number-complete"), Status::Pass);
     }
 

@@ -1780,7 +1780,11 @@ mod tests {
 
     #[test]
     fn a_country_code_said_with_plus_makes_a_long_count_whole() {
-        for said in ["plus 44 20 7946 0958", "+44 20 7946 0958", "plus 1 612 555 0147"] {
+        for said in [
+            "plus 44 20 7946 0958",
+            "+44 20 7946 0958",
+            "plus 1 612 555 0147",
+        ] {
             let n = judged(&format!("call me on {said} thanks"), None);
             assert!(!n.uncertain, "{said}: {:?}", n.doubt);
         }

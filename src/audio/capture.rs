@@ -1,4 +1,5 @@
-//! Live input from a microphone. The only file that talks to cpal.
+//! Live input from a microphone. The only file that talks to cpal (and,
+//! on Linux, to ALSA directly: only to keep its complaints off stderr).
 //!
 //! ```text
 //!  device ──cpal callback──> convert to f32 ──> ring buffer ──> Capture::recv_timeout ──> recorder
@@ -46,9 +47,26 @@ pub struct DeviceInfo {
     pub is_default: bool,
 }
 
+/// alsa-lib writes to stderr when it looks for a device that is not there
+/// ("ALSA lib confmisc.c:855:(parse_card) cannot find card '0'", eight lines
+/// on a machine without a sound card), above vmcoach's own clear error.
+/// For the calling thread, where cpal lists and opens the devices, those
+/// lines go to a buffer instead.
+fn quiet_alsa() {
+    #[cfg(target_os = "linux")]
+    {
+        thread_local!(static QUIET: std::cell::Cell<bool> = const { std::cell::Cell::new(false) });
+        if !QUIET.replace(true) {
+            // Without the buffer, ALSA writes to stderr as before.
+            let _ = alsa::Output::local_error_handler();
+        }
+    }
+}
+
 /// Lists the input devices that offer a usable recording configuration.
 /// An empty list is not an error: the machine has no microphone.
 pub fn input_devices() -> Result<Vec<DeviceInfo>> {
+    quiet_alsa();
     let host = cpal::default_host();
     let default_id = host
         .default_input_device()
@@ -123,6 +141,7 @@ impl std::fmt::Debug for Capture {
 /// [`input_devices`]), or the system's default input, at the device's own
 /// default configuration, and starts recording.
 pub fn start(device: Option<&str>) -> Result<Capture> {
+    quiet_alsa();
     let host = cpal::default_host();
     let device = match device {
         None => host.default_input_device().ok_or_else(|| {
