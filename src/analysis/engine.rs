@@ -477,6 +477,42 @@ mod tests {
     }
 
     #[test]
+    fn a_number_heard_alike_twice_then_recounted_apart_is_still_repeated() {
+        let script = "This is Tobias Lindqvist, please call 503 555 018. I look forward to \
+                      talking with you about the opening. Again, that's 503 555 018.";
+        let words = estimate_words(script, 150.0);
+        let found = find_phone_numbers(&words);
+        assert_eq!(found.len(), 2);
+        let counted = |n: &PhoneNumber, text: &str| Rehearing {
+            start_s: n.start_s,
+            end_s: n.end_s,
+            text: text.into(),
+            count: Some(10),
+        };
+        let rehearings = [
+            counted(&found[0], "5 0 3, 5 5 5, 0 1 8 7"),
+            counted(&found[1], "5 0 3, 5 5 5, 0 1 8 8"),
+        ];
+        let a = analyze_with(
+            script,
+            Run {
+                kind: Some(Kind::Networking),
+                rehearings: &rehearings,
+                ..Run::default()
+            },
+        );
+        let digits: Vec<&str> = a.phone_numbers.iter().map(|p| p.digits.as_str()).collect();
+        assert_eq!(digits, ["5035550187", "5035550188"]);
+        assert_eq!(st(&a, "number-repeated"), Status::Pass);
+        // Two numbers that were never heard alike are two numbers.
+        let a = net(
+            "This is Tobias Lindqvist, please call 503 555 0187. I look forward to talking \
+             with you about the opening. My office is 503 555 0188.",
+        );
+        assert_eq!(st(&a, "number-repeated"), Status::Warn);
+    }
+
+    #[test]
     fn number_repeated_at_the_end_passes() {
         let a = net(GOOD_NET);
         let f = finding(&a, "number-repeated");

@@ -507,6 +507,16 @@ fn same_number(a: &str, b: &str) -> bool {
     s == l || (s.len() >= 7 && l.ends_with(s))
 }
 
+/// The same number said twice, by what was heard of each: also when they
+/// were not heard for sure and share a hearing (both first heard as
+/// 352-811-960, then recounted apart as 352-811-9660 and 352-811-9600).
+fn same_phone(a: &PhoneNumber, b: &PhoneNumber) -> bool {
+    fn heard(p: &PhoneNumber) -> impl Iterator<Item = &String> {
+        std::iter::once(&p.digits).chain(&p.alternatives)
+    }
+    heard(a).any(|x| heard(b).any(|y| same_number(x, y)))
+}
+
 fn number_repeated(rule: &Rule, cx: &Ctx) -> Outcome {
     let ps = cx.phones;
     if ps.is_empty() {
@@ -519,7 +529,7 @@ fn number_repeated(rule: &Rule, cx: &Ctx) -> Outcome {
     let end_from = d.speech_end_s - tail;
     let mut any_repeat = None;
     for j in 1..ps.len() {
-        if let Some(i) = (0..j).find(|&i| same_number(&ps[i].digits, &ps[j].digits)) {
+        if let Some(i) = (0..j).find(|&i| same_phone(&ps[i], &ps[j])) {
             let ev = vec![cx.phone_evidence(&ps[i]), cx.phone_evidence(&ps[j])];
             if ps[j].start_s >= end_from {
                 return outcome(
