@@ -193,6 +193,22 @@ fn kinds_text(kinds: &[Kind]) -> String {
         .join(" and ")
 }
 
+/// What a number's moment quotes: its words, and the digits reported when
+/// a later hearing or a recount replaced the ones written there ("7 0 4 0
+/// 5 0 1 5 9 (heard as 700-405-0159)").
+fn number_moment_text(p: &PhoneNumber) -> String {
+    let written: String = p.text.chars().filter(char::is_ascii_digit).collect();
+    if p.uncertain && written != p.digits {
+        format!(
+            "{} (heard as {})",
+            p.text,
+            super::phone::format_digits(&p.digits)
+        )
+    } else {
+        p.text.clone()
+    }
+}
+
 /// The parts of the message in the order they were said: every phone
 /// number, and the evidence of each passing (or warned) rule that names a
 /// `moment` in the rules file.
@@ -201,7 +217,7 @@ fn timeline(findings: &[Finding], phones: &[PhoneNumber], rules: &RuleSet) -> Ve
         .iter()
         .map(|p| Moment {
             part: "number".into(),
-            text: p.text.clone(),
+            text: number_moment_text(p),
             start_s: p.start_s,
             end_s: p.end_s,
         })
@@ -504,6 +520,19 @@ mod tests {
         let digits: Vec<&str> = a.phone_numbers.iter().map(|p| p.digits.as_str()).collect();
         assert_eq!(digits, ["5035550187", "5035550188"]);
         assert_eq!(st(&a, "number-repeated"), Status::Pass);
+        let said: Vec<&str> = a
+            .timeline
+            .iter()
+            .filter(|m| m.part == "number")
+            .map(|m| m.text.as_str())
+            .collect();
+        assert_eq!(
+            said,
+            [
+                "503 555 018. (heard as 503-555-0187)",
+                "503 555 018. (heard as 503-555-0188)"
+            ]
+        );
         // Two numbers that were never heard alike are two numbers.
         let a = net(
             "This is Tobias Lindqvist, please call 503 555 0187. I look forward to talking \
