@@ -284,8 +284,8 @@ fn a_reader_that_falls_behind_counts_overruns_and_keeps_a_valid_file() {
     let _alone = MACHINE.write().unwrap_or_else(|e| e.into_inner());
     let dir = tempfile::tempdir().unwrap();
     let (source, _) = fixture_samples();
-    // Unpaced, the device delivers several times faster than real time; a
-    // reader that pauses 1.5 s at every tick lets more than the 2 s ring
+    // Unpaced, the device delivers many times faster than real time; a
+    // reader that pauses 1.5 s at every tick lets more than the ring
     // buffer pile up.
     let conf = fake_mic(dir.path(), &source, None);
     let out = dir.path().join("behind.wav");
