@@ -68,16 +68,24 @@ pub fn rehear_numbers(
         |from_s: f64, to_s: f64| audio.between(from_s - REHEAR_MARGIN_S, to_s + REHEAR_MARGIN_S);
     let mut out = Vec::new();
     let numbers = crate::analysis::phone::find_phone_numbers(words);
+    // How far a widened cut around number `i` may reach: not into the
+    // numbers on either side, margins included.
+    let room = |i: usize| {
+        let after_previous = i
+            .checked_sub(1)
+            .map_or(0.0, |p| numbers[p].end_s + 2.0 * REHEAR_MARGIN_S);
+        let before_next = numbers
+            .get(i + 1)
+            .map_or(f64::INFINITY, |n| n.start_s - 2.0 * REHEAR_MARGIN_S);
+        (after_previous, before_next)
+    };
     for (i, number) in numbers.iter().enumerate() {
         // A number cut short after its cue ("my number is 4 4 4 8 2 0. I'm
         // I'm"): the rest may have been said but written otherwise. Not
         // into the next number, though.
         let end_s = if number.digits.len() < crate::analysis::phone::MIN_DIGITS {
-            let next = numbers
-                .get(i + 1)
-                .map_or(f64::INFINITY, |n| n.start_s - 2.0 * REHEAR_MARGIN_S);
             (number.end_s + SHORT_NUMBER_MORE_S)
-                .min(next)
+                .min(room(i).1)
                 .max(number.end_s)
         } else {
             number.end_s
@@ -97,10 +105,7 @@ pub fn rehear_numbers(
         // heard once more with the seconds before it, not from the number
         // before.
         if number.digits.len() == crate::analysis::phone::MIN_DIGITS {
-            let before = i
-                .checked_sub(1)
-                .map_or(0.0, |p| numbers[p].end_s + 2.0 * REHEAR_MARGIN_S);
-            let start_s = (number.start_s - AREA_CODE_BEFORE_S).max(before);
+            let start_s = (number.start_s - AREA_CODE_BEFORE_S).max(room(i).0);
             if start_s < number.start_s {
                 if let Some(text) = transcriber.hear_digits(&cut(start_s, number.end_s))? {
                     out.push(Rehearing {

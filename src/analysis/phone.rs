@@ -246,15 +246,10 @@ pub fn judge(
             .and_then(|r| Some((r, longest_number(&r.text)?)))
             .filter(|(r, d)| Some(d.len()) == r.count && *d != n.digits);
         if let Some((r, digits)) = counted {
-            n.alternatives
-                .push(std::mem::replace(&mut n.digits, digits));
+            replace_first_hearing(n, digits, words, r.start_s, is_digit_word);
             if let Some(again) = again.filter(|a| *a != n.digits && !n.alternatives.contains(a)) {
                 n.alternatives.push(again);
             }
-            take_words_from(n, words, r.start_s, is_digit_word);
-            let first = format_digits(&n.alternatives[0]);
-            n.uncertain = true;
-            n.doubt = Some(format!("the first listen heard {first}"));
             continue;
         }
         // A number without its area code, heard again with the seconds
@@ -269,14 +264,7 @@ pub fn judge(
                 (full_length(&heard) && heard.ends_with(n.digits.as_str())).then_some((r, heard))
             });
         if let Some((r, digits)) = area_code {
-            n.alternatives
-                .push(std::mem::replace(&mut n.digits, digits));
-            take_words_from(n, words, r.start_s, |_| true);
-            n.uncertain = true;
-            n.doubt = Some(format!(
-                "the first listen heard {}",
-                format_digits(&n.alternatives[0])
-            ));
+            replace_first_hearing(n, digits, words, r.start_s, |_| true);
             continue;
         }
         let mut doubts = Vec::new();
@@ -547,6 +535,25 @@ fn split_off(n: &PhoneNumber, words: &[Word]) -> Option<(f64, String)> {
 
 /// The most words a split-off first group takes: three digits said one by one.
 const SPLIT_OFF_WORDS: usize = 3;
+
+/// Puts `digits`, a later hearing's, in place of number `n`'s first
+/// hearing, which becomes its first alternative; widens it over the words
+/// `taken` from `from_s` on (see [`take_words_from`]); and marks it
+/// uncertain.
+fn replace_first_hearing(
+    n: &mut PhoneNumber,
+    digits: String,
+    words: &[Word],
+    from_s: f64,
+    taken: fn(&Word) -> bool,
+) {
+    let first = format_digits(&n.digits);
+    n.alternatives
+        .push(std::mem::replace(&mut n.digits, digits));
+    take_words_from(n, words, from_s, taken);
+    n.uncertain = true;
+    n.doubt = Some(format!("the first listen heard {first}"));
+}
 
 /// Widens number `n` over the words right before it that start from
 /// `from_s` on and are `taken`: the digits a hearing from there put back.

@@ -1,9 +1,9 @@
 //! How well given texts fit a stretch of audio: the audio is encoded once,
 //! then each text is fed to the decoder token by token after a prompt (the
 //! one a number's second hearing uses, [`super::DEFAULT_PROMPT`]), and the
-//! log-probabilities of its tokens are added up. Texts that begin alike share the decoding of their
-//! common beginning (a trie walked depth first, the decoder's cache cut
-//! back to the branch point before each sibling).
+//! log-probabilities of its tokens are added up. Texts that begin alike
+//! share the decoding of their common beginning (a trie walked depth first,
+//! the decoder's cache cut back to the branch point before each sibling).
 
 use std::collections::BTreeMap;
 
