@@ -193,22 +193,6 @@ fn kinds_text(kinds: &[Kind]) -> String {
         .join(" and ")
 }
 
-/// What a number's moment quotes: its words, and the digits reported when
-/// a later hearing or a recount replaced the ones written there ("7 0 4 0
-/// 5 0 1 5 9 (heard as 700-405-0159)").
-fn number_moment_text(p: &PhoneNumber) -> String {
-    let written: String = p.text.chars().filter(char::is_ascii_digit).collect();
-    if p.uncertain && written != p.digits {
-        format!(
-            "{} (heard as {})",
-            p.text,
-            super::phone::format_digits(&p.digits)
-        )
-    } else {
-        p.text.clone()
-    }
-}
-
 /// The parts of the message in the order they were said: every phone
 /// number, and the evidence of each passing (or warned) rule that names a
 /// `moment` in the rules file.
@@ -217,7 +201,10 @@ fn timeline(findings: &[Finding], phones: &[PhoneNumber], rules: &RuleSet) -> Ve
         .iter()
         .map(|p| Moment {
             part: "number".into(),
-            text: number_moment_text(p),
+            text: match p.heard_as() {
+                Some(digits) => format!("{} (heard as {digits})", p.text),
+                None => p.text.clone(),
+            },
             start_s: p.start_s,
             end_s: p.end_s,
         })
@@ -533,6 +520,24 @@ mod tests {
                 "503 555 018. (heard as 503-555-0188)"
             ]
         );
+        // The checks quote the words and say what they were heard as.
+        let quoted: Vec<(&str, Option<&str>)> = finding(&a, "number-repeated")
+            .evidence
+            .iter()
+            .map(|e| (e.text.as_str(), e.heard_as.as_deref()))
+            .collect();
+        assert_eq!(
+            quoted,
+            [
+                ("503 555 018.", Some("503-555-0187")),
+                ("503 555 018.", Some("503-555-0188"))
+            ]
+        );
+        let plain = net(GOOD_NET);
+        assert!(finding(&plain, "number-repeated")
+            .evidence
+            .iter()
+            .all(|e| e.heard_as.is_none()));
         // Two numbers that were never heard alike are two numbers.
         let a = net(
             "This is Tobias Lindqvist, please call 503 555 0187. I look forward to talking \

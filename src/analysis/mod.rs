@@ -54,6 +54,15 @@ fn certain() -> f64 {
     1.0
 }
 
+impl PhoneNumber {
+    /// The digits reported, when a later hearing or a recount replaced the
+    /// ones written in the transcript ("700-405-0159" for "7 0 4 0 5 0 1 5 9").
+    pub fn heard_as(&self) -> Option<String> {
+        let written: String = self.text.chars().filter(char::is_ascii_digit).collect();
+        (self.uncertain && written != self.digits).then(|| phone::format_digits(&self.digits))
+    }
+}
+
 /// Which of the two situations a message is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -68,6 +77,10 @@ pub struct Evidence {
     pub text: String,
     pub start_s: f64,
     pub end_s: f64,
+    /// For a phone number's words: the digits reported where they differ
+    /// from the words (see [`PhoneNumber::heard_as`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub heard_as: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

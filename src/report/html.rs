@@ -349,9 +349,13 @@ fn checks(out: &mut String, report: &Report) {
             out.push_str("<div class=\"evidence\">");
             for (i, e) in f.evidence.iter().enumerate() {
                 let sep = if i > 0 { " · " } else { "" };
+                let heard = match &e.heard_as {
+                    Some(digits) => format!(" heard as {}", escape(digits)),
+                    None => String::new(),
+                };
                 let _ = write!(
                     out,
-                    "{sep}“{}” at {}",
+                    "{sep}“{}”{heard} at {}",
                     escape(&e.text),
                     time_link(e.start_s)
                 );

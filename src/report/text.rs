@@ -61,7 +61,10 @@ fn evidence_line(f: &Finding) -> Option<String> {
         .evidence
         .iter()
         .take(2)
-        .map(|e| format!("\"{}\" ({})", e.text, clock(e.start_s)))
+        .map(|e| match &e.heard_as {
+            Some(digits) => format!("\"{}\" heard as {digits} ({})", e.text, clock(e.start_s)),
+            None => format!("\"{}\" ({})", e.text, clock(e.start_s)),
+        })
         .collect();
     (!parts.is_empty()).then(|| parts.join(", "))
 }
@@ -192,4 +195,31 @@ pub fn render(report: &Report, color: bool) -> String {
         let _ = writeln!(out, "  {}", report.transcript);
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::Evidence;
+
+    #[test]
+    fn a_quoted_number_says_what_it_was_heard_as() {
+        let quote = |heard_as: Option<&str>| Evidence {
+            text: "7 1 8 5 5 5 1 0.".into(),
+            start_s: 15.3,
+            end_s: 19.0,
+            heard_as: heard_as.map(String::from),
+        };
+        let finding = Finding {
+            id: "number-pace".into(),
+            status: Status::Pass,
+            message: String::new(),
+            evidence: vec![quote(Some("718-555-0100")), quote(None)],
+            advice: None,
+        };
+        assert_eq!(
+            evidence_line(&finding).unwrap(),
+            "\"7 1 8 5 5 5 1 0.\" heard as 718-555-0100 (0:15.3), \"7 1 8 5 5 5 1 0.\" (0:15.3)"
+        );
+    }
 }

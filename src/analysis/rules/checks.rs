@@ -50,6 +50,7 @@ impl Ctx<'_> {
                 .join(" "),
             start_s: ws[0].start_s,
             end_s: ws[ws.len() - 1].end_s,
+            heard_as: None,
         })
     }
 
@@ -65,13 +66,18 @@ impl Ctx<'_> {
             .collect()
     }
 
+    /// The number's words, and the digits reported where they differ.
     fn phone_evidence(&self, p: &PhoneNumber) -> Evidence {
-        self.words_evidence(p.word_range.clone())
-            .unwrap_or(Evidence {
+        let words = self.words_evidence(p.word_range.clone());
+        Evidence {
+            heard_as: p.heard_as(),
+            ..words.unwrap_or(Evidence {
                 text: p.text.clone(),
                 start_s: p.start_s,
                 end_s: p.end_s,
+                heard_as: None,
             })
+        }
     }
 
     fn matches(&self, pats: &[super::pattern::Pattern]) -> Vec<Match> {
@@ -195,6 +201,7 @@ fn bands(rule: &Rule, cx: &Ctx) -> Outcome {
                 text: f.text.clone(),
                 start_s: f.start_s,
                 end_s: f.end_s,
+                heard_as: None,
             })
             .collect(),
         _ => span_evidence(cx).into_iter().collect(),
@@ -245,6 +252,7 @@ fn span_evidence(cx: &Ctx) -> Option<Evidence> {
         text,
         start_s: cx.delivery.speech_start_s,
         end_s: cx.delivery.speech_end_s,
+        heard_as: None,
     })
 }
 
