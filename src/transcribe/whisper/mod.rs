@@ -656,8 +656,17 @@ fn words_from_tokens(tokens: &[Tok], mode: Timestamps, segment: (f64, f64)) -> V
 
 /// The CPU features whisper.cpp was compiled with, as it reports them
 /// ("... AVX2 = 1 | ... | LLAMAFILE = 1 | ...").
+///
+/// whisper.cpp writes them into one static string each time it is asked,
+/// so two threads asking at once read each other's half-written text: it
+/// is asked once per process.
 pub fn build_features() -> &'static str {
-    whisper_rs::print_system_info().trim_end_matches([' ', '|'])
+    static FEATURES: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    FEATURES.get_or_init(|| {
+        whisper_rs::print_system_info()
+            .trim_end_matches([' ', '|'])
+            .to_string()
+    })
 }
 
 #[cfg(test)]
