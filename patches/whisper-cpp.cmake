@@ -1,0 +1,169 @@
+# Two changes to the whisper.cpp that whisper-rs-sys builds, applied while
+# CMake configures it (.cargo/config.toml points CMAKE_PROJECT_INCLUDE here).
+# whisper-rs-sys copies whisper.cpp into its build folder first, so only that
+# copy changes; the registry's sources stay as they are. Neither changes what
+# is computed, only how (transcripts of the fixtures identical; a word time
+# may move by one 20 ms frame and token probabilities in the third decimal,
+# from a different order of additions).
+#
+# 1-3. The decoder's vocabulary product only for the rows whose logits are
+#   read. whisper.cpp computes the logits of every token of a batch and keeps
+#   the last row's. Batches of many tokens come twice per window: the prompt
+#   (about 40 tokens with vmcoach's built-in prompt) and the DTW pass over the
+#   segment's tokens for word times; each row is a 384 x 51864 product for
+#   tiny.en.
+# 4. The encoder's attention with its keys padded to a multiple of 16 (zero
+#   in V, masked out of the softmax). softmax x V has the number of keys as
+#   its inner length, 1500 for a full window, and ggml's tiled AVX-512
+#   kernels take only multiples of 16; otherwise it runs as dot products.
+#
+# Each piece of text to replace must be found exactly once, or the build
+# stops here: a new whisper-rs-sys needs this file looked at again.
+# src/transcribe/whisper's tests check the marker it adds to the system info.
+
+include_guard(GLOBAL)
+
+set(_vmcoach_file "${CMAKE_SOURCE_DIR}/src/whisper.cpp")
+set(_vmcoach_mark "VMCOACH_PATCH")
+file(READ "${_vmcoach_file}" _vmcoach_src)
+
+string(FIND "${_vmcoach_src}" "${_vmcoach_mark}" _vmcoach_done)
+if(_vmcoach_done EQUAL -1)
+    function(_vmcoach_replace old new)
+        string(FIND "${_vmcoach_src}" "${old}" _first)
+        string(FIND "${_vmcoach_src}" "${old}" _last REVERSE)
+        if(_first EQUAL -1 OR NOT _first EQUAL _last)
+            message(FATAL_ERROR
+                "patches/whisper-cpp.cmake: the text to replace is not in ${_vmcoach_file} "
+                "exactly once; update the patch for this whisper.cpp:\n${old}")
+        endif()
+        string(REPLACE "${old}" "${new}" _out "${_vmcoach_src}")
+        set(_vmcoach_src "${_out}" PARENT_SCOPE)
+    endfunction()
+
+    # 1. In the decoder's graph: keep only the rows asked for before the product.
+    _vmcoach_replace(
+"    struct ggml_tensor * logits = ggml_mul_mat(ctx0, model.d_te, cur);
+"
+"    // VMCOACH_PATCH: only the rows whose logits are read.
+    if (!worst_case) {
+        int n_outputs = 0;
+        for (int i = 0; i < n_tokens; ++i) {
+            n_outputs += batch.logits[i] != 0;
+        }
+        if (n_outputs > 0 && n_outputs < n_tokens) {
+            struct ggml_tensor * out_ids = ggml_new_tensor_1d(ctx0, GGML_TYPE_I32, n_outputs);
+            ggml_set_name(out_ids, \"vmcoach_out_ids\");
+            ggml_set_input(out_ids);
+            cur = ggml_get_rows(ctx0, cur, out_ids);
+        }
+    }
+
+    struct ggml_tensor * logits = ggml_mul_mat(ctx0, model.d_te, cur);
+")
+
+    # 2. When the decoder runs: which rows those are.
+    _vmcoach_replace(
+"            ggml_backend_tensor_set(embd, batch.token, 0, n_tokens*ggml_element_size(embd));
+        }
+"
+"            ggml_backend_tensor_set(embd, batch.token, 0, n_tokens*ggml_element_size(embd));
+        }
+
+        if (struct ggml_tensor * out_ids = ggml_graph_get_tensor(gf, \"vmcoach_out_ids\")) {
+            std::vector<int32_t> ids;
+            for (int i = 0; i < n_tokens; ++i) {
+                if (batch.logits[i]) {
+                    ids.push_back(i);
+                }
+            }
+            ggml_backend_tensor_set(out_ids, ids.data(), 0, ids.size()*sizeof(int32_t));
+        }
+")
+
+    # 3. Reading the logits: row by row of what was computed.
+    _vmcoach_replace(
+"    for (int i = 0; i < n_tokens; i++) {
+        if (batch.logits[i] == 0) {
+            continue;
+        }
+        ggml_backend_tensor_get(logits, logits_out.data() + (n_vocab*i), sizeof(float)*(n_vocab*i), sizeof(float)*n_vocab);
+    }
+"
+"    const bool compact = logits->ne[1] < n_tokens;
+    for (int i = 0, row = 0; i < n_tokens; i++) {
+        if (batch.logits[i] == 0) {
+            continue;
+        }
+        const int src = compact ? row++ : i;
+        ggml_backend_tensor_get(logits, logits_out.data() + (n_vocab*i), sizeof(float)*(n_vocab*src), sizeof(float)*n_vocab);
+    }
+")
+
+    # 4. In the encoder's attention: keys padded for the tiled kernels.
+    _vmcoach_replace(
+"                struct ggml_tensor * K =
+                    ggml_permute(ctx0,
+                            ggml_cast(ctx0,
+                                ggml_reshape_3d(ctx0, Kcur, n_state_head, n_head, n_ctx),
+                                wctx.itype),
+                            0, 2, 1, 3);
+
+                // K * Q
+                struct ggml_tensor * KQ = ggml_mul_mat(ctx0, K, Q);
+
+                struct ggml_tensor * KQ_soft_max = ggml_soft_max_ext(ctx0, KQ, nullptr, KQscale, 0.0f);
+
+                struct ggml_tensor * V =
+                    ggml_cast(ctx0,
+                            ggml_permute(ctx0,
+                                ggml_reshape_3d(ctx0,
+                                    Vcur,
+                                    n_state_head, n_head, n_ctx),
+                                1, 2, 0, 3),
+                            wctx.itype);
+
+                struct ggml_tensor * KQV = ggml_mul_mat(ctx0, V, KQ_soft_max);
+"
+"                // VMCOACH_PATCH: the keys padded to a multiple of 16 (zero in V and
+                // masked out of the softmax), so that softmax x V, whose inner length is
+                // the number of keys, runs on the tiled kernels instead of dot products.
+                const int n_kv = GGML_PAD(n_ctx, 16);
+                struct ggml_tensor * Kp = ggml_reshape_3d(ctx0, Kcur, n_state_head, n_head, n_ctx);
+                struct ggml_tensor * Vp = ggml_reshape_3d(ctx0, Vcur, n_state_head, n_head, n_ctx);
+                struct ggml_tensor * kv_mask = nullptr;
+                if (n_kv > n_ctx) {
+                    Kp = ggml_pad(ctx0, Kp, 0, 0, n_kv - n_ctx, 0);
+                    Vp = ggml_pad(ctx0, Vp, 0, 0, n_kv - n_ctx, 0);
+                    kv_mask = ggml_get_tensor(ctx0, \"vmcoach_kv_mask\");
+                    if (kv_mask == nullptr) {
+                        kv_mask = ggml_arange(ctx0, 0.0f, (float) n_kv, 1.0f);
+                        kv_mask = ggml_step(ctx0, ggml_scale_bias(ctx0, kv_mask, 1.0f, 0.5f - (float) n_ctx));
+                        kv_mask = ggml_scale(ctx0, kv_mask, -1e30f);
+                        kv_mask = ggml_repeat_4d(ctx0, kv_mask, n_kv, n_ctx, 1, 1);
+                        ggml_set_name(kv_mask, \"vmcoach_kv_mask\");
+                    }
+                }
+
+                struct ggml_tensor * K = ggml_permute(ctx0, ggml_cast(ctx0, Kp, wctx.itype), 0, 2, 1, 3);
+
+                // K * Q
+                struct ggml_tensor * KQ = ggml_mul_mat(ctx0, K, Q);
+
+                struct ggml_tensor * KQ_soft_max = ggml_soft_max_ext(ctx0, KQ, kv_mask, KQscale, 0.0f);
+
+                struct ggml_tensor * V = ggml_cast(ctx0, ggml_permute(ctx0, Vp, 1, 2, 0, 3), wctx.itype);
+
+                struct ggml_tensor * KQV = ggml_mul_mat(ctx0, V, KQ_soft_max);
+")
+
+    # 5. Say so in the system info line, so a test can tell the patch is in.
+    _vmcoach_replace(
+"    s += \"WHISPER : \";
+"
+"    s += \"WHISPER : VMCOACH_PATCH = 1 | \";
+")
+
+    file(WRITE "${_vmcoach_file}" "${_vmcoach_src}")
+    message(STATUS "vmcoach: patched ${_vmcoach_file}")
+endif()
