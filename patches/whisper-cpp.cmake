@@ -1,7 +1,7 @@
-# Two changes to the whisper.cpp that whisper-rs-sys builds, applied while
+# Changes to the whisper.cpp that whisper-rs-sys builds, applied while
 # CMake configures it (.cargo/config.toml points CMAKE_PROJECT_INCLUDE here).
 # whisper-rs-sys copies whisper.cpp into its build folder first, so only that
-# copy changes; the registry's sources stay as they are. Neither changes what
+# copy changes; the registry's sources stay as they are. None changes what
 # is computed, only how (transcripts of the fixtures identical; a word time
 # may move by one 20 ms frame and token probabilities in the third decimal,
 # from a different order of additions).
@@ -16,6 +16,9 @@
 #   in V, masked out of the softmax). softmax x V has the number of keys as
 #   its inner length, 1500 for a full window, and ggml's tiled AVX-512
 #   kernels take only multiples of 16; otherwise it runs as dot products.
+# 5. A fix: DTW's walk over the segments' tokens stepped past the last
+#   segment when its last token got a time, and read a segment that is not
+#   there; now and then that was a segfault (seen once in tests/batch.rs).
 #
 # Each piece of text to replace must be found exactly once, or the build
 # stops here: a new whisper-rs-sys needs this file looked at again.
@@ -157,7 +160,78 @@ if(_vmcoach_done EQUAL -1)
                 struct ggml_tensor * KQV = ggml_mul_mat(ctx0, V, KQ_soft_max);
 ")
 
-    # 5. Say so in the system info line, so a test can tell the patch is in.
+    # 5. DTW word times: do not walk past the last segment.
+    _vmcoach_replace(
+"    // Place timestamps on segments
+    int32_t last_v = 0;
+    auto seg_i = state->result_all.begin() + i_segment;
+    auto tok_i = seg_i->tokens.begin();
+    for (int i = 0; i < alignment->ne[1]; ++i) {
+        int32_t v = whisper_get_i32_nd(alignment, 0, i, 0, 0);
+        if (v != last_v) {
+            int32_t time_index = whisper_get_i32_nd(alignment, 1, i, 0, 0);
+            int64_t timestamp = (time_index * 2) + seek; // Each index on DTW result = 20mS audio
+            last_v = v;
+
+            // Skip non-text tokens
+            while (!(tok_i->id < whisper_token_eot(ctx))) {
+                ++tok_i;
+                if (tok_i == seg_i->tokens.end()) {
+                    ++seg_i;
+                    tok_i = seg_i->tokens.begin();
+                }
+            }
+
+            tok_i->t_dtw = timestamp;
+            ++tok_i;
+            if (tok_i == seg_i->tokens.end()) {
+                ++seg_i;
+                tok_i = seg_i->tokens.begin();
+            }
+        }
+    }
+"
+"    // Place timestamps on segments
+    // VMCOACH_PATCH: the walk stops at the last segment's end. It used to step
+    // past it and read the tokens of a segment that is not there (a segfault
+    // when result_all ends at a page boundary).
+    int32_t last_v = 0;
+    auto seg_i = state->result_all.begin() + i_segment;
+    const auto seg_end = state->result_all.end();
+    auto tok_i = seg_i->tokens.begin();
+    auto past_last = [&]() {
+        while (tok_i == seg_i->tokens.end()) {
+            if (++seg_i == seg_end) {
+                return true;
+            }
+            tok_i = seg_i->tokens.begin();
+        }
+        return false;
+    };
+    for (int i = 0; i < alignment->ne[1]; ++i) {
+        int32_t v = whisper_get_i32_nd(alignment, 0, i, 0, 0);
+        if (v != last_v) {
+            int32_t time_index = whisper_get_i32_nd(alignment, 1, i, 0, 0);
+            int64_t timestamp = (time_index * 2) + seek; // Each index on DTW result = 20mS audio
+            last_v = v;
+
+            // Skip non-text tokens
+            bool done = past_last();
+            while (!done && !(tok_i->id < whisper_token_eot(ctx))) {
+                ++tok_i;
+                done = past_last();
+            }
+            if (done) {
+                break;
+            }
+
+            tok_i->t_dtw = timestamp;
+            ++tok_i;
+        }
+    }
+")
+
+    # 6. Say so in the system info line, so a test can tell the patch is in.
     _vmcoach_replace(
 "    s += \"WHISPER : \";
 "
