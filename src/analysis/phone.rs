@@ -649,7 +649,6 @@ fn digits_just_before(n: &PhoneNumber, words: &[Word]) -> bool {
     is_digit_word(prev) && first.start_s - prev.start_s < DIGIT_BEFORE_S
 }
 
-/// A word that is a digit or a short group of them: "5", "55,", "Oh,".
 /// Whether a 7-digit number was written in more than two groups of
 /// digits ("7 9, 2, 4 9, 0 8"). A local number is said in two, three
 /// digits and four; more breaks are pauses in which digits were said and
@@ -674,6 +673,7 @@ fn broken_groups(n: &PhoneNumber, words: &[Word]) -> bool {
     groups > 2
 }
 
+/// A word that is a digit or a short group of them: "5", "55,", "Oh,".
 fn is_digit_word(word: &Word) -> bool {
     let text = bare_word(&word.text);
     (!text.is_empty() && text.len() <= 3 && text.chars().all(|c| c.is_ascii_digit()))
