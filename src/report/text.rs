@@ -61,9 +61,13 @@ fn evidence_line(f: &Finding) -> Option<String> {
         .evidence
         .iter()
         .take(2)
-        .map(|e| match &e.heard_as {
-            Some(digits) => format!("\"{}\" heard as {digits} ({})", e.text, clock(e.start_s)),
-            None => format!("\"{}\" ({})", e.text, clock(e.start_s)),
+        .map(|e| {
+            let heard = e
+                .heard_as
+                .as_ref()
+                .map(|digits| format!(" heard as {digits}"))
+                .unwrap_or_default();
+            format!("\"{}\"{heard} ({})", e.text, clock(e.start_s))
         })
         .collect();
     (!parts.is_empty()).then(|| parts.join(", "))
