@@ -399,7 +399,7 @@ fn analyze_agrees_with_the_fixture_labels() {
 /// long (the recount of a number heard with a wrong digit count rests on
 /// this): on the stretch of `networking-good-slt-16k.wav` that holds
 /// "six one two, five five five, oh one four seven", the reading said gets
-/// the highest log-probability.
+/// the highest log-probability, encoded afresh or by a second hearing.
 #[test]
 fn the_number_said_fits_its_audio_better_than_one_digit_more_or_less() {
     use vmcoach::transcribe::whisper::{WhisperOptions, WhisperTranscriber};
@@ -433,4 +433,9 @@ fn the_number_said_fits_its_audio_better_than_one_digit_more_or_less() {
     for (reading, score) in readings.iter().zip(&scores).skip(1) {
         assert!(scores[0] > *score, "{reading:?} {score} >= {}", scores[0]);
     }
+    // Scored right after a second hearing of the same cut, on the audio
+    // that hearing encoded, the readings get exactly the same scores.
+    t.hear_digits(&cut).unwrap().expect("a second hearing");
+    let again = t.score_texts(&cut, &readings).unwrap().unwrap();
+    assert_eq!(scores, again);
 }

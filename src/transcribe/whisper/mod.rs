@@ -121,6 +121,10 @@ pub struct WhisperTranscriber {
     state_used: bool,
     /// Threads chosen for the last recording transcribed (0: none yet).
     recording_threads: usize,
+    /// The cut whose encoding the state holds from a number's second
+    /// hearing: readings of the same cut are scored without encoding it
+    /// again.
+    heard_cut: Option<Vec<f32>>,
 }
 
 impl WhisperTranscriber {
@@ -221,6 +225,7 @@ impl WhisperModel {
             multi_digit: Arc::clone(&self.multi_digit),
             state_used: false,
             recording_threads: 0,
+            heard_cut: None,
         })
     }
 }
@@ -407,6 +412,7 @@ impl Transcriber for WhisperTranscriber {
             );
         }
         self.decode(params, &samples)?;
+        self.heard_cut = Some(samples);
         let tokens: i32 = self.state.as_iter().map(|s| s.n_tokens()).sum();
         let text: Vec<String> = self
             .state
@@ -432,29 +438,33 @@ impl Transcriber for WhisperTranscriber {
     }
 
     /// Each text fed to the decoder after the digit prompt, on the audio
-    /// encoded once (see [`score::score`]).
+    /// encoded once (see [`score::score`]): not again when the second
+    /// hearing just encoded the same cut.
     fn score_texts(&mut self, audio: &Mono16k, texts: &[String]) -> Result<Option<Vec<f64>>> {
         if !self.options.second_listen {
             return Ok(None);
         }
         let samples = padded(audio.samples().to_vec());
         let threads = self.number_threads();
-        self.fresh_state()?;
         let started = std::time::Instant::now();
-        let scores = score::score(
-            &self.ctx,
-            &mut self.state,
-            &samples,
-            DEFAULT_PROMPT,
-            texts,
-            threads,
-        )?;
+        let encoded = self.heard_cut.as_deref() == Some(samples.as_slice());
+        if !encoded {
+            self.fresh_state()?;
+            score::encode(&mut self.state, &samples, threads)?;
+            self.heard_cut = Some(samples);
+        }
+        let scores = score::score(&self.ctx, &mut self.state, DEFAULT_PROMPT, texts, threads)?;
         if self.options.verbose {
             eprintln!(
-                "vmcoach: scored {} readings of {:.1} s in {:.2} s",
+                "vmcoach: scored {} readings of {:.1} s in {:.2} s{}",
                 texts.len(),
                 audio.duration_s(),
-                started.elapsed().as_secs_f64()
+                started.elapsed().as_secs_f64(),
+                if encoded {
+                    " (encoded by the second listen)"
+                } else {
+                    ""
+                }
             );
             let mut ranked: Vec<(f64, &String)> = scores.iter().copied().zip(texts).collect();
             ranked.sort_by(|a, b| b.0.total_cmp(&a.0));
@@ -501,6 +511,7 @@ impl WhisperTranscriber {
     /// A new decoder state unless this one is unused, so what was heard
     /// before changes nothing.
     fn fresh_state(&mut self) -> Result<()> {
+        self.heard_cut = None;
         if self.state_used {
             self.state = new_state(&self.ctx)?;
         }

@@ -42,7 +42,7 @@ impl Scorer<'_> {
         let (last, before) = tokens
             .split_last()
             .ok_or_else(|| Error::Transcribe("nothing to score".into()))?;
-        let failed = |e| Error::Transcribe(format!("whisper.cpp could not decode ({e})"));
+        let failed = |e| failed("decode", e);
         if !before.is_empty() {
             self.state
                 .decode(before, n_past, self.threads)
@@ -87,22 +87,32 @@ fn log_softmax(logits: &[f32]) -> Vec<f32> {
         .collect()
 }
 
-/// The log-probability of each of `texts` as what `samples` (16 kHz, at
-/// least one second) says, after `prompt`, on a fresh `state`.
-pub fn score(
-    ctx: &WhisperContext,
-    state: &mut WhisperState,
-    samples: &[f32],
-    prompt: &str,
-    texts: &[String],
-    threads: usize,
-) -> Result<Vec<f64>> {
-    let failed = |what: &str, e| Error::Transcribe(format!("whisper.cpp could not {what} ({e})"));
+fn failed(what: &str, e: whisper_rs::WhisperError) -> Error {
+    Error::Transcribe(format!("whisper.cpp could not {what} ({e})"))
+}
+
+/// Encodes `samples` (16 kHz, at least one second) into `state`, for
+/// [`score`].
+pub fn encode(state: &mut WhisperState, samples: &[f32], threads: usize) -> Result<()> {
     let threads = threads.max(1);
     state
         .pcm_to_mel(samples, threads)
         .map_err(|e| failed("compute the spectrum", e))?;
-    state.encode(0, threads).map_err(|e| failed("encode", e))?;
+    state.encode(0, threads).map_err(|e| failed("encode", e))
+}
+
+/// The log-probability of each of `texts` as what the audio encoded in
+/// `state` says, after `prompt`. Only the decoder's cache of the first
+/// sequence is used (and cut back as it goes), so the state may be one a
+/// whole decode of the same audio has just used.
+pub fn score(
+    ctx: &WhisperContext,
+    state: &mut WhisperState,
+    prompt: &str,
+    texts: &[String],
+    threads: usize,
+) -> Result<Vec<f64>> {
+    let threads = threads.max(1);
     let tokenize = |text: &str| ctx.tokenize(text, 512).map_err(|e| failed("tokenize", e));
     // What whisper.cpp's own decoding starts from: the previous-text
     // marker, the prompt, start of transcript (language and task for a
