@@ -57,7 +57,8 @@ const AREA_CODE_BEFORE_S: f64 = 2.0;
 /// disagree, the readings of a full number's count near them are put to the
 /// model, and the one that fits the audio best is kept (see
 /// `analysis::phone::recount`). A 7-digit number is also heard from
-/// [`AREA_CODE_BEFORE_S`] before it, for an area code written as words.
+/// [`AREA_CODE_BEFORE_S`] before it, for an area code written as words;
+/// when that hearing writes one of the readings, it is kept unscored.
 /// The analysis compares the hearings (see `analysis::phone::judge`).
 pub fn rehear_numbers(
     audio: &Mono16k,
@@ -104,10 +105,12 @@ pub fn rehear_numbers(
         // first pass wrote for it ("Oh, here you go 9 0 1 1 0 0 5"): it is
         // heard once more with the seconds before it, not from the number
         // before.
+        let mut wider = None;
         if number.digits.len() == crate::analysis::phone::MIN_DIGITS {
             let start_s = (number.start_s - AREA_CODE_BEFORE_S).max(room(i).0);
             if start_s < number.start_s {
                 if let Some(text) = transcriber.hear_digits(&cut(start_s, number.end_s))? {
+                    wider = Some(text.clone());
                     out.push(Rehearing {
                         start_s,
                         end_s: number.end_s,
@@ -120,6 +123,17 @@ pub fn rehear_numbers(
         let Some(recount) = recount else {
             continue;
         };
+        // The wider hearing wrote one of the readings itself: two hearings
+        // agree on it, and it is taken without scoring.
+        if let Some(text) = wider.as_deref().and_then(|w| recount.written_in(w)) {
+            out.push(Rehearing {
+                start_s: recount.from_s,
+                end_s: number.end_s,
+                text: text.clone(),
+                count: Some(crate::analysis::phone::RECOUNT_DIGITS),
+            });
+            continue;
+        }
         let heard = cut(recount.from_s, number.end_s);
         let Some(scores) = transcriber.score_texts(&heard, &recount.readings)? else {
             continue;
@@ -322,5 +336,66 @@ mod tests {
         assert!((rehearings[2].start_s - after_ten).abs() < 1e-9);
         // A full number is heard once.
         assert_eq!(heard(&ten(5.0)).0.len(), 1);
+    }
+
+    /// Hears a number's cut as `narrow`, the wider cut as `wider`, and
+    /// scores the first reading best; writes down whether it scored.
+    struct Hears {
+        narrow: &'static str,
+        wider: &'static str,
+        heard: usize,
+        scored: bool,
+    }
+
+    impl Transcriber for Hears {
+        fn transcribe(&mut self, _audio: &Mono16k) -> Result<Transcript> {
+            Ok(Transcript::default())
+        }
+        fn hear_digits(&mut self, _audio: &Mono16k) -> Result<Option<String>> {
+            self.heard += 1;
+            let text = if self.heard == 1 {
+                self.narrow
+            } else {
+                self.wider
+            };
+            Ok(Some(text.to_string()))
+        }
+        fn score_texts(&mut self, _audio: &Mono16k, texts: &[String]) -> Result<Option<Vec<f64>>> {
+            self.scored = true;
+            Ok(Some((0..texts.len()).map(|i| -(i as f64)).collect()))
+        }
+    }
+
+    #[test]
+    fn a_reading_the_wider_hearing_wrote_is_taken_without_scoring() {
+        let audio = Mono16k::from_resampled(vec![0.0; 30 * audio::MODEL_RATE as usize]);
+        let words = digits_at("3 5 0 3 4 6 6", 5.0);
+        let recounted = |wider| {
+            let mut t = Hears {
+                narrow: "3 0 3 5 0 3 4 6 6",
+                wider,
+                heard: 0,
+                scored: false,
+            };
+            let rehearings = rehear_numbers(&audio, &words, &mut t).unwrap();
+            let last = rehearings.last().unwrap().clone();
+            assert_eq!(last.count, Some(crate::analysis::phone::RECOUNT_DIGITS));
+            (t.scored, last.text)
+        };
+        // "4 4" written by the wider hearing: a reading of the 9 digits
+        // heard, with the run of 4 one longer.
+        let (scored, text) = recounted("Hi, 3, 0, 3, 5, 0, 3, 4, 4, 6, 6.");
+        assert!(!scored);
+        assert_eq!(
+            text.replace(|c: char| !c.is_ascii_digit(), ""),
+            "3035034466"
+        );
+        // Nothing that is a reading: the model chooses.
+        let (scored, text) = recounted("Hi, 3, 5, 0, 3, 4, 6, 6.");
+        assert!(scored);
+        assert_ne!(
+            text.replace(|c: char| !c.is_ascii_digit(), ""),
+            "3035034466"
+        );
     }
 }

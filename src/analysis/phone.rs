@@ -309,6 +309,18 @@ pub struct Recount {
     pub readings: Vec<String>,
 }
 
+impl Recount {
+    /// The reading whose digits are the longest number in `text`, when
+    /// there is one: another hearing wrote it (see
+    /// `pipeline::rehear_numbers`).
+    pub fn written_in(&self, text: &str) -> Option<&String> {
+        let heard = longest_number(text)?;
+        self.readings
+            .iter()
+            .find(|r| longest_number(r).as_deref() == Some(heard.as_str()))
+    }
+}
+
 /// The count a recount reaches: a US number with its area code.
 pub const RECOUNT_DIGITS: usize = 10;
 /// Edits a reading may be from what was heard.
