@@ -121,9 +121,9 @@ pub struct WhisperTranscriber {
     state_used: bool,
     /// Threads chosen for the last recording transcribed (0: none yet).
     recording_threads: usize,
-    /// The cut whose encoding the state holds from a number's second
-    /// hearing: readings of the same cut are scored without encoding it
-    /// again.
+    /// The cut whose encoding the state holds, from a number's second
+    /// hearing or a scoring: readings of the same cut are scored without
+    /// encoding it again.
     heard_cut: Option<Vec<f32>>,
 }
 
