@@ -123,35 +123,33 @@ pub fn rehear_numbers(
         let Some(recount) = recount else {
             continue;
         };
-        // The wider hearing wrote one of the readings itself: two hearings
-        // agree on it, and it is taken without scoring.
-        if let Some(text) = wider.as_deref().and_then(|w| recount.written_in(w)) {
-            out.push(Rehearing {
-                start_s: recount.from_s,
-                end_s: number.end_s,
-                text: text.clone(),
-                count: Some(crate::analysis::phone::RECOUNT_DIGITS),
-            });
-            continue;
-        }
-        let heard = cut(recount.from_s, number.end_s);
-        let Some(scores) = transcriber.score_texts(&heard, &recount.readings)? else {
-            continue;
+        let chosen = match wider.as_deref().and_then(|w| recount.written_in(w)) {
+            // The wider hearing wrote one of the readings itself: two
+            // hearings agree on it, and it is taken without scoring.
+            Some(text) => text.clone(),
+            None => {
+                let heard = cut(recount.from_s, number.end_s);
+                let Some(scores) = transcriber.score_texts(&heard, &recount.readings)? else {
+                    continue;
+                };
+                let best = scores
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, s)| s.is_finite())
+                    .max_by(|a, b| a.1.total_cmp(b.1))
+                    .map(|(i, _)| i);
+                let Some(best) = best else {
+                    continue;
+                };
+                recount.readings[best].clone()
+            }
         };
-        let best = scores
-            .iter()
-            .enumerate()
-            .filter(|(_, s)| s.is_finite())
-            .max_by(|a, b| a.1.total_cmp(b.1))
-            .map(|(i, _)| i);
-        if let Some(best) = best {
-            out.push(Rehearing {
-                start_s: recount.from_s,
-                end_s: number.end_s,
-                text: recount.readings[best].clone(),
-                count: Some(crate::analysis::phone::RECOUNT_DIGITS),
-            });
-        }
+        out.push(Rehearing {
+            start_s: recount.from_s,
+            end_s: number.end_s,
+            text: chosen,
+            count: Some(crate::analysis::phone::RECOUNT_DIGITS),
+        });
     }
     Ok(out)
 }
