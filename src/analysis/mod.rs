@@ -58,7 +58,7 @@ impl PhoneNumber {
     /// The digits reported, when a later hearing or a recount replaced the
     /// ones written in the transcript ("700-405-0159" for "7 0 4 0 5 0 1 5 9").
     pub fn heard_as(&self) -> Option<String> {
-        let written: String = self.text.chars().filter(char::is_ascii_digit).collect();
+        let written = phone::only_digits(&self.text);
         (self.uncertain && written != self.digits).then(|| phone::format_digits(&self.digits))
     }
 }

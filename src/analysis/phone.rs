@@ -312,12 +312,11 @@ pub struct Recount {
 impl Recount {
     /// The reading whose digits are the longest number in `text`, when
     /// there is one: another hearing wrote it (see
-    /// `pipeline::rehear_numbers`).
+    /// `pipeline::rehear_numbers`). A reading's only digits are its
+    /// number's (see [`recount`]).
     pub fn written_in(&self, text: &str) -> Option<&String> {
         let heard = longest_number(text)?;
-        self.readings
-            .iter()
-            .find(|r| longest_number(r).as_deref() == Some(heard.as_str()))
+        self.readings.iter().find(|r| only_digits(r) == heard)
     }
 }
 
@@ -1649,7 +1648,8 @@ fn looks_like_time(run: &[Tok]) -> bool {
 // Comparing and formatting
 // ---------------------------------------------------------------------------
 
-fn only_digits(s: &str) -> String {
+/// The digits of `s`, nothing else: "503-555-0187" as "5035550187".
+pub(crate) fn only_digits(s: &str) -> String {
     s.chars().filter(char::is_ascii_digit).collect()
 }
 

@@ -435,7 +435,7 @@ fn number_complete(rule: &Rule, cx: &Ctx) -> Outcome {
         return outcome(rule, Status::Fail, "none", &[], Vec::new());
     }
     if let Some(expected) = cx.expect_number {
-        let exp_digits: String = expected.chars().filter(|c| c.is_ascii_digit()).collect();
+        let exp_digits = phone::only_digits(expected);
         let mut first_diff = None;
         for p in cx.phones {
             let m = phone::compare_number(&p.digits, expected);
