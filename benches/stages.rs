@@ -67,9 +67,11 @@ fn benches(c: &mut Criterion) {
         ),
         |b| {
             b.iter(|| {
-                analysis::analyze(black_box(&AnalysisInput {
-                    words: &words,
-                    rehearings: &[],
+                let words = black_box(&words);
+                analysis::analyze(&AnalysisInput {
+                    words,
+                    numbers: &analysis::phone::find_phone_numbers(words),
+                    hearings: &[],
                     duration_s: duration,
                     voiced: &[(0.2, duration)],
                     kind: None,
@@ -77,7 +79,7 @@ fn benches(c: &mut Criterion) {
                     expect_number: Some("6125550147"),
                     expect_name: Some("Jordan Lee"),
                     rules: &rules,
-                }))
+                })
             })
         },
     );

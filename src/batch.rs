@@ -12,25 +12,20 @@
 //! * [`Shard`] takes a deterministic 1/N of the inputs by a stable hash (FNV-1a)
 //!   of each file's path relative to the folder it was found in, so every
 //!   machine of a job array agrees on the split.
-//! * [`Results`] reads JSONL results back: rows for the summary and CSV, and
-//!   which files are done (same path, size and modification time) for `--resume`.
+//! * The JSONL lines, the rows of the summary and CSV, and reading results
+//!   back for `--resume` are the report's (see `report::summary`).
 //! * [`run`] analyses files on a pool of threads, one transcriber each, and
 //!   hands every event to the caller on the calling thread, so one writer
 //!   orders the output.
 
-use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::mpsc;
-use std::time::UNIX_EPOCH;
 
-use serde::Serialize;
-use serde_json::Value;
-
-use crate::analysis::Status;
 use crate::error::{Error, Result};
 use crate::pipeline::{self, CoachOptions};
+use crate::report::summary::FileStamp;
 use crate::report::{html, Report};
 use crate::transcribe::Transcriber;
 
@@ -318,251 +313,6 @@ impl fmt::Display for Shard {
 }
 
 // ---------------------------------------------------------------------------
-// Results: JSONL lines, rows, the summary and the CSV
-
-/// A file's size and modification time (whole seconds since 1970), as
-/// recorded next to its result so that `--resume` can tell it is unchanged.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct FileStamp {
-    pub size: u64,
-    pub mtime: i64,
-}
-
-impl FileStamp {
-    pub fn of(path: &Path) -> std::io::Result<FileStamp> {
-        let meta = std::fs::metadata(path)?;
-        let mtime = match meta.modified()?.duration_since(UNIX_EPOCH) {
-            Ok(d) => d.as_secs() as i64,
-            Err(before) => -(before.duration().as_secs() as i64),
-        };
-        Ok(FileStamp {
-            size: meta.len(),
-            mtime,
-        })
-    }
-}
-
-/// One JSONL line: the schema 1 report (as `analyze --json` prints it) with
-/// the file's `file_size` and `file_mtime` added. No newline at the end.
-pub fn result_line(report: &Report, stamp: FileStamp) -> String {
-    #[derive(Serialize)]
-    struct Line<'a> {
-        #[serde(flatten)]
-        report: &'a Report,
-        file_size: u64,
-        file_mtime: i64,
-    }
-    serde_json::to_string(&Line {
-        report,
-        file_size: stamp.size,
-        file_mtime: stamp.mtime,
-    })
-    .expect("a report always serialises")
-}
-
-/// What the summary and the CSV need of one report.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Row {
-    pub file: String,
-    pub duration_s: f64,
-    pub words_per_minute: f64,
-    /// The first phone number heard (digits only), if any, and when it began.
-    pub number: Option<String>,
-    pub number_start_s: Option<f64>,
-    pub score: u32,
-    /// Ids of the rules that failed, in report order.
-    pub failed_rules: Vec<String>,
-}
-
-impl Row {
-    pub fn from_report(report: &Report) -> Row {
-        let first = report.phone_numbers.first();
-        Row {
-            file: report.source.clone(),
-            duration_s: report.duration_s,
-            words_per_minute: report.words_per_minute,
-            number: first.map(|n| n.digits.clone()),
-            number_start_s: first.map(|n| n.start_s),
-            score: report.score,
-            failed_rules: report
-                .rules
-                .iter()
-                .filter(|f| f.status == Status::Fail)
-                .map(|f| f.id.clone())
-                .collect(),
-        }
-    }
-
-    /// From a report read back as JSON; `None` when it is not a schema 1 report.
-    pub fn from_json(v: &Value) -> Option<Row> {
-        if v.get("schema")?.as_u64()? != 1 {
-            return None;
-        }
-        let first = v
-            .get("phone_numbers")
-            .and_then(Value::as_array)
-            .and_then(|a| a.first());
-        Some(Row {
-            file: v.get("source")?.as_str()?.to_string(),
-            duration_s: v.get("duration_s")?.as_f64()?,
-            words_per_minute: v.get("words_per_minute")?.as_f64()?,
-            number: first.and_then(|n| n.get("digits")?.as_str().map(String::from)),
-            number_start_s: first.and_then(|n| n.get("start_s")?.as_f64()),
-            score: u32::try_from(v.get("score")?.as_u64()?).ok()?,
-            failed_rules: v
-                .get("rules")?
-                .as_array()?
-                .iter()
-                .filter(|r| r.get("status").and_then(Value::as_str) == Some("fail"))
-                .filter_map(|r| r.get("id")?.as_str().map(String::from))
-                .collect(),
-        })
-    }
-}
-
-/// JSONL results read back (from `batch --jsonl`, or `analyze --json` of several files).
-#[derive(Debug, Clone, Default)]
-pub struct Results {
-    /// One row per report line, in file order (see [`merge_rows`]).
-    pub rows: Vec<Row>,
-    /// Stamps of the files whose line carries them, by source; a later line wins.
-    pub done: HashMap<String, FileStamp>,
-    /// 1-based numbers of lines that are not schema 1 reports.
-    pub bad_lines: Vec<usize>,
-}
-
-impl Results {
-    pub fn parse(text: &str) -> Results {
-        let mut out = Results::default();
-        for (i, line) in text.lines().enumerate() {
-            if line.trim().is_empty() {
-                continue;
-            }
-            let Ok(v) = serde_json::from_str::<Value>(line) else {
-                out.bad_lines.push(i + 1);
-                continue;
-            };
-            let Some(row) = Row::from_json(&v) else {
-                out.bad_lines.push(i + 1);
-                continue;
-            };
-            if let (Some(size), Some(mtime)) = (
-                v.get("file_size").and_then(Value::as_u64),
-                v.get("file_mtime").and_then(Value::as_i64),
-            ) {
-                out.done.insert(row.file.clone(), FileStamp { size, mtime });
-            }
-            out.rows.push(row);
-        }
-        out
-    }
-
-    /// Whether `input`, as it is now on disk, already has a result.
-    pub fn is_done(&self, input: &Input, now: FileStamp) -> bool {
-        self.done.get(&input.source()) == Some(&now)
-    }
-}
-
-/// Where an unfinished last line starts (a run stopped in the middle of a
-/// write), if the text ends with one; a last line that is complete JSON
-/// without its newline is not unfinished.
-pub fn unfinished_tail(bytes: &[u8]) -> Option<usize> {
-    if bytes.is_empty() || bytes.ends_with(b"\n") {
-        return None;
-    }
-    let start = bytes.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
-    let tail = &bytes[start..];
-    if tail.iter().all(u8::is_ascii_whitespace) || serde_json::from_slice::<Value>(tail).is_ok() {
-        None
-    } else {
-        Some(start)
-    }
-}
-
-/// One row per file, sorted by file; when a file appears more than once (it
-/// was analysed again after it changed), the last row wins.
-pub fn merge_rows(rows: impl IntoIterator<Item = Row>) -> Vec<Row> {
-    let mut by_file: BTreeMap<String, Row> = BTreeMap::new();
-    for row in rows {
-        by_file.insert(row.file.clone(), row);
-    }
-    by_file.into_values().collect()
-}
-
-/// Totals over rows.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Summary {
-    pub files_analysed: usize,
-    pub audio_s: f64,
-    pub mean_score: Option<f64>,
-    /// (rule id, files where it failed), most common first, then by id.
-    pub failed_rules: Vec<RuleCount>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct RuleCount {
-    pub id: String,
-    pub count: usize,
-}
-
-impl Summary {
-    pub fn of(rows: &[Row]) -> Summary {
-        let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
-        for row in rows {
-            for id in &row.failed_rules {
-                *counts.entry(id.as_str()).or_default() += 1;
-            }
-        }
-        let mut failed_rules: Vec<RuleCount> = counts
-            .into_iter()
-            .map(|(id, count)| RuleCount {
-                id: id.to_string(),
-                count,
-            })
-            .collect();
-        failed_rules.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.id.cmp(&b.id)));
-        let total: u64 = rows.iter().map(|r| r.score as u64).sum();
-        Summary {
-            files_analysed: rows.len(),
-            audio_s: (rows.iter().map(|r| r.duration_s).sum::<f64>() * 100.0).round() / 100.0,
-            mean_score: (!rows.is_empty())
-                .then(|| (total as f64 / rows.len() as f64 * 10.0).round() / 10.0),
-            failed_rules,
-        }
-    }
-}
-
-/// Column names of the CSV summary.
-pub const CSV_HEADER: [&str; 7] = [
-    "file",
-    "duration_s",
-    "words_per_minute",
-    "number",
-    "number_start_s",
-    "score",
-    "failed_rules",
-];
-
-/// Writes the rows as CSV with a header; failed rules joined with `;`.
-pub fn write_csv<W: std::io::Write>(rows: &[Row], out: W) -> csv::Result<()> {
-    let mut w = csv::Writer::from_writer(out);
-    w.write_record(CSV_HEADER)?;
-    for r in rows {
-        w.write_record([
-            r.file.clone(),
-            r.duration_s.to_string(),
-            r.words_per_minute.to_string(),
-            r.number.clone().unwrap_or_default(),
-            r.number_start_s.map(|s| s.to_string()).unwrap_or_default(),
-            r.score.to_string(),
-            r.failed_rules.join(";"),
-        ])?;
-    }
-    w.flush()?;
-    Ok(())
-}
-
-// ---------------------------------------------------------------------------
 // Jobs and threads
 
 /// How many files at once, and how many model threads each.
@@ -662,7 +412,15 @@ pub fn analyse(
     let stamp = FileStamp::of(&input.path).map_err(|e| Error::io(&input.path, e))?;
     let heard = pipeline::hear_file(&input.path, options.max_seconds, transcriber)?;
     let report = pipeline::coach_heard(input.source(), &heard, options);
-    let page = pages.then(|| pipeline::page_extras(&heard, options));
+    let page = if pages {
+        Some(html::Extras::for_recording(
+            heard.mono16k.samples(),
+            crate::audio::MODEL_RATE,
+            &options.rules,
+        )?)
+    } else {
+        None
+    };
     Ok(Analysed {
         report,
         stamp,
@@ -763,7 +521,7 @@ mod tests {
     use super::*;
     use crate::transcribe::scripted::Scripted;
     use crate::transcribe::{Transcript, Word};
-    use std::collections::HashSet;
+    use std::collections::{HashMap, HashSet};
 
     fn write_wav(path: &Path, seconds: f64) {
         let spec = hound::WavSpec {
@@ -1149,129 +907,6 @@ mod tests {
         )
         .is_err());
         assert_eq!(events, 0);
-    }
-
-    fn sample_report(source: &str) -> Report {
-        let dir = tempfile::tempdir().unwrap();
-        let p = dir.path().join("m.wav");
-        write_wav(&p, 3.0);
-        let mut t = Scripted::new(transcript(SAID));
-        let mut r = pipeline::coach_file(&p, &mut t, &CoachOptions::default()).unwrap();
-        r.source = source.to_string();
-        r
-    }
-
-    #[test]
-    fn a_result_line_is_the_report_plus_the_stamp_and_reads_back_as_the_same_row() {
-        let report = sample_report("dir/m.wav");
-        let stamp = FileStamp {
-            size: 96_044,
-            mtime: 1_700_000_000,
-        };
-        let line = result_line(&report, stamp);
-        let v: Value = serde_json::from_str(&line).unwrap();
-        let plain: Value = serde_json::from_str(&report.to_json_line()).unwrap();
-        let mut without = v.as_object().unwrap().clone();
-        assert_eq!(without.remove("file_size"), Some(Value::from(96_044)));
-        assert_eq!(
-            without.remove("file_mtime"),
-            Some(Value::from(1_700_000_000))
-        );
-        assert_eq!(Value::Object(without), plain);
-
-        let row = Row::from_report(&report);
-        assert_eq!(Row::from_json(&v), Some(row.clone()));
-        assert_eq!(row.number.as_deref(), Some("6125550147"));
-        assert!(row.number_start_s.is_some());
-
-        let results = Results::parse(&format!("{line}\nnot json\n\n{}\n", report.to_json_line()));
-        assert_eq!(results.rows.len(), 2);
-        assert_eq!(results.bad_lines, [2]);
-        assert_eq!(results.done.get("dir/m.wav"), Some(&stamp));
-        let input = Input {
-            path: PathBuf::from("dir/m.wav"),
-            key: "m.wav".into(),
-        };
-        assert!(results.is_done(&input, stamp));
-        assert!(!results.is_done(
-            &input,
-            FileStamp {
-                size: 96_044,
-                mtime: 1_700_000_001
-            }
-        ));
-        assert!(!results.is_done(
-            &input,
-            FileStamp {
-                size: 1,
-                mtime: 1_700_000_000
-            }
-        ));
-    }
-
-    #[test]
-    fn an_unfinished_last_line_is_found() {
-        assert_eq!(unfinished_tail(b""), None);
-        assert_eq!(unfinished_tail(b"{\"a\":1}\n"), None);
-        assert_eq!(unfinished_tail(b"{\"a\":1}\n{\"b\":2}"), None);
-        assert_eq!(unfinished_tail(b"{\"a\":1}\n{\"b\":"), Some(8));
-        assert_eq!(unfinished_tail(b"{\"b\":"), Some(0));
-        assert_eq!(unfinished_tail(b"{\"a\":1}\n{\"b\":\"\xc3"), Some(8));
-    }
-
-    #[test]
-    fn summary_counts_failed_rules_and_merging_keeps_the_last_row() {
-        let row = |file: &str, score: u32, failed: &[&str]| Row {
-            file: file.into(),
-            duration_s: 10.0,
-            words_per_minute: 150.0,
-            number: None,
-            number_start_s: None,
-            score,
-            failed_rules: failed.iter().map(|s| s.to_string()).collect(),
-        };
-        let rows = merge_rows([
-            row("b.wav", 10, &["x"]),
-            row("a.wav", 60, &["y", "x"]),
-            row("c.wav", 70, &[]),
-            row("b.wav", 50, &["x", "z"]),
-        ]);
-        assert_eq!(
-            rows.iter().map(|r| r.file.as_str()).collect::<Vec<_>>(),
-            ["a.wav", "b.wav", "c.wav"]
-        );
-        let s = Summary::of(&rows);
-        assert_eq!(s.files_analysed, 3);
-        assert_eq!(s.mean_score, Some(60.0));
-        assert_eq!(s.audio_s, 30.0);
-        let counts: Vec<(&str, usize)> = s
-            .failed_rules
-            .iter()
-            .map(|r| (r.id.as_str(), r.count))
-            .collect();
-        assert_eq!(counts, [("x", 2), ("y", 1), ("z", 1)]);
-        assert_eq!(Summary::of(&[]).mean_score, None);
-    }
-
-    #[test]
-    fn csv_has_a_header_and_one_line_per_row() {
-        let report = sample_report("a folder/m, one.wav");
-        let rows = vec![Row::from_report(&report)];
-        let mut out = Vec::new();
-        write_csv(&rows, &mut out).unwrap();
-        let text = String::from_utf8(out).unwrap();
-        let mut lines = text.lines();
-        assert_eq!(
-            lines.next(),
-            Some("file,duration_s,words_per_minute,number,number_start_s,score,failed_rules")
-        );
-        let line = lines.next().unwrap();
-        assert!(line.starts_with("\"a folder/m, one.wav\",3,"), "{line}");
-        assert!(line.contains(",6125550147,"), "{line}");
-        assert_eq!(lines.next(), None);
-        let mut reader = csv::Reader::from_reader(text.as_bytes());
-        let rec = reader.records().next().unwrap().unwrap();
-        assert_eq!(rec.get(6).unwrap(), rows[0].failed_rules.join(";"));
     }
 
     #[test]

@@ -178,7 +178,7 @@ fn a_transcript_full_of_markup_shows_as_text_and_runs_nothing_in_chromium() {
     );
     let tone: Vec<f32> = (0..48_000).map(|i| 0.3 * (i as f32 * 0.05).sin()).collect();
     let extras = Extras {
-        recording: Some(Recording::new(&tone, 16_000)),
+        recording: Some(Recording::new(&tone, 16_000).unwrap()),
         number_window_s: Some(10.0),
         takes: Vec::new(),
     };

@@ -11,6 +11,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use serde::Deserialize;
+use vmcoach::analysis::phone::find_phone_numbers;
 use vmcoach::analysis::{analyze, estimate_words, AnalysisInput, Kind, RuleSet, Status};
 
 #[derive(Deserialize)]
@@ -78,9 +79,11 @@ fn every_labelled_script_gets_its_labelled_statuses() {
             std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
         let words = estimate_words(&text, 150.0);
         let duration = words.last().map_or(0.0, |w| w.end_s);
+        let numbers = find_phone_numbers(&words);
         let input = AnalysisInput {
             words: &words,
-            rehearings: &[],
+            numbers: &numbers,
+            hearings: &[],
             duration_s: duration,
             voiced: &[],
             kind: if label.infer { None } else { Some(label.kind) },

@@ -6,19 +6,21 @@ use serde::Serialize;
 
 use super::kind::infer_kind;
 use super::metrics::{self, Delivery};
-use super::phone::find_phone_numbers;
+use super::phone::Hearings;
 use super::rules::checks::{self, Ctx};
 use super::rules::text::TokenStream;
 use super::rules::RuleSet;
 use super::{score, Finding, Kind, PhoneNumber, Status};
-use crate::transcribe::{Rehearing, Word};
+use crate::transcribe::Word;
 
 /// What [`analyze`] needs.
 #[derive(Debug, Clone, Copy)]
 pub struct AnalysisInput<'a> {
     pub words: &'a [Word],
-    /// Second hearings of the phone numbers (empty for scripts).
-    pub rehearings: &'a [Rehearing],
+    /// The phone numbers said in `words` (see [`super::phone::find_phone_numbers`]).
+    pub numbers: &'a [PhoneNumber],
+    /// What the number pass heard of them again (empty for scripts).
+    pub hearings: &'a [Hearings],
     /// Length of the recording (0 when unknown, e.g. a script).
     pub duration_s: f64,
     /// The stretches where the audio's level detector heard voice (empty
@@ -68,8 +70,8 @@ pub struct Analysis {
 pub fn analyze(input: &AnalysisInput) -> Analysis {
     let rules = input.rules;
     let words = input.words;
-    let mut phones = find_phone_numbers(words);
-    super::phone::judge(&mut phones, input.rehearings, words, input.voiced);
+    let mut phones = input.numbers.to_vec();
+    super::phone::judge(&mut phones, input.hearings, words, input.voiced);
     let delivery = metrics::measure(
         words,
         input.duration_s,
@@ -239,6 +241,7 @@ fn timeline(findings: &[Finding], phones: &[PhoneNumber], rules: &RuleSet) -> Ve
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::analysis::phone::{find_phone_numbers, Hearing};
     use crate::analysis::script::estimate_words;
 
     struct Run<'a> {
@@ -247,7 +250,7 @@ mod tests {
         expect_number: Option<&'a str>,
         expect_name: Option<&'a str>,
         wpm: f64,
-        rehearings: &'a [Rehearing],
+        hearings: &'a [Hearings],
     }
 
     impl Default for Run<'_> {
@@ -258,7 +261,7 @@ mod tests {
                 expect_number: None,
                 expect_name: None,
                 wpm: 150.0,
-                rehearings: &[],
+                hearings: &[],
             }
         }
     }
@@ -269,7 +272,8 @@ mod tests {
         let duration = words.last().map_or(0.0, |w| w.end_s);
         analyze(&AnalysisInput {
             words: &words,
-            rehearings: o.rehearings,
+            numbers: &find_phone_numbers(&words),
+            hearings: o.hearings,
             duration_s: duration,
             voiced: &[],
             kind: o.kind,
@@ -448,11 +452,13 @@ mod tests {
     #[test]
     fn a_complete_number_not_heard_for_sure_is_a_warning() {
         let script = "This is Tobias Lindqvist, 503-555-0187. Thanks.";
-        let heard_otherwise = [Rehearing {
-            start_s: 0.0,
-            end_s: 60.0,
-            text: "5 0 3, 5 5 5, 0 1 8 8.".into(),
-            count: None,
+        let heard_otherwise = [Hearings {
+            number: 0,
+            again: Some(Hearing {
+                from_s: 0.0,
+                text: "5 0 3, 5 5 5, 0 1 8 8.".into(),
+            }),
+            ..Hearings::default()
         }];
         let with = |expect_number| {
             analyze_with(
@@ -460,7 +466,7 @@ mod tests {
                 Run {
                     kind: Some(Kind::Networking),
                     expect_number,
-                    rehearings: &heard_otherwise,
+                    hearings: &heard_otherwise,
                     ..Run::default()
                 },
             )
@@ -486,21 +492,23 @@ mod tests {
         let words = estimate_words(script, 150.0);
         let found = find_phone_numbers(&words);
         assert_eq!(found.len(), 2);
-        let counted = |n: &PhoneNumber, text: &str| Rehearing {
-            start_s: n.start_s,
-            end_s: n.end_s,
-            text: text.into(),
-            count: Some(10),
+        let counted = |number: usize, text: &str| Hearings {
+            number,
+            recount: Some(Hearing {
+                from_s: found[number].start_s,
+                text: text.into(),
+            }),
+            ..Hearings::default()
         };
-        let rehearings = [
-            counted(&found[0], "5 0 3, 5 5 5, 0 1 8 7"),
-            counted(&found[1], "5 0 3, 5 5 5, 0 1 8 8"),
+        let hearings = [
+            counted(0, "5 0 3, 5 5 5, 0 1 8 7"),
+            counted(1, "5 0 3, 5 5 5, 0 1 8 8"),
         ];
         let a = analyze_with(
             script,
             Run {
                 kind: Some(Kind::Networking),
-                rehearings: &rehearings,
+                hearings: &hearings,
                 ..Run::default()
             },
         );
@@ -934,7 +942,8 @@ mod tests {
         let rules = RuleSet::default_rules();
         let a = analyze(&AnalysisInput {
             words: &words,
-            rehearings: &[],
+            numbers: &find_phone_numbers(&words),
+            hearings: &[],
             duration_s: 15.0,
             voiced: &[(0.2, 12.4)],
             kind: Some(Kind::Networking),
@@ -957,7 +966,8 @@ mod tests {
         let rules = RuleSet::default_rules();
         let a = analyze(&AnalysisInput {
             words: &words,
-            rehearings: &[],
+            numbers: &find_phone_numbers(&words),
+            hearings: &[],
             duration_s: 5.0,
             voiced: &[],
             kind: Some(Kind::Networking),

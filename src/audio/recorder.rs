@@ -27,6 +27,7 @@ use serde::Serialize;
 
 use super::capture::Capture;
 use super::levels::{self, Levels};
+use super::wav;
 use crate::{Error, Result};
 
 /// Suffix of a take that is still being written (or was cut short).
@@ -341,12 +342,12 @@ pub fn take_warnings(levels: &Levels, overruns: u64) -> Vec<TakeWarning> {
 }
 
 /// The `.part` file of a take and what has gone into it. Dropped without
-/// [`PartWriter::finish`] (an error, a panic), hound's writer still brings
+/// [`PartWriter::finish`] (an error, a panic), the WAV writer still brings
 /// the header up to date, so the `.part` stays playable.
 struct PartWriter {
     final_path: PathBuf,
     part_path: PathBuf,
-    writer: Option<hound::WavWriter<BufWriter<File>>>,
+    writer: Option<wav::Writer<BufWriter<File>>>,
     rate: u32,
     frames: u64,
     /// Everything written, for the levels at the end.
@@ -379,15 +380,8 @@ impl PartWriter {
             }
             Err(e) => return Err(Error::io(&part_path, e)),
         };
-        let spec = hound::WavSpec {
-            channels: 1,
-            sample_rate: rate,
-            bits_per_sample: 16,
-            sample_format: hound::SampleFormat::Int,
-        };
-        let mut writer = hound::WavWriter::new(BufWriter::new(file), spec)
-            .map_err(|e| hound_err(&part_path, e))?;
-        writer.flush().map_err(|e| hound_err(&part_path, e))?;
+        let mut writer = wav::Writer::new(BufWriter::new(file), rate, &part_path)?;
+        writer.flush()?;
         Ok(PartWriter {
             final_path: path.to_path_buf(),
             part_path,
@@ -404,12 +398,7 @@ impl PartWriter {
 
     fn write(&mut self, mono: &[f32]) -> Result<()> {
         let writer = self.writer.as_mut().expect("writer open until finish");
-        for &s in mono {
-            let s = s.clamp(-1.0, 1.0);
-            writer
-                .write_sample((s * 32767.0).round() as i16)
-                .map_err(|e| hound_err(&self.part_path, e))?;
-        }
+        writer.write(mono)?;
         self.samples.extend(mono.iter().map(|s| s.clamp(-1.0, 1.0)));
         self.frames += mono.len() as u64;
         Ok(())
@@ -419,15 +408,13 @@ impl PartWriter {
     /// `.part` file plays up to here whatever happens to this process.
     fn flush(&mut self) -> Result<()> {
         let writer = self.writer.as_mut().expect("writer open until finish");
-        writer.flush().map_err(|e| hound_err(&self.part_path, e))
+        writer.flush()
     }
 
     /// Finalizes the WAV and gives it its name; returns the name and the samples.
     fn finish(mut self) -> Result<(PathBuf, Vec<f32>)> {
         let writer = self.writer.take().expect("writer open until finish");
-        writer
-            .finalize()
-            .map_err(|e| hound_err(&self.part_path, e))?;
+        writer.finalize()?;
         let path = place_no_clobber(&self.part_path, &self.final_path)?;
         Ok((path, std::mem::take(&mut self.samples)))
     }
@@ -452,13 +439,6 @@ impl PartWriter {
                 part.display()
             )),
         }
-    }
-}
-
-fn hound_err(path: &Path, e: hound::Error) -> Error {
-    match e {
-        hound::Error::IoError(e) => Error::io(path, e),
-        other => Error::bad_audio(path, other.to_string()),
     }
 }
 
@@ -531,8 +511,12 @@ pub fn repair_part(part: &Path) -> Result<PathBuf> {
         .map_err(io)?;
     file.sync_all().map_err(io)?;
     drop(file);
-    hound::WavReader::open(part)
-        .map_err(|e| Error::bad_audio(part, format!("still not readable after repair: {e}")))?;
+    if let Some(problem) = wav::header_problem(part) {
+        return Err(Error::bad_audio(
+            part,
+            format!("still not readable after repair: {problem}"),
+        ));
+    }
 
     let name = part
         .file_name()

@@ -1,11 +1,12 @@
-//! WAV decoding with hound: PCM 8/16/24/32-bit and 32-bit float, any channel
-//! count (averaged to mono). The only file that imports hound.
+//! WAV with hound: decoding PCM 8/16/24/32-bit and 32-bit float, any channel
+//! count (averaged to mono), and writing the 16-bit mono WAV of a take or a
+//! page's player. The only file that imports hound.
 //!
 //! The header is checked before any sample is read, so a huge or lying file
 //! is refused without allocating for it, and the reasons hound gives are
 //! turned into words a user can act on.
 
-use std::io::{Read, Seek, SeekFrom};
+use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::Path;
 
 use super::{downmix, Audio};
@@ -133,6 +134,78 @@ pub(super) fn minutes(seconds: f64) -> String {
         format!("{:.1} minutes", seconds / 60.0)
     } else {
         format!("{seconds:.1} s")
+    }
+}
+
+/// A sample in -1..1 as a 16-bit one (clipped at full scale).
+pub fn to_i16(sample: f32) -> i16 {
+    (sample.clamp(-1.0, 1.0) * 32767.0).round() as i16
+}
+
+/// A 16-bit mono WAV written as the samples come. Dropped without
+/// [`Writer::finalize`] (an error, a panic), it still brings the header up
+/// to date, so what was written stays playable.
+pub struct Writer<W: Write + Seek> {
+    inner: hound::WavWriter<W>,
+    /// Named in errors.
+    name: std::path::PathBuf,
+}
+
+impl<W: Write + Seek> Writer<W> {
+    /// Writes the header to `out`; `name` is used in error messages.
+    pub fn new(out: W, rate: u32, name: &Path) -> Result<Self> {
+        let spec = hound::WavSpec {
+            channels: 1,
+            sample_rate: rate,
+            bits_per_sample: 16,
+            sample_format: hound::SampleFormat::Int,
+        };
+        let inner = hound::WavWriter::new(out, spec).map_err(|e| write_error(name, e))?;
+        Ok(Writer {
+            inner,
+            name: name.to_path_buf(),
+        })
+    }
+
+    pub fn write(&mut self, samples: &[f32]) -> Result<()> {
+        for &s in samples {
+            self.inner
+                .write_sample(to_i16(s))
+                .map_err(|e| write_error(&self.name, e))?;
+        }
+        Ok(())
+    }
+
+    /// Brings the header up to date and writes out what is buffered.
+    pub fn flush(&mut self) -> Result<()> {
+        self.inner.flush().map_err(|e| write_error(&self.name, e))
+    }
+
+    pub fn finalize(self) -> Result<()> {
+        let name = self.name;
+        self.inner.finalize().map_err(|e| write_error(&name, e))
+    }
+}
+
+/// `samples` as a whole 16-bit mono WAV file in memory; `name` is used in
+/// error messages (a WAV file holds at most 4 GB).
+pub fn encode(samples: &[f32], rate: u32, name: &Path) -> Result<Vec<u8>> {
+    let mut bytes = std::io::Cursor::new(Vec::with_capacity(44 + samples.len() * 2));
+    let mut writer = Writer::new(&mut bytes, rate, name)?;
+    writer.write(samples)?;
+    writer.finalize()?;
+    Ok(bytes.into_inner())
+}
+
+/// Why the WAV file at `path` cannot be opened, if it cannot.
+pub fn header_problem(path: &Path) -> Option<String> {
+    hound::WavReader::open(path).err().map(|e| e.to_string())
+}
+
+fn write_error(name: &Path, e: hound::Error) -> Error {
+    match e {
+        hound::Error::IoError(e) => Error::io(name, e),
+        other => Error::bad_audio(name, other.to_string()),
     }
 }
 

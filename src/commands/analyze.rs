@@ -4,6 +4,7 @@ use std::io::{IsTerminal, Read};
 use std::process::ExitCode;
 
 use vmcoach::analysis::{Kind, RuleSet};
+use vmcoach::audio::MODEL_RATE;
 use vmcoach::pipeline::{self, CoachOptions};
 use vmcoach::report::{html, text, Report};
 
@@ -78,8 +79,13 @@ pub fn analyze(global: &Global, args: &AnalyzeArgs) -> anyhow::Result<ExitCode> 
                 }
                 print_report(&report, args.coach.json, several);
                 if let Some(out) = &args.html {
-                    let page = html::render(&report, &pipeline::page_extras(&heard, &options));
-                    if let Err(e) = super::html::write_page(out, &page, Replace::Always) {
+                    let samples = heard.mono16k.samples();
+                    let written = html::Extras::for_recording(samples, MODEL_RATE, &options.rules)
+                        .and_then(|extras| {
+                            let page = html::render(&report, &extras);
+                            super::html::write_page(out, &page, Replace::Always)
+                        });
+                    if let Err(e) = written {
                         eprintln!("vmcoach: error: the HTML report is not written: {e}");
                         failed += 1;
                     }

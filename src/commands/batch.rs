@@ -10,8 +10,9 @@ use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use vmcoach::batch::{self, Event, FileStamp, Results, Row, Shard, Summary};
+use vmcoach::batch::{self, Event, Shard};
 use vmcoach::report::html::IndexEntry;
+use vmcoach::report::summary::{self, FileStamp, Results, Row, Summary};
 use vmcoach::report::Report;
 use vmcoach::transcribe::whisper::WhisperModel;
 use vmcoach::transcribe::Transcriber;
@@ -62,7 +63,7 @@ fn read_previous(path: &Path, repair: bool, quiet: bool) -> vmcoach::Result<Resu
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Results::default()),
         Err(e) => return Err(Error::io(path, e)),
     };
-    let unfinished = batch::unfinished_tail(&bytes);
+    let unfinished = summary::unfinished_tail(&bytes);
     if let (true, Some(cut)) = (repair, unfinished) {
         eprintln!(
             "vmcoach: {}: the last line was cut off (an interrupted run); it is dropped",
@@ -121,7 +122,7 @@ fn warn_bad_lines(path: &Path, results: &Results, quiet: bool) {
 
 fn write_csv(path: &Path, rows: &[Row]) -> vmcoach::Result<()> {
     let file = File::create(path).map_err(|e| Error::io(path, e))?;
-    batch::write_csv(rows, std::io::BufWriter::new(file)).map_err(|e| match e.into_kind() {
+    summary::write_csv(rows, std::io::BufWriter::new(file)).map_err(|e| match e.into_kind() {
         csv::ErrorKind::Io(io) => Error::io(path, io),
         other => Error::Input(format!("{}: {other:?}", path.display())),
     })
@@ -295,7 +296,7 @@ pub fn run(global: &Global, args: &BatchArgs) -> anyhow::Result<ExitCode> {
             .expect("clap: --resume requires --jsonl");
         previous = read_previous(out, !args.list, quiet)?;
         inputs.retain(|i| {
-            let done = FileStamp::of(&i.path).is_ok_and(|now| previous.is_done(i, now));
+            let done = FileStamp::of(&i.path).is_ok_and(|now| previous.is_done(&i.source(), now));
             already_done += usize::from(done);
             !done
         });
@@ -390,7 +391,7 @@ pub fn run(global: &Global, args: &BatchArgs) -> anyhow::Result<ExitCode> {
                     Event::Finished {
                         result: Ok(done), ..
                     } => {
-                        let line = batch::result_line(&done.report, done.stamp);
+                        let line = summary::result_line(&done.report, done.stamp);
                         if let Some(lines) = lines.as_mut() {
                             lines.write(&line)?;
                         }
@@ -427,7 +428,7 @@ pub fn run(global: &Global, args: &BatchArgs) -> anyhow::Result<ExitCode> {
 
     let analysed_now = new_rows.len();
     let audio_now: f64 = new_rows.iter().map(|r| r.duration_s).sum();
-    let rows = batch::merge_rows(previous.rows.into_iter().chain(new_rows));
+    let rows = summary::merge_rows(previous.rows.into_iter().chain(new_rows));
     if let Some(path) = &args.csv {
         write_csv(path, &rows)?;
     }
@@ -511,7 +512,7 @@ pub fn summarize(global: &Global, args: &SummarizeArgs) -> anyhow::Result<ExitCo
         warn_bad_lines(path, &results, global.quiet);
         rows.extend(results.rows);
     }
-    let rows = batch::merge_rows(rows);
+    let rows = summary::merge_rows(rows);
     if rows.is_empty() {
         return Err(Error::Input("no vmcoach reports in the files given".into()).into());
     }

@@ -10,8 +10,7 @@ use std::io::Write;
 use std::path::Path;
 use std::process::ExitCode;
 
-use vmcoach::audio::recorder;
-use vmcoach::pipeline;
+use vmcoach::audio::{recorder, MODEL_RATE};
 use vmcoach::rehearse::{self, TableRow, TakeResult};
 use vmcoach::report::{html, Report};
 
@@ -86,9 +85,13 @@ pub fn run(global: &Global, args: &RehearseArgs) -> anyhow::Result<ExitCode> {
             eprintln!("vmcoach: warning: the take is not in the history: {e}");
         }
         session.push(take);
-        let mut extras = pipeline::page_extras(&heard, &options);
-        extras.takes = rehearse::chart_points(&history.takes, &session);
-        save_page(&report, &extras, &summary.path);
+        match html::Extras::for_recording(heard.mono16k.samples(), MODEL_RATE, &options.rules) {
+            Ok(mut extras) => {
+                extras.takes = rehearse::chart_points(&history.takes, &session);
+                save_page(&report, &extras, &summary.path);
+            }
+            Err(e) => eprintln!("vmcoach: warning: the HTML page is not saved: {e}"),
+        }
         println!();
         println!("Take {n}: score {}/100", report.score);
         match &previous {

@@ -5,6 +5,7 @@ use std::time::Instant;
 
 use serde::Serialize;
 use vmcoach::pipeline;
+use vmcoach::report::text::clock;
 use vmcoach::transcribe::Word;
 
 use crate::cli::{Global, TranscribeArgs};
@@ -59,10 +60,4 @@ pub fn run(global: &Global, args: &TranscribeArgs) -> anyhow::Result<ExitCode> {
 
 fn round3(x: f64) -> f64 {
     (x * 1000.0).round() / 1000.0
-}
-
-/// 83.4 -> "1:23.4"
-pub fn clock(seconds: f64) -> String {
-    let tenths = (seconds * 10.0).round() as u64;
-    format!("{}:{:02}.{}", tenths / 600, (tenths / 10) % 60, tenths % 10)
 }

@@ -4,6 +4,7 @@
 //! nothing.
 
 pub mod html;
+pub mod summary;
 pub mod text;
 
 use serde::Serialize;

@@ -30,31 +30,12 @@ pub struct Segment {
     pub end_s: f64,
 }
 
-/// A stretch that holds a phone number, heard a second time and decoded
-/// for digits (see [`Transcriber::hear_digits`]).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Rehearing {
-    /// The number's span in the recording.
-    pub start_s: f64,
-    pub end_s: f64,
-    /// What the second hearing wrote.
-    pub text: String,
-    /// Not a hearing but the reading of exactly this many digits that fit
-    /// the audio best, when the first two hearings wrote a count no phone
-    /// number has or disagreed (see `analysis::phone::recount`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub count: Option<usize>,
-}
-
 /// What a transcriber returns: the words in order, and the segments they came in.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Transcript {
     pub words: Vec<Word>,
     #[serde(default)]
     pub segments: Vec<Segment>,
-    /// Second hearings of the phone numbers (empty when there was none).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub rehearings: Vec<Rehearing>,
 }
 
 impl Transcript {

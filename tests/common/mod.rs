@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
+use vmcoach::analysis::numwords;
 
 pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -43,31 +44,9 @@ pub fn transcribe_json(file: &Path, extra: &[&str]) -> serde_json::Value {
     serde_json::from_slice(&out.stdout).expect("transcribe --json prints one JSON document")
 }
 
-const UNITS: [(&str, &str); 20] = [
-    ("zero", "0"),
-    ("oh", "0"),
-    ("one", "1"),
-    ("two", "2"),
-    ("three", "3"),
-    ("four", "4"),
-    ("five", "5"),
-    ("six", "6"),
-    ("seven", "7"),
-    ("eight", "8"),
-    ("nine", "9"),
-    ("ten", "10"),
-    ("eleven", "11"),
-    ("twelve", "12"),
-    ("thirteen", "13"),
-    ("fourteen", "14"),
-    ("fifteen", "15"),
-    ("sixteen", "16"),
-    ("seventeen", "17"),
-    ("eighteen", "18"),
-];
-
 /// Lower case, no punctuation, numbers as single digits: the same
-/// normalisation as scripts/eval-asr, so a test and the script agree.
+/// normalisation as scripts/eval-asr (number words read by the library's
+/// `numwords`), so a test and the script agree.
 pub fn normalise(text: &str) -> Vec<String> {
     let lower = text.to_lowercase().replace('’', "'");
     let mut cleaned = String::new();
@@ -91,11 +70,15 @@ pub fn normalise(text: &str) -> Vec<String> {
     let mut i = 0;
     while i < words.len() {
         let w = words[i];
-        let unit = |s: &str| UNITS.iter().find(|(k, _)| *k == s).map(|(_, v)| *v);
+        let unit = |s: &str| {
+            numwords::digit(s)
+                .or_else(|| numwords::teen(s))
+                .map(|n| n.to_string())
+        };
         if (w == "double" || w == "triple") && i + 1 < words.len() {
             if let Some(d) = unit(words[i + 1]).filter(|d| d.len() == 1) {
                 let n = if w == "double" { 2 } else { 3 };
-                out.extend(std::iter::repeat_n(d.to_string(), n));
+                out.extend(std::iter::repeat_n(d, n));
                 i += 2;
                 continue;
             }

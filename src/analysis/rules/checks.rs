@@ -258,21 +258,6 @@ fn span_evidence(cx: &Ctx) -> Option<Evidence> {
 
 // ---------------------------------------------------------------- names
 
-fn levenshtein(a: &str, b: &str) -> usize {
-    let a: Vec<char> = a.chars().collect();
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for i in 1..=a.len() {
-        let mut cur = vec![i; b.len() + 1];
-        for j in 1..=b.len() {
-            let sub = prev[j - 1] + usize::from(a[i - 1] != b[j - 1]);
-            cur[j] = sub.min(prev[j] + 1).min(cur[j - 1] + 1);
-        }
-        prev = cur;
-    }
-    prev[b.len()]
-}
-
 /// A Soundex-like key whose first letter is spelled by sound (c/q -> k,
 /// ph -> f, z -> s), so "Catherine" and "Katherine", "Shawn" and "Sean"
 /// share a key while "Tom" and "Dana" do not.
@@ -321,7 +306,7 @@ pub fn name_matches(heard: &[String], expected: &[String]) -> bool {
                 5..=8 => 2,
                 _ => 3,
             };
-            levenshtein(h, e) <= allowed || (h.len() >= 3 && sound_key(h) == sound_key(e))
+            strsim::levenshtein(h, e) <= allowed || (h.len() >= 3 && sound_key(h) == sound_key(e))
         })
     })
 }

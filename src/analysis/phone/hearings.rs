@@ -1,0 +1,30 @@
+//! What the number pass heard of each number besides the first pass,
+//! carried on the number it belongs to.
+
+/// A stretch of audio decoded again, and what the decoder wrote.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Hearing {
+    /// Where the stretch starts: the number's first word, or earlier.
+    /// Every stretch ends where the number ends.
+    pub from_s: f64,
+    pub text: String,
+}
+
+/// The number pass's hearings of number `number` of the first pass (its
+/// index in [`super::find_phone_numbers`]'s list).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Hearings {
+    pub number: usize,
+    /// The number's own stretch, decoded again for digits.
+    pub again: Option<Hearing>,
+    /// A 7-digit number heard again from the seconds before it, for an
+    /// area code the first pass wrote as words.
+    pub wider: Option<Hearing>,
+    /// The reading of [`RECOUNT_DIGITS`] digits chosen by a recount (see
+    /// [`super::recount`]): the best guess when the hearings had counts no
+    /// phone number has, or disagreed.
+    pub recount: Option<Hearing>,
+}
+
+/// The count a recount reaches: a US number with its area code.
+pub const RECOUNT_DIGITS: usize = 10;

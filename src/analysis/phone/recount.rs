@@ -1,0 +1,401 @@
+//! Readings of a full number to put to the model when the hearings had
+//! counts no phone number has, or disagreed.
+
+use super::doubt::{contradicts, full_length, number_doubt, DIGIT_BEFORE_S};
+use super::find::longest_number;
+use super::format::{format_digits, only_digits};
+use super::hearings::RECOUNT_DIGITS;
+use super::lex::{bare_word, is_digit_word};
+use super::number::PhoneNumber;
+use crate::analysis::numwords;
+use crate::transcribe::Word;
+
+/// Readings of a number to choose between by how well each fits the
+/// audio from `from_s` to the number's end (before the number's first word
+/// when a group said before it was split off).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Recount {
+    pub from_s: f64,
+    /// Each a text the model could have written there, with exactly
+    /// [`RECOUNT_DIGITS`] digits.
+    pub readings: Vec<String>,
+}
+
+impl Recount {
+    /// The reading whose digits are the longest number in `text`, when
+    /// there is one: another hearing wrote it (see
+    /// `pipeline::rehear_numbers`). A reading's only digits are its
+    /// number's (see [`recount`]).
+    pub fn written_in(&self, text: &str) -> Option<&String> {
+        let heard = longest_number(text)?;
+        self.readings.iter().find(|r| only_digits(r) == heard)
+    }
+}
+
+/// Edits a reading may be from what was heard.
+const RECOUNT_EDITS: usize = 2;
+
+/// More readings than this are too many to score (about 25 ms each on 2
+/// cores): the number is left as it was heard. The most seen on the
+/// evaluation sets was 84.
+const MAX_READINGS: usize = 150;
+
+/// Whether number `n` of the first pass should be recounted, given what its
+/// second hearing wrote (`again`), and the readings to choose from.
+///
+/// tiny.en most often gets a run of one digit a digit too short or too
+/// long ("five five five five" as 555, "oh oh" as one 0), or leaves a first
+/// group apart, and then writes the same count however the span is cut or
+/// searched. So when neither hearing has a count a phone number can have
+/// (8 or 9 digits, 11 without a leading 1, 12 or more; or 7 with digits
+/// split off right before them, or with a second hearing of 8 or 9), or
+/// when a 10-digit number was heard with other digits the second time, every
+/// reading of [`RECOUNT_DIGITS`] digits that at most [`RECOUNT_EDITS`]
+/// edits make of a hearing (see [`edits_to`]), or that puts any first digit
+/// before a hearing one digit short, is put to the model, written as the
+/// second hearing wrote the words around it. Readings whose area code or
+/// exchange begins with 0 or 1 are left out. Shorter numbers broke off,
+/// and a group that was not written at all cannot be made up: no recount.
+pub fn recount(n: &PhoneNumber, again: &str, words: &[Word]) -> Option<Recount> {
+    let heard = longest_number(again);
+    // A full-length second hearing is taken as it is (see [`judge`]),
+    // unless it is only the first one less a digit: then either may be right.
+    if number_doubt(n).is_some()
+        && heard
+            .as_deref()
+            .is_some_and(|h| full_length(h) && !n.digits.contains(h))
+    {
+        return None;
+    }
+    let contradicts = heard.as_deref().is_some_and(|h| contradicts(&n.digits, h));
+    let mut bases = vec![n.digits.clone()];
+    bases.extend(heard.clone());
+    let mut from_s = n.start_s;
+    match n.digits.len() {
+        7 => {
+            if let Some((start, digits)) = split_off(n, words) {
+                from_s = start;
+                bases.push(digits + &n.digits);
+            } else if !heard.as_deref().is_some_and(|h| matches!(h.len(), 8 | 9)) {
+                return None;
+            }
+        }
+        len if len >= 8 && number_doubt(n).is_some() => {}
+        // A full number heard otherwise the second time: the model chooses.
+        RECOUNT_DIGITS if contradicts => {}
+        _ => return None,
+    }
+    let mut digits = std::collections::BTreeSet::new();
+    for base in &bases {
+        digits.extend(edits_to(base, RECOUNT_DIGITS, RECOUNT_EDITS));
+        // One digit short: it may be the first digit, whatever it was
+        // (the first word of a number is the one most often lost). A full
+        // count that no area code can begin: its first digit was misheard
+        // ("four" as "oh").
+        if base.len() + 1 == RECOUNT_DIGITS {
+            digits.extend((2..=9).map(|c| format!("{c}{base}")));
+        } else if base.len() == RECOUNT_DIGITS && !nanp_shaped(base) {
+            digits.extend((2..=9).map(|c| format!("{c}{}", &base[1..])));
+        }
+    }
+    digits.retain(|d| nanp_shaped(d));
+    if digits.is_empty() || digits.len() > MAX_READINGS {
+        return None;
+    }
+    let (before, after) = around_number(again);
+    let readings = digits
+        .iter()
+        .map(|d| {
+            let mut text = before.clone();
+            if !text.is_empty() {
+                text.push(' ');
+            }
+            text.push_str(&spaced(d));
+            text.push_str(&after);
+            text
+        })
+        .collect();
+    Some(Recount { from_s, readings })
+}
+
+/// The digit strings of length `count` that at most `edits` edits make of
+/// `digits`: a run of one digit made one longer or (a run of two or more)
+/// one shorter, a 0 put in anywhere, or the first or last digit left out.
+fn edits_to(digits: &str, count: usize, edits: usize) -> Vec<String> {
+    if digits.len() == count {
+        return vec![digits.to_string()];
+    }
+    if edits == 0 || digits.len().abs_diff(count) > edits {
+        return Vec::new();
+    }
+    let d = digits.as_bytes();
+    let mut next = std::collections::BTreeSet::new();
+    if digits.len() < count {
+        for i in 0..=d.len() {
+            for c in [
+                i.checked_sub(1).map(|j| d[j]),
+                d.get(i).copied(),
+                Some(b'0'),
+            ]
+            .into_iter()
+            .flatten()
+            {
+                let mut v = d.to_vec();
+                v.insert(i, c);
+                next.insert(v);
+            }
+        }
+    } else {
+        for i in 0..d.len() {
+            let in_run = (i > 0 && d[i - 1] == d[i]) || d.get(i + 1) == Some(&d[i]);
+            // A digit at either end may be a word next to the number.
+            if in_run || i == 0 || i + 1 == d.len() {
+                let mut v = d.to_vec();
+                v.remove(i);
+                next.insert(v);
+            }
+        }
+    }
+    let mut out = std::collections::BTreeSet::new();
+    for v in next {
+        let v = String::from_utf8(v).unwrap_or_default();
+        out.extend(edits_to(&v, count, edits - 1));
+    }
+    out.into_iter().collect()
+}
+
+/// `digits` as the digit prompt writes a number: one by one, in the groups
+/// of [`format_digits`] ("6 1 2, 5 5 5, 0 1 4 7").
+fn spaced(digits: &str) -> String {
+    format_digits(digits)
+        .split('-')
+        .map(|group| {
+            group
+                .chars()
+                .map(String::from)
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The words a hearing wrote before its first digit ("my number is") and
+/// what it wrote after its last (". Thank you", with the space or the
+/// punctuation that follows the digit), digits written as words counted as
+/// digits.
+fn around_number(text: &str) -> (String, String) {
+    let words: Vec<&str> = text.split_whitespace().collect();
+    let digit = |w: &&str| {
+        let t = bare_word(w);
+        t.chars().any(|c| c.is_ascii_digit()) || numwords::digit(&t).is_some()
+    };
+    let (Some(first), Some(last)) = (words.iter().position(digit), words.iter().rposition(digit))
+    else {
+        return (String::new(), String::new());
+    };
+    // What follows the last letter or digit of the last digit word: "." of "0147.".
+    let word = words[last];
+    let end = word
+        .char_indices()
+        .rev()
+        .find(|(_, c)| c.is_alphanumeric())
+        .map_or(0, |(i, c)| i + c.len_utf8());
+    let punct = &word[end..];
+    let rest = words[last + 1..].join(" ");
+    let after = match (punct.is_empty(), rest.is_empty()) {
+        (_, true) => punct.to_string(),
+        (true, false) => format!(" {rest}"),
+        (false, false) => format!("{punct} {rest}"),
+    };
+    (words[..first].join(" "), after)
+}
+
+/// A 10-digit number as the North American plan allows it: area code and
+/// exchange begin with 2 to 9.
+fn nanp_shaped(digits: &str) -> bool {
+    let d = digits.as_bytes();
+    d.len() != 10 || (d[0] >= b'2' && d[3] >= b'2')
+}
+
+/// The digits said right before number `n` and left out of it (see
+/// [`digits_just_before`]), and where they start: each digit word that
+/// starts less than [`DIGIT_BEFORE_S`] before the next, going back, a
+/// group's worth at most ([`SPLIT_OFF_WORDS`]).
+fn split_off(n: &PhoneNumber, words: &[Word]) -> Option<(f64, String)> {
+    let last = n.word_range.start.min(words.len());
+    let mut first = last;
+    while first > 0 && last - first < SPLIT_OFF_WORDS && is_digit_word(&words[first - 1]) {
+        let next = words.get(first).map_or(n.start_s, |w| w.start_s);
+        if next - words[first - 1].start_s >= DIGIT_BEFORE_S {
+            break;
+        }
+        first -= 1;
+    }
+    if first == last {
+        return None;
+    }
+    let digits: String = words[first..last]
+        .iter()
+        .map(|w| {
+            let t = bare_word(&w.text);
+            numwords::digit(&t).map_or(t, |d| d.to_string())
+        })
+        .collect();
+    Some((words[first].start_s, only_digits(&digits)))
+}
+
+/// The most words a split-off first group takes: three digits said one by one.
+const SPLIT_OFF_WORDS: usize = 3;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::phone::find_phone_numbers;
+    use crate::analysis::phone::testing::*;
+
+    #[test]
+    fn edits_lengthen_or_shorten_runs_and_put_in_zeros() {
+        // 9 digits to 10: a run one longer, or a 0 anywhere.
+        let longer = edits_to("261555966", 10, 1);
+        for d in [
+            "2615559966",
+            "2615555966",
+            "2615559666",
+            "2615550966",
+            "0261555966",
+        ] {
+            assert!(longer.contains(&d.to_string()), "{d} not in {longer:?}");
+        }
+        assert!(!longer.contains(&"2615558966".to_string()));
+        assert!(longer.iter().all(|d| d.len() == 10));
+        // 11 to 10: a run one shorter, or an end digit left out.
+        let shorter = edits_to("45155522222", 10, 1);
+        assert!(shorter.contains(&"4515552222".to_string()));
+        assert!(shorter.contains(&"5155522222".to_string()));
+        assert!(!shorter.contains(&"4155522222".to_string()), "{shorter:?}");
+        // Two edits at most; the count as it is needs none.
+        assert!(edits_to("65555501", 10, 2).contains(&"6555555001".to_string()));
+        assert!(edits_to("6555501", 10, 2).is_empty());
+        assert_eq!(
+            edits_to("6125550147", 10, 2),
+            vec!["6125550147".to_string()]
+        );
+    }
+
+    fn recounted(text: &str, again: &str) -> Option<Recount> {
+        let w = words(text);
+        let found = find_phone_numbers(&w);
+        assert_eq!(found.len(), 1, "{text}");
+        recount(&found[0], again, &w)
+    }
+
+    #[test]
+    fn a_number_of_a_count_no_number_has_is_recounted_in_the_second_hearings_words() {
+        let r = recounted(
+            "my number is 261 555 966 thanks",
+            "For me is 2 6 1 5 5 5 9 6 6, I can send",
+        )
+        .unwrap();
+        assert!(r
+            .readings
+            .contains(&"For me is 2 6 1, 5 5 5, 9 9 6 6, I can send".to_string()));
+        for reading in &r.readings {
+            let digits = only_digits(reading);
+            assert_eq!(digits.len(), RECOUNT_DIGITS, "{reading}");
+            // Area code and exchange begin with 2-9.
+            assert!(nanp_shaped(&digits), "{reading}");
+        }
+        // Digits written as words count as digits around the number.
+        assert_eq!(
+            around_number("I got three, five, two, oh, thank you."),
+            ("I got".to_string(), ", thank you.".to_string())
+        );
+    }
+
+    #[test]
+    fn numbers_that_can_be_right_are_not_recounted() {
+        // A count a number can have, heard twice alike.
+        assert_eq!(
+            recounted("call 612 555 0147 please", "6 1 2, 5 5 5, 0 1 4 7"),
+            None
+        );
+        // A full-length second hearing is taken as it is (see judge).
+        assert_eq!(
+            recounted("call 350 554 477 please", "3 0 0, 5 5 5, 4 4 7 7"),
+            None
+        );
+        // Seven digits and nothing to say a group is missing.
+        assert_eq!(recounted("call 555 0163 please", "5 5 5, 0 1 6 3"), None);
+        // Broken off.
+        assert_eq!(recounted("my number is 555 01", "5 5 5 0 1"), None);
+    }
+
+    #[test]
+    fn a_full_number_heard_otherwise_the_second_time_is_put_to_the_model() {
+        let r = recounted(
+            "call 773 555 4190 please",
+            "at 7 7 3, 5 5 5, 0 1 9 0. Thanks",
+        )
+        .unwrap();
+        assert_eq!(
+            r.readings,
+            vec![
+                "at 7 7 3, 5 5 5, 0 1 9 0. Thanks".to_string(),
+                "at 7 7 3, 5 5 5, 4 1 9 0. Thanks".to_string()
+            ]
+        );
+        // A second hearing of the wrong count: its recounts too.
+        let r = recounted("call 222 300 0001 please", "2 2 2 3 0 0 0 0 1 8 6").unwrap();
+        assert!(r.readings.contains(&"2 2 2, 3 0 0, 0 0 0 1".to_string()));
+        assert!(r.readings.contains(&"2 2 2, 3 0 0, 0 1 8 6".to_string()));
+    }
+
+    #[test]
+    fn a_group_split_off_before_seven_digits_is_recounted_with_them() {
+        let r = recounted("5 5 <pause:1.0> 508 6228 thanks", "5 0 8 6 2 2 8").unwrap();
+        // From the split-off digits on, with them.
+        assert_eq!(r.from_s, 0.0);
+        assert!(
+            r.readings.iter().any(|t| only_digits(t) == "5555086228"),
+            "{:?}",
+            r.readings
+        );
+        // "Four" heard as "oh": no area code begins with 0, so the first
+        // digit may be any other.
+        let r = recounted("oh, 9 9 <pause:1.0> 999 0666 thanks", "9 9 9 0 6 6 6").unwrap();
+        assert!(
+            r.readings.contains(&"4 9 9, 9 9 9, 0 6 6 6".to_string()),
+            "{:?}",
+            r.readings
+        );
+        assert!(r.readings.iter().all(|t| !t.starts_with('0')));
+    }
+
+    #[test]
+    fn readings_keep_only_the_punctuation_after_the_last_digit() {
+        assert_eq!(
+            around_number("call 612-555-0147. Thanks"),
+            ("call".to_string(), ". Thanks".to_string())
+        );
+        assert_eq!(
+            around_number("é 5 5 5—"),
+            ("é".to_string(), "—".to_string())
+        );
+        assert_eq!(
+            around_number("no digits here"),
+            (String::new(), String::new())
+        );
+    }
+
+    #[test]
+    fn a_split_off_group_is_three_digits_at_most() {
+        let w = words("1 2 3 4 5 <pause:1.0> 508 6228");
+        let found = find_phone_numbers(&w);
+        let n = found
+            .iter()
+            .find(|n| n.digits == "5086228")
+            .expect("7 digits");
+        assert_eq!(split_off(n, &w).map(|(_, d)| d), Some("345".to_string()));
+    }
+}
