@@ -200,16 +200,53 @@ pub fn fnv1a64(bytes: &[u8]) -> u64 {
     h
 }
 
+/// Why a shard cannot be taken: `--shard K/N` written wrong, or a
+/// scheduler's environment that does not say which task this is.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ShardError {
+    #[error("the number of shards must be at least 1")]
+    NoShards,
+    #[error("shard {k} of {n} does not exist (1 to {n})")]
+    NoSuchShard { k: u64, n: u32 },
+    #[error("{given:?}: {why}")]
+    Syntax { given: String, why: &'static str },
+    #[error("{name}={value:?} is not a number")]
+    NotANumber { name: String, value: String },
+    #[error("{what} is out of range")]
+    OutOfRange { what: String },
+    #[error("SLURM_ARRAY_TASK_ID is set but SLURM_ARRAY_TASK_COUNT is not; pass --shard-count N")]
+    NoSlurmCount,
+    #[error(
+        "SLURM_ARRAY_TASK_ID={id} is not min {min} + a multiple of step {step}; use a plain range such as --array=0-{last}"
+    )]
+    OffSlurmStep {
+        id: i64,
+        min: i64,
+        step: i64,
+        last: i64,
+    },
+    #[error("JOB_COMPLETION_INDEX is set, but not the number of completions: pass --shard-count N or set VMCOACH_SHARD_COUNT")]
+    NoCompletionCount,
+    #[error("--shard auto: neither SLURM_ARRAY_TASK_ID (Slurm job array) nor JOB_COMPLETION_INDEX (Kubernetes Indexed Job) is set")]
+    NoScheduler,
+    /// A shard the scheduler named that does not exist.
+    #[error("{task}: {inner}")]
+    Task {
+        task: String,
+        inner: Box<ShardError>,
+    },
+}
+
 impl Shard {
-    pub fn new(index: u32, count: u32) -> std::result::Result<Shard, String> {
+    pub fn new(index: u32, count: u32) -> std::result::Result<Shard, ShardError> {
         if count == 0 {
-            return Err("the number of shards must be at least 1".into());
+            return Err(ShardError::NoShards);
         }
         if index >= count {
-            return Err(format!(
-                "shard {} of {count} does not exist (1 to {count})",
-                index as u64 + 1
-            ));
+            return Err(ShardError::NoSuchShard {
+                k: index as u64 + 1,
+                n: count,
+            });
         }
         Ok(Shard { index, count })
     }
@@ -237,15 +274,23 @@ impl Shard {
     pub fn from_env(
         var: impl Fn(&str) -> Option<String>,
         count: Option<u32>,
-    ) -> std::result::Result<Shard, String> {
-        let num = |name: &str| -> std::result::Result<Option<i64>, String> {
-            match var(name).filter(|v| !v.trim().is_empty()) {
-                None => Ok(None),
-                Some(v) => v
-                    .trim()
-                    .parse::<i64>()
-                    .map(Some)
-                    .map_err(|_| format!("{name}={v:?} is not a number")),
+    ) -> std::result::Result<Shard, ShardError> {
+        let num = |name: &str| match var(name).filter(|v| !v.trim().is_empty()) {
+            None => Ok(None),
+            Some(v) => v
+                .trim()
+                .parse::<i64>()
+                .map(Some)
+                .map_err(|_| ShardError::NotANumber {
+                    name: name.to_string(),
+                    value: v,
+                }),
+        };
+        let out_of_range = |what: String| ShardError::OutOfRange { what };
+        let in_task = |task: String| {
+            move |e| ShardError::Task {
+                task,
+                inner: Box::new(e),
             }
         };
         if let Some(id) = num("SLURM_ARRAY_TASK_ID")? {
@@ -253,54 +298,57 @@ impl Shard {
             let step = num("SLURM_ARRAY_TASK_STEP")?.unwrap_or(1).max(1);
             let n = match count {
                 Some(n) => n as i64,
-                None => num("SLURM_ARRAY_TASK_COUNT")?
-                    .ok_or("SLURM_ARRAY_TASK_ID is set but SLURM_ARRAY_TASK_COUNT is not; pass --shard-count N")?,
+                None => num("SLURM_ARRAY_TASK_COUNT")?.ok_or(ShardError::NoSlurmCount)?,
             };
             if id < min || (id - min) % step != 0 {
-                return Err(format!(
-                    "SLURM_ARRAY_TASK_ID={id} is not min {min} + a multiple of step {step}; use a plain range such as --array=0-{}",
-                    n - 1
-                ));
+                return Err(ShardError::OffSlurmStep {
+                    id,
+                    min,
+                    step,
+                    last: n - 1,
+                });
             }
             let index = (id - min) / step;
             return Shard::new(
-                u32::try_from(index).map_err(|_| format!("task index {index} is out of range"))?,
-                u32::try_from(n).map_err(|_| format!("task count {n} is out of range"))?,
+                u32::try_from(index).map_err(|_| out_of_range(format!("task index {index}")))?,
+                u32::try_from(n).map_err(|_| out_of_range(format!("task count {n}")))?,
             )
-            .map_err(|e| format!("Slurm array task {id}: {e}"));
+            .map_err(in_task(format!("Slurm array task {id}")));
         }
         if let Some(index) = num("JOB_COMPLETION_INDEX")? {
-            let n = count.ok_or(
-                "JOB_COMPLETION_INDEX is set, but not the number of completions: pass --shard-count N or set VMCOACH_SHARD_COUNT",
-            )?;
+            let n = count.ok_or(ShardError::NoCompletionCount)?;
             return Shard::new(
                 u32::try_from(index)
-                    .map_err(|_| format!("JOB_COMPLETION_INDEX={index} is out of range"))?,
+                    .map_err(|_| out_of_range(format!("JOB_COMPLETION_INDEX={index}")))?,
                 n,
             )
-            .map_err(|e| format!("JOB_COMPLETION_INDEX={index}: {e}"));
+            .map_err(in_task(format!("JOB_COMPLETION_INDEX={index}")));
         }
-        Err("--shard auto: neither SLURM_ARRAY_TASK_ID (Slurm job array) nor JOB_COMPLETION_INDEX (Kubernetes Indexed Job) is set".into())
+        Err(ShardError::NoScheduler)
     }
 }
 
 impl std::str::FromStr for Shard {
-    type Err = String;
+    type Err = ShardError;
     /// `K/N`, 1-based: `1/3`, `2/3`, `3/3`.
-    fn from_str(s: &str) -> std::result::Result<Shard, String> {
+    fn from_str(s: &str) -> std::result::Result<Shard, ShardError> {
+        let syntax = |why| ShardError::Syntax {
+            given: s.to_string(),
+            why,
+        };
         let (k, n) = s
             .split_once('/')
-            .ok_or_else(|| format!("{s:?}: expected K/N, such as 2/8"))?;
+            .ok_or_else(|| syntax("expected K/N, such as 2/8"))?;
         let k: u32 = k
             .trim()
             .parse()
-            .map_err(|_| format!("{s:?}: K is not a whole number"))?;
+            .map_err(|_| syntax("K is not a whole number"))?;
         let n: u32 = n
             .trim()
             .parse()
-            .map_err(|_| format!("{s:?}: N is not a whole number"))?;
+            .map_err(|_| syntax("N is not a whole number"))?;
         if k == 0 {
-            return Err(format!("{s:?}: shards count from 1"));
+            return Err(syntax("shards count from 1"));
         }
         Shard::new(k - 1, n)
     }
@@ -684,10 +732,12 @@ mod tests {
         );
         assert!(Shard::from_env(&k8s, None)
             .unwrap_err()
+            .to_string()
             .contains("--shard-count"));
         assert!(Shard::from_env(env(&[("JOB_COMPLETION_INDEX", "5")]), Some(5)).is_err());
         assert!(Shard::from_env(env(&[]), Some(5))
             .unwrap_err()
+            .to_string()
             .contains("SLURM_ARRAY_TASK_ID"));
     }
 

@@ -364,7 +364,9 @@ fn parse_shard(s: &str) -> Result<ShardArg, String> {
     if s.eq_ignore_ascii_case("auto") {
         Ok(ShardArg::Auto)
     } else {
-        s.parse().map(ShardArg::Fixed)
+        s.parse()
+            .map(ShardArg::Fixed)
+            .map_err(|e: vmcoach::batch::ShardError| e.to_string())
     }
 }
 

@@ -49,7 +49,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{Kind, Status};
 use crate::error::{Error, Result};
-use pattern::{Lexicon, Pattern};
+use pattern::{Lexicon, Pattern, PatternError};
 
 /// Which code evaluates a rule.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -357,6 +357,136 @@ pub struct RuleDescription {
 
 const DEFAULT_RULES: &str = include_str!("default-rules.json");
 
+/// What is wrong with a rules file.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum RulesError {
+    #[error("vocabulary list `{0}` is not defined")]
+    UnknownList(String),
+    #[error("rule `{0}` is defined twice")]
+    Twice(String),
+    #[error("{place}: pattern \"{pattern}\": {error}")]
+    Pattern {
+        place: String,
+        pattern: String,
+        error: PatternError,
+    },
+    #[error("rule `{id}`: {problem}")]
+    Rule { id: String, problem: RuleProblem },
+    #[error("kind_cues: unknown rule `{0}`")]
+    UnknownCueRule(String),
+}
+
+impl RulesError {
+    fn in_rule(id: &str, problem: RuleProblem) -> RulesError {
+        RulesError::Rule {
+            id: id.to_string(),
+            problem,
+        }
+    }
+}
+
+/// What one rule of a rules file lacks or gets wrong.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum RuleProblem {
+    #[error("weight must be a number >= 0")]
+    Weight,
+    #[error("check `{0:?}` needs `patterns`")]
+    NeedsPatterns(Check),
+    #[error("needs `phrases.{0}`")]
+    NeedsPhrases(&'static str),
+    #[error("needs `messages.{0}`")]
+    NeedsMessage(&'static str),
+    #[error("needs `bands`")]
+    NeedsBands,
+    #[error("a `bands` rule needs a `metric`")]
+    NeedsMetric,
+    #[error("the last band must have no bound (it catches the rest)")]
+    LastBandBounded,
+    #[error("needs vocabulary list `{0}`")]
+    NeedsVocabulary(&'static str),
+    #[error("uses unknown rule `{0}`")]
+    UnknownUse(String),
+}
+
+/// Each of `srcs` compiled; `place` names where they stand in errors.
+fn compile_all(srcs: &[String], place: &str) -> std::result::Result<Vec<Pattern>, RulesError> {
+    srcs.iter()
+        .map(|p| {
+            Pattern::parse(p).map_err(|error| RulesError::Pattern {
+                place: place.to_string(),
+                pattern: p.clone(),
+                error,
+            })
+        })
+        .collect()
+}
+
+/// One rule with its patterns compiled, after checking that it has what
+/// its check reads.
+fn compile_rule(
+    spec: &RuleSpec,
+    vocabulary: &BTreeMap<String, Vec<String>>,
+) -> std::result::Result<Rule, RulesError> {
+    let id = &spec.id;
+    let problem = |p| Err(RulesError::in_rule(id, p));
+    if spec.weight < 0.0 || !spec.weight.is_finite() {
+        return problem(RuleProblem::Weight);
+    }
+    let what = format!("rule `{id}`");
+    let patterns = compile_all(&spec.patterns, &what)?;
+    if spec.check.needs_patterns() && patterns.is_empty() {
+        return problem(RuleProblem::NeedsPatterns(spec.check));
+    }
+    let mut phrases = BTreeMap::new();
+    for (k, v) in &spec.phrases {
+        phrases.insert(k.clone(), compile_all(v, &format!("{what}, phrases.{k}"))?);
+    }
+    if let Some(k) = spec
+        .check
+        .phrase_keys()
+        .iter()
+        .find(|k| !phrases.contains_key(**k))
+    {
+        return problem(RuleProblem::NeedsPhrases(k));
+    }
+    if let Some(k) = spec
+        .check
+        .message_keys()
+        .iter()
+        .find(|k| !spec.messages.contains_key(**k))
+    {
+        return problem(RuleProblem::NeedsMessage(k));
+    }
+    if matches!(spec.check, Check::Bands | Check::NumberPace) {
+        if spec.bands.is_empty() {
+            return problem(RuleProblem::NeedsBands);
+        }
+        if spec.check == Check::Bands && spec.metric.is_none() {
+            return problem(RuleProblem::NeedsMetric);
+        }
+        if spec
+            .bands
+            .last()
+            .is_some_and(|b| b.below.is_some() || b.upto.is_some())
+        {
+            return problem(RuleProblem::LastBandBounded);
+        }
+    }
+    if spec.check == Check::SpecificRole {
+        if let Some(k) = role::VOCABULARY_LISTS
+            .iter()
+            .find(|k| !vocabulary.contains_key(**k))
+        {
+            return problem(RuleProblem::NeedsVocabulary(k));
+        }
+    }
+    Ok(Rule {
+        spec: spec.clone(),
+        patterns,
+        phrases,
+    })
+}
+
 impl RuleSet {
     /// The embedded rules.
     pub fn default_rules() -> RuleSet {
@@ -379,14 +509,14 @@ impl RuleSet {
         RuleSet::compile(file).map_err(|e| Error::Input(format!("{origin}: {e}")))
     }
 
-    fn compile(file: RulesFile) -> std::result::Result<RuleSet, String> {
-        let list = |names: &[String]| -> std::result::Result<HashSet<String>, String> {
+    fn compile(file: RulesFile) -> std::result::Result<RuleSet, RulesError> {
+        let list = |names: &[String]| {
             let mut set = HashSet::new();
             for n in names {
                 let words = file
                     .vocabulary
                     .get(n)
-                    .ok_or_else(|| format!("vocabulary list `{n}` is not defined"))?;
+                    .ok_or_else(|| RulesError::UnknownList(n.clone()))?;
                 for w in words {
                     set.extend(text::normalize_text(w));
                 }
@@ -397,79 +527,21 @@ impl RuleSet {
             not_name: list(&file.not_name)?,
             not_content: list(&file.not_content)?,
         };
-        let compile_all =
-            |srcs: &[String], what: &str| -> std::result::Result<Vec<Pattern>, String> {
-                srcs.iter()
-                    .map(|p| Pattern::parse(p).map_err(|e| format!("{what}: pattern \"{p}\": {e}")))
-                    .collect()
-            };
-
         let mut rules = Vec::new();
         let mut seen = HashSet::new();
         for spec in &file.rules {
-            let id = &spec.id;
-            if !seen.insert(id.clone()) {
-                return Err(format!("rule `{id}` is defined twice"));
+            if !seen.insert(spec.id.clone()) {
+                return Err(RulesError::Twice(spec.id.clone()));
             }
-            if spec.weight < 0.0 || !spec.weight.is_finite() {
-                return Err(format!("rule `{id}`: weight must be a number >= 0"));
-            }
-            let what = format!("rule `{id}`");
-            let patterns = compile_all(&spec.patterns, &what)?;
-            if spec.check.needs_patterns() && patterns.is_empty() {
-                return Err(format!(
-                    "rule `{id}`: check `{:?}` needs `patterns`",
-                    spec.check
-                ));
-            }
-            let mut phrases = BTreeMap::new();
-            for (k, v) in &spec.phrases {
-                phrases.insert(k.clone(), compile_all(v, &format!("{what}, phrases.{k}"))?);
-            }
-            for k in spec.check.phrase_keys() {
-                if !phrases.contains_key(*k) {
-                    return Err(format!("rule `{id}`: needs `phrases.{k}`"));
-                }
-            }
-            for k in spec.check.message_keys() {
-                if !spec.messages.contains_key(*k) {
-                    return Err(format!("rule `{id}`: needs `messages.{k}`"));
-                }
-            }
-            if matches!(spec.check, Check::Bands | Check::NumberPace) {
-                if spec.bands.is_empty() {
-                    return Err(format!("rule `{id}`: needs `bands`"));
-                }
-                if spec.check == Check::Bands && spec.metric.is_none() {
-                    return Err(format!("rule `{id}`: a `bands` rule needs a `metric`"));
-                }
-                if spec
-                    .bands
-                    .last()
-                    .is_some_and(|b| b.below.is_some() || b.upto.is_some())
-                {
-                    return Err(format!(
-                        "rule `{id}`: the last band must have no bound (it catches the rest)"
-                    ));
-                }
-            }
-            if spec.check == Check::SpecificRole {
-                for k in role::VOCABULARY_LISTS {
-                    if !file.vocabulary.contains_key(*k) {
-                        return Err(format!("rule `{id}`: needs vocabulary list `{k}`"));
-                    }
-                }
-            }
-            rules.push(Rule {
-                spec: spec.clone(),
-                patterns,
-                phrases,
-            });
+            rules.push(compile_rule(spec, &file.vocabulary)?);
         }
         for r in &rules {
             for u in &r.spec.uses {
                 if !seen.contains(u) {
-                    return Err(format!("rule `{}`: uses unknown rule `{u}`", r.spec.id));
+                    return Err(RulesError::in_rule(
+                        &r.spec.id,
+                        RuleProblem::UnknownUse(u.clone()),
+                    ));
                 }
             }
         }
@@ -480,7 +552,7 @@ impl RuleSet {
                 let r = rules
                     .iter()
                     .find(|r| &r.spec.id == rid)
-                    .ok_or_else(|| format!("kind_cues: unknown rule `{rid}`"))?;
+                    .ok_or_else(|| RulesError::UnknownCueRule(rid.clone()))?;
                 patterns.extend(r.patterns.iter().cloned());
             }
             cues.push(CompiledCue {

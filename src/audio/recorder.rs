@@ -485,7 +485,7 @@ pub fn repair_part(part: &Path) -> Result<PathBuf> {
         .open(part)
         .map_err(|e| Error::io(part, e))?;
     let len = file.metadata().map_err(|e| Error::io(part, e))?.len();
-    let layout = read_layout(&mut file, len).map_err(|reason| Error::bad_audio(part, reason))?;
+    let layout = read_layout(&mut file, len, part)?;
     let data_len = (len - layout.data_offset) / layout.block_align * layout.block_align;
     if data_len == 0 {
         return Err(Error::bad_audio(
@@ -545,36 +545,38 @@ struct Layout {
     block_align: u64,
 }
 
-/// Finds the `data` chunk of a WAV whose sizes may be wrong.
-fn read_layout(file: &mut File, len: u64) -> std::result::Result<Layout, String> {
+/// Finds the `data` chunk of the WAV `part`, whose sizes may be wrong.
+fn read_layout(file: &mut File, len: u64, part: &Path) -> Result<Layout> {
+    let bad = |reason: &str| Error::bad_audio(part, reason);
     let mut head = [0u8; 12];
     file.read_exact(&mut head)
-        .map_err(|_| "is too short to be a WAV file".to_string())?;
+        .map_err(|_| bad("is too short to be a WAV file"))?;
     if &head[0..4] != b"RIFF" || &head[8..12] != b"WAVE" {
-        return Err("is not a WAV file".into());
+        return Err(bad("is not a WAV file"));
     }
     let mut pos = 12u64;
     let mut block_align = None;
     loop {
         let mut ch = [0u8; 8];
-        file.seek(SeekFrom::Start(pos)).map_err(|e| e.to_string())?;
+        file.seek(SeekFrom::Start(pos))
+            .map_err(|e| Error::bad_audio(part, e.to_string()))?;
         file.read_exact(&mut ch)
-            .map_err(|_| "has no audio data chunk".to_string())?;
+            .map_err(|_| bad("has no audio data chunk"))?;
         let size = u32::from_le_bytes([ch[4], ch[5], ch[6], ch[7]]) as u64;
         match &ch[0..4] {
             b"fmt " => {
                 let mut fmt = [0u8; 16];
                 file.read_exact(&mut fmt)
-                    .map_err(|_| "has a cut-off format chunk".to_string())?;
+                    .map_err(|_| bad("has a cut-off format chunk"))?;
                 block_align = Some(u16::from_le_bytes([fmt[12], fmt[13]]) as u64);
             }
             b"data" => {
                 let block_align = block_align
                     .filter(|&b| b > 0)
-                    .ok_or("has no usable format chunk")?;
+                    .ok_or_else(|| bad("has no usable format chunk"))?;
                 let data_offset = pos + 8;
                 if data_offset > len {
-                    return Err("is cut off inside its header".into());
+                    return Err(bad("is cut off inside its header"));
                 }
                 return Ok(Layout {
                     data_offset,

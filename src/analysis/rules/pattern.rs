@@ -57,6 +57,16 @@ pub struct Lexicon {
 }
 
 /// One place a pattern matched, as token indices.
+/// Why a pattern of a rules file does not compile.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PatternError {
+    #[error("empty pattern")]
+    Empty,
+    /// A word of the pattern (or the whole of it) that is not understood.
+    #[error("`{word}`: {why}")]
+    Word { word: String, why: &'static str },
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct Match {
     pub toks: Range<usize>,
@@ -65,7 +75,11 @@ pub struct Match {
 }
 
 impl Pattern {
-    pub fn parse(src: &str) -> Result<Pattern, String> {
+    pub fn parse(src: &str) -> Result<Pattern, PatternError> {
+        let bad = |raw: &str, why| PatternError::Word {
+            word: raw.to_string(),
+            why,
+        };
         let mut elems = Vec::new();
         for raw in src.split_whitespace() {
             if raw == "*" {
@@ -73,14 +87,14 @@ impl Pattern {
             } else if let Some(n) = raw.strip_prefix('*').filter(|n| !n.is_empty()) {
                 let n: usize = n
                     .parse()
-                    .map_err(|_| format!("`{raw}`: expected *N with a number"))?;
+                    .map_err(|_| bad(raw, "expected *N with a number"))?;
                 elems.push(Elem::Gap(n));
             } else if raw == "..." {
                 elems.push(Elem::Content(8));
             } else if let Some(n) = raw.strip_prefix("...") {
                 let n: usize = n
                     .parse()
-                    .map_err(|_| format!("`{raw}`: expected ...N with a number"))?;
+                    .map_err(|_| bad(raw, "expected ...N with a number"))?;
                 elems.push(Elem::Content(n));
             } else if raw.starts_with('{') {
                 elems.push(match raw {
@@ -93,7 +107,12 @@ impl Pattern {
                             .strip_prefix("{ord:")
                             .and_then(|r| r.strip_suffix("+}"))
                             .and_then(|n| n.parse().ok())
-                            .ok_or_else(|| format!("`{raw}`: unknown slot (known: {{name}} {{num}} {{ord}} {{ord:N+}} {{phone}})"))?;
+                            .ok_or_else(|| {
+                                bad(
+                                    raw,
+                                    "unknown slot (known: {name} {num} {ord} {ord:N+} {phone})",
+                                )
+                            })?;
                         Elem::Ord { min }
                     }
                 });
@@ -111,8 +130,9 @@ impl Pattern {
                         };
                         let norm = text::normalize_word(a);
                         if norm.len() != 1 {
-                            return Err(format!(
-                                "`{raw}`: each alternative must be one plain word (write \"i am\", not \"i'm\", inside a|b)"
+                            return Err(bad(
+                                raw,
+                                "each alternative must be one plain word (write \"i am\", not \"i'm\", inside a|b)",
                             ));
                         }
                         let w = norm.into_iter().next().unwrap();
@@ -126,10 +146,10 @@ impl Pattern {
                 } else {
                     let norm = text::normalize_word(body);
                     if norm.is_empty() {
-                        return Err(format!("`{raw}`: no word left after normalising"));
+                        return Err(bad(raw, "no word left after normalising"));
                     }
                     if optional && norm.len() > 1 {
-                        return Err(format!("`{raw}`: only a single word can be optional"));
+                        return Err(bad(raw, "only a single word can be optional"));
                     }
                     for w in norm {
                         elems.push(Elem::Word {
@@ -141,10 +161,10 @@ impl Pattern {
             }
         }
         if elems.is_empty() {
-            return Err("empty pattern".to_string());
+            return Err(PatternError::Empty);
         }
         if matches!(elems[0], Elem::Gap(_)) {
-            return Err(format!("`{src}`: a pattern cannot start with a gap"));
+            return Err(bad(src, "a pattern cannot start with a gap"));
         }
         Ok(Pattern {
             source: src.to_string(),
