@@ -249,44 +249,51 @@ fn progress_bar(quiet: bool, total: usize) -> ProgressBar {
     bar
 }
 
-pub fn run(global: &Global, args: &BatchArgs) -> anyhow::Result<ExitCode> {
-    let quiet = global.quiet;
-    let options = super::analyze::coach_options(&args.coach.message, args.limits.max_seconds)?;
-    let shard = match args.shard {
-        None => None,
-        Some(ShardArg::Fixed(s)) => Some(s),
-        Some(ShardArg::Auto) => Some(
-            Shard::from_env(|k| std::env::var(k).ok(), args.shard_count)
-                .map_err(anyhow::Error::msg)?,
-        ),
-    };
+/// "s" for a count other than one.
+fn plural(n: usize) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
+    }
+}
 
+/// The files a run analyses, and what it knows of the others.
+struct Selection {
+    /// Files that could not be read while looking (loops, unreadable folders).
+    problems: Vec<batch::Problem>,
+    /// Audio files found, before sharding.
+    found: usize,
+    /// Files in this shard (all found without one).
+    selected: usize,
+    /// Files to analyse now.
+    inputs: Vec<batch::Input>,
+    /// Results of earlier runs (`--resume`).
+    previous: Results,
+    /// Files of this shard those results already cover.
+    already_done: usize,
+}
+
+/// Finds the audio files, keeps this shard's, and with `--resume` leaves out
+/// those whose results are already in the JSONL file.
+fn select(args: &BatchArgs, shard: Option<Shard>, quiet: bool) -> vmcoach::Result<Selection> {
     let found = batch::discover(&args.inputs, args.recursive);
     for p in &found.problems {
         eprintln!("vmcoach: skipped {p}");
     }
-    if found.subfolders_not_searched > 0 && !quiet {
+    let not_searched = found.subfolders_not_searched;
+    if not_searched > 0 && !quiet {
         eprintln!(
-            "vmcoach: {} subfolder{} not searched (add --recursive)",
-            found.subfolders_not_searched,
-            if found.subfolders_not_searched == 1 {
-                ""
-            } else {
-                "s"
-            }
+            "vmcoach: {not_searched} subfolder{} not searched (add --recursive)",
+            plural(not_searched)
         );
     }
     let found_count = found.inputs.len();
-    let pages = match (&args.html_dir, args.list) {
-        (Some(dir), false) => Some(Pages::prepare(dir, &found.inputs)?),
-        _ => None,
-    };
     let mut inputs = match shard {
         Some(s) => s.select(found.inputs),
         None => found.inputs,
     };
     let selected = inputs.len();
-
     let mut previous = Results::default();
     let mut already_done = 0;
     if args.resume {
@@ -301,45 +308,25 @@ pub fn run(global: &Global, args: &BatchArgs) -> anyhow::Result<ExitCode> {
             !done
         });
     }
+    Ok(Selection {
+        problems: found.problems,
+        found: found_count,
+        selected,
+        inputs,
+        previous,
+        already_done,
+    })
+}
 
-    if args.list {
-        let mut out = std::io::stdout().lock();
-        for i in &inputs {
-            writeln!(out, "{}", i.source())?;
-        }
-        return Ok(ExitCode::SUCCESS);
-    }
-
-    if !quiet {
-        let mut what = format!(
-            "vmcoach: {} file{} to analyse",
-            inputs.len(),
-            if inputs.len() == 1 { "" } else { "s" }
-        );
-        if let Some(s) = shard {
-            let _ = write!(what, " (shard {s}: {selected} of {found_count})");
-        }
-        if already_done > 0 {
-            let _ = write!(what, ", {already_done} already done");
-        }
-        eprintln!("{what}");
-    }
-
-    let mut lines = match &args.jsonl {
-        Some(path) => Some(Lines::open(path, args.resume)?),
-        None => None,
-    };
-
+/// How many files at once and how many threads each, on the cores that are
+/// free; says so when `--jobs` or `--threads` asked for more.
+fn plan_jobs(global: &Global, args: &BatchArgs, files: usize) -> batch::Plan {
     // Cores another process keeps busy would make whisper's threads spin.
     let cores = vmcoach::transcribe::whisper::cores::free();
-    let plan = batch::plan(
-        cores,
-        args.jobs.map(|j| j as usize),
-        global.threads,
-        inputs.len(),
-    );
-    if !quiet {
-        if let Some(j) = args.jobs.map(|j| j as usize).filter(|&j| j > cores) {
+    let jobs = args.jobs.map(|j| j as usize);
+    let plan = batch::plan(cores, jobs, global.threads, files);
+    if !global.quiet {
+        if let Some(j) = jobs.filter(|&j| j > cores) {
             eprintln!(
                 "vmcoach: --jobs {j} is more than the {cores} free cores; using {}",
                 plan.jobs
@@ -349,86 +336,211 @@ pub fn run(global: &Global, args: &BatchArgs) -> anyhow::Result<ExitCode> {
             eprintln!(
                 "vmcoach: --threads {t} with {} job{} would oversubscribe the {cores} free cores; using {} each",
                 plan.jobs,
-                if plan.jobs == 1 { "" } else { "s" },
+                plural(plan.jobs),
                 plan.threads
             );
         }
     }
+    plan
+}
+
+/// Where each finished file goes.
+struct Outputs<'a> {
+    lines: Option<Lines>,
+    pages: Option<&'a Pages>,
+    json: bool,
+}
+
+/// What a run's files came to.
+#[derive(Default)]
+struct Done {
+    rows: Vec<Row>,
+    /// (file, why it failed)
+    failures: Vec<(String, String)>,
+}
+
+/// Analyses `inputs` on the planned pool, writing each result as it comes.
+fn analyse_all(
+    global: &Global,
+    args: &BatchArgs,
+    inputs: &[batch::Input],
+    plan: batch::Plan,
+    options: &vmcoach::pipeline::CoachOptions,
+    mut out: Outputs,
+) -> anyhow::Result<Done> {
+    let mut done = Done::default();
+    if inputs.is_empty() {
+        return Ok(done);
+    }
+    // One model for the whole run; each job gets its own decoder state.
+    let model = WhisperModel::load(
+        &super::model_path(global)?,
+        super::whisper_options(global, &args.decoding),
+    )?;
+    let factory = || -> vmcoach::Result<Box<dyn Transcriber + Send>> {
+        Ok(Box::new(model.transcriber(plan.threads)?))
+    };
+    if !global.quiet {
+        eprintln!(
+            "vmcoach: {} job{} x {} thread{}",
+            plan.jobs,
+            plural(plan.jobs),
+            plan.threads,
+            plural(plan.threads)
+        );
+    }
+    let bar = progress_bar(global.quiet, inputs.len());
+    let result = batch::run(
+        inputs,
+        plan.jobs,
+        &factory,
+        options,
+        out.pages.is_some(),
+        &mut |event| {
+            match event {
+                Event::Started { input } => bar.set_message(input.key.clone()),
+                Event::Finished {
+                    result: Ok(analysed),
+                    ..
+                } => {
+                    let line = summary::result_line(&analysed.report, analysed.stamp);
+                    if let Some(lines) = out.lines.as_mut() {
+                        lines.write(&line)?;
+                    }
+                    if let (Some(pages), Some(extras)) = (out.pages, &analysed.page) {
+                        pages.write(&analysed.report, extras)?;
+                    }
+                    if out.json {
+                        bar.suspend(|| {
+                            let mut stdout = std::io::stdout().lock();
+                            writeln!(stdout, "{line}").and_then(|_| stdout.flush())
+                        })
+                        .map_err(|e| Error::io("<stdout>", e))?;
+                    }
+                    done.rows.push(Row::from_report(&analysed.report));
+                    bar.inc(1);
+                }
+                Event::Finished {
+                    input,
+                    result: Err(e),
+                } => {
+                    let reason = batch::failure_reason(input, &e);
+                    bar.suspend(|| eprintln!("vmcoach: {}: {reason}", input.source()));
+                    done.failures.push((input.source(), reason));
+                    bar.inc(1);
+                }
+            }
+            Ok(())
+        },
+    );
+    bar.finish_and_clear();
+    result?;
+    Ok(done)
+}
+
+/// The summary a run ends with: the totals over every row, then this run's
+/// counts and speed, the files that failed and those not read.
+fn run_summary(
+    args: &BatchArgs,
+    rows: &[Row],
+    sel: &Selection,
+    done: &Done,
+    plan: batch::Plan,
+    wall_s: f64,
+) -> String {
+    let analysed_now = done.rows.len();
+    let audio_now: f64 = done.rows.iter().map(|r| r.duration_s).sum();
+    let mut text = render_summary(&Summary::of(rows));
+    let _ = write!(
+        text,
+        "this run: {analysed_now} analysed, {} failed",
+        done.failures.len()
+    );
+    if args.resume {
+        let out = args
+            .jsonl
+            .as_deref()
+            .expect("clap: --resume requires --jsonl");
+        let _ = write!(text, ", {} already in {}", sel.already_done, out.display());
+    }
+    if analysed_now > 0 {
+        let _ = write!(
+            text,
+            "; {audio_now:.1} s of audio in {wall_s:.1} s ({:.2} audio s per second, {} job{} x {} thread{})",
+            audio_now / wall_s.max(1e-9),
+            plan.jobs,
+            plural(plan.jobs),
+            plan.threads,
+            plural(plan.threads)
+        );
+    }
+    text.push('\n');
+    if !done.failures.is_empty() {
+        let _ = writeln!(text, "failed ({}):", done.failures.len());
+        for (file, reason) in &done.failures {
+            let _ = writeln!(text, "  {file}: {reason}");
+        }
+    }
+    if !sel.problems.is_empty() {
+        let _ = writeln!(text, "not read ({}):", sel.problems.len());
+        for p in &sel.problems {
+            let _ = writeln!(text, "  {p}");
+        }
+    }
+    text
+}
+
+pub fn run(global: &Global, args: &BatchArgs) -> anyhow::Result<ExitCode> {
+    let quiet = global.quiet;
+    let options = super::analyze::coach_options(&args.coach.message, args.limits.max_seconds)?;
+    let shard = match args.shard {
+        None => None,
+        Some(ShardArg::Fixed(s)) => Some(s),
+        Some(ShardArg::Auto) => Some(
+            Shard::from_env(|k| std::env::var(k).ok(), args.shard_count)
+                .map_err(anyhow::Error::msg)?,
+        ),
+    };
+    let mut sel = select(args, shard, quiet)?;
+    let pages = match (&args.html_dir, args.list) {
+        (Some(dir), false) => Some(Pages::prepare(dir, &sel.inputs)?),
+        _ => None,
+    };
+    if args.list {
+        let mut out = std::io::stdout().lock();
+        for i in &sel.inputs {
+            writeln!(out, "{}", i.source())?;
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    if !quiet {
+        let n = sel.inputs.len();
+        let mut what = format!("vmcoach: {n} file{} to analyse", plural(n));
+        if let Some(s) = shard {
+            let _ = write!(what, " (shard {s}: {} of {})", sel.selected, sel.found);
+        }
+        if sel.already_done > 0 {
+            let _ = write!(what, ", {} already done", sel.already_done);
+        }
+        eprintln!("{what}");
+    }
+    let lines = match &args.jsonl {
+        Some(path) => Some(Lines::open(path, args.resume)?),
+        None => None,
+    };
+    let plan = plan_jobs(global, args, sel.inputs.len());
 
     let started = Instant::now();
-    let mut new_rows: Vec<Row> = Vec::new();
-    let mut failures: Vec<(String, String)> = Vec::new();
-    if !inputs.is_empty() {
-        // One model for the whole run; each job gets its own decoder state.
-        let model = WhisperModel::load(
-            &super::model_path(global)?,
-            super::whisper_options(global, &args.decoding),
-        )?;
-        let factory = || -> vmcoach::Result<Box<dyn Transcriber + Send>> {
-            Ok(Box::new(model.transcriber(plan.threads)?))
-        };
-        if !quiet {
-            eprintln!(
-                "vmcoach: {} job{} x {} thread{}",
-                plan.jobs,
-                if plan.jobs == 1 { "" } else { "s" },
-                plan.threads,
-                if plan.threads == 1 { "" } else { "s" }
-            );
-        }
-        let bar = progress_bar(quiet, inputs.len());
-        let json = args.coach.json;
-        let with_pages = pages.is_some();
-        let result = batch::run(
-            &inputs,
-            plan.jobs,
-            &factory,
-            &options,
-            with_pages,
-            &mut |event| {
-                match event {
-                    Event::Started { input } => bar.set_message(input.key.clone()),
-                    Event::Finished {
-                        result: Ok(done), ..
-                    } => {
-                        let line = summary::result_line(&done.report, done.stamp);
-                        if let Some(lines) = lines.as_mut() {
-                            lines.write(&line)?;
-                        }
-                        if let (Some(pages), Some(extras)) = (&pages, &done.page) {
-                            pages.write(&done.report, extras)?;
-                        }
-                        if json {
-                            bar.suspend(|| {
-                                let mut out = std::io::stdout().lock();
-                                writeln!(out, "{line}").and_then(|_| out.flush())
-                            })
-                            .map_err(|e| Error::io("<stdout>", e))?;
-                        }
-                        new_rows.push(Row::from_report(&done.report));
-                        bar.inc(1);
-                    }
-                    Event::Finished {
-                        input,
-                        result: Err(e),
-                    } => {
-                        let reason = batch::failure_reason(input, &e);
-                        bar.suspend(|| eprintln!("vmcoach: {}: {reason}", input.source()));
-                        failures.push((input.source(), reason));
-                        bar.inc(1);
-                    }
-                }
-                Ok(())
-            },
-        );
-        bar.finish_and_clear();
-        result?;
-    }
-    let wall = started.elapsed().as_secs_f64();
+    let outputs = Outputs {
+        lines,
+        pages: pages.as_ref(),
+        json: args.coach.json,
+    };
+    let done = analyse_all(global, args, &sel.inputs, plan, &options, outputs)?;
+    let wall_s = started.elapsed().as_secs_f64();
 
-    let analysed_now = new_rows.len();
-    let audio_now: f64 = new_rows.iter().map(|r| r.duration_s).sum();
-    let rows = summary::merge_rows(previous.rows.into_iter().chain(new_rows));
+    let previous = std::mem::take(&mut sel.previous.rows);
+    let rows = summary::merge_rows(previous.into_iter().chain(done.rows.iter().cloned()));
     if let Some(path) = &args.csv {
         write_csv(path, &rows)?;
     }
@@ -447,40 +559,7 @@ pub fn run(global: &Global, args: &BatchArgs) -> anyhow::Result<ExitCode> {
         }
     }
 
-    let mut text = render_summary(&Summary::of(&rows));
-    let _ = write!(
-        text,
-        "this run: {analysed_now} analysed, {} failed",
-        failures.len()
-    );
-    if args.resume {
-        let out = args.jsonl.as_deref().expect("checked above");
-        let _ = write!(text, ", {already_done} already in {}", out.display());
-    }
-    if analysed_now > 0 {
-        let _ = write!(
-            text,
-            "; {audio_now:.1} s of audio in {wall:.1} s ({:.2} audio s per second, {} job{} x {} thread{})",
-            audio_now / wall.max(1e-9),
-            plan.jobs,
-            if plan.jobs == 1 { "" } else { "s" },
-            plan.threads,
-            if plan.threads == 1 { "" } else { "s" }
-        );
-    }
-    text.push('\n');
-    if !failures.is_empty() {
-        let _ = writeln!(text, "failed ({}):", failures.len());
-        for (file, reason) in &failures {
-            let _ = writeln!(text, "  {file}: {reason}");
-        }
-    }
-    if !found.problems.is_empty() {
-        let _ = writeln!(text, "not read ({}):", found.problems.len());
-        for p in &found.problems {
-            let _ = writeln!(text, "  {p}");
-        }
-    }
+    let text = run_summary(args, &rows, &sel, &done, plan, wall_s);
     if args.coach.json {
         // stdout carries the JSON lines; the summary goes beside them.
         if !quiet {
@@ -491,11 +570,11 @@ pub fn run(global: &Global, args: &BatchArgs) -> anyhow::Result<ExitCode> {
     }
 
     if rows.is_empty() {
-        if found_count == 0 {
+        if sel.found == 0 {
             eprintln!("vmcoach: error: no audio files found");
             return Ok(ExitCode::from(1));
         }
-        let shard_had_nothing = shard.is_some() && selected == 0;
+        let shard_had_nothing = shard.is_some() && sel.selected == 0;
         if !shard_had_nothing {
             eprintln!("vmcoach: error: no file could be analysed");
             return Ok(ExitCode::from(1));
