@@ -13,8 +13,7 @@ use std::io::{self, Write};
 
 use super::ct2::{DType, Model, Variable};
 use super::ggml::{self, GgmlType, Hparams, TensorSpec};
-use super::Quantization;
-use crate::transcribe::whisper::quantize;
+use super::{quantize, Quantization};
 
 /// Where a tensor's values come from.
 #[derive(Debug)]

@@ -105,7 +105,7 @@ impl Hparams {
 
 /// The ggml element types a whisper.cpp model file may use here, with their
 /// block layout (bytes per block, values per block) as ggml defines them.
-/// `quantize.rs` has a test that these agree with the linked ggml.
+/// `quantize.rs` beside this file has a test that these agree with the linked ggml.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub(crate) enum GgmlType {
     F32,
@@ -775,7 +775,7 @@ mod tests {
 
     #[test]
     fn type_table_matches_ggml() {
-        use crate::transcribe::whisper::quantize::type_layout;
+        use super::super::quantize::type_layout;
         for t in GgmlType::ALL {
             assert_eq!(
                 type_layout(t.id()),

@@ -17,6 +17,7 @@ mod ct2;
 mod fetch;
 mod ggml;
 mod mel;
+mod quantize;
 mod source;
 mod vocab;
 

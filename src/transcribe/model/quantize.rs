@@ -4,7 +4,7 @@
 
 use whisper_rs::whisper_rs_sys as sys;
 
-use crate::transcribe::model::Quantization;
+use super::Quantization;
 
 fn ggml_type(q: Quantization) -> sys::ggml_type {
     match q {
@@ -16,7 +16,7 @@ fn ggml_type(q: Quantization) -> sys::ggml_type {
 
 /// Quantize rows of `n_per_row` values. ggml aborts the process on a bad
 /// call, so the shape is checked here first.
-pub fn quantize(q: Quantization, src: &[f32], n_per_row: usize) -> Result<Vec<u8>, String> {
+pub(crate) fn quantize(q: Quantization, src: &[f32], n_per_row: usize) -> Result<Vec<u8>, String> {
     let ty = ggml_type(q);
     // SAFETY: plain lookups in ggml's static type table, for a valid type.
     let (block, row_bytes) = unsafe {
