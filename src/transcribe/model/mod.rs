@@ -191,7 +191,8 @@ pub fn validate(path: &Path) -> Result<ModelInfo> {
     if !meta.is_file() {
         return Err(Error::bad_model(path, "not a regular file"));
     }
-    let checked = ggml::check(file, meta.len()).map_err(|reason| Error::bad_model(path, reason))?;
+    let checked =
+        ggml::check(file, meta.len()).map_err(|e| Error::bad_model(path, e.to_string()))?;
     let hp = checked.hparams;
     Ok(ModelInfo {
         path: path.to_path_buf(),
