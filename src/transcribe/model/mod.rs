@@ -241,7 +241,8 @@ pub fn import(
             hp.n_vocab
         )));
     }
-    let tokens = vocab::regular_tokens(&gathered.tokens, hp.multilingual()).map_err(bad)?;
+    let tokens = vocab::regular_tokens(&gathered.tokens, hp.multilingual())
+        .map_err(|e| bad(e.to_string()))?;
     let (_, wtype) = convert::output_type(quant);
     convert::check_storable(&plan, wtype).map_err(bad)?;
     let filters = mel::mel_filters(hp.n_mels as usize);

@@ -266,6 +266,6 @@ pub(crate) fn gather(sources: &[PathBuf]) -> Result<Gathered> {
     } else {
         vocab::parse_txt(&vocab.bytes)
     }
-    .map_err(|e| Error::convert(&vocab.origin, e))?;
+    .map_err(|e| Error::convert(&vocab.origin, e.to_string()))?;
     Ok(Gathered { model, tokens })
 }
