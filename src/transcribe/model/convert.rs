@@ -740,7 +740,7 @@ mod tests {
         vars
     }
 
-    fn plan_of(vars: &[Var]) -> Result<(Vec<u8>, usize), String> {
+    fn plan_of(vars: &[Var]) -> Result<(Vec<u8>, usize), Box<dyn std::error::Error>> {
         let bytes = ct2::build::write(6, "WhisperSpec", 3, vars, &[PROJECTION_ALIAS]);
         let model = ct2::parse(&bytes)?;
         let count = plan(&model)?.tensors.len();
@@ -830,7 +830,7 @@ mod tests {
     fn refusal(edit: impl FnOnce(&mut Vec<Var>)) -> String {
         let mut vars = synthetic(64, 100);
         edit(&mut vars);
-        plan_of(&vars).unwrap_err()
+        plan_of(&vars).unwrap_err().to_string()
     }
 
     fn var<'v>(vars: &'v mut [Var], name: &str) -> &'v mut Var {

@@ -231,7 +231,7 @@ pub fn import(
         "parsing CTranslate2 model ({:.1} MB)",
         gathered.model.len() as f64 / 1e6
     ));
-    let model = ct2::parse(&gathered.model).map_err(bad)?;
+    let model = ct2::parse(&gathered.model).map_err(|e| bad(e.to_string()))?;
     let plan = convert::plan(&model).map_err(bad)?;
     let hp = plan.hparams;
     if gathered.tokens.len() != hp.n_vocab as usize {
