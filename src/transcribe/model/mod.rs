@@ -232,7 +232,7 @@ pub fn import(
         gathered.model.len() as f64 / 1e6
     ));
     let model = ct2::parse(&gathered.model).map_err(|e| bad(e.to_string()))?;
-    let plan = convert::plan(&model).map_err(bad)?;
+    let plan = convert::plan(&model).map_err(|e| bad(e.to_string()))?;
     let hp = plan.hparams;
     if gathered.tokens.len() != hp.n_vocab as usize {
         return Err(bad(format!(
@@ -244,7 +244,7 @@ pub fn import(
     let tokens = vocab::regular_tokens(&gathered.tokens, hp.multilingual())
         .map_err(|e| bad(e.to_string()))?;
     let (_, wtype) = convert::output_type(quant);
-    convert::check_storable(&plan, wtype).map_err(bad)?;
+    convert::check_storable(&plan, wtype).map_err(|e| bad(e.to_string()))?;
     let filters = mel::mel_filters(hp.n_mels as usize);
 
     let dir = match out.parent() {
