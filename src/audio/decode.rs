@@ -16,6 +16,7 @@ use std::io;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::Path;
 
+use symphonia::core::audio::GenericAudioBufferRef;
 use symphonia::core::codecs::audio::well_known as codec_ids;
 use symphonia::core::codecs::audio::{
     AudioCodecId, AudioCodecParameters, AudioDecoder, AudioDecoderOptions,
@@ -351,21 +352,7 @@ impl Decoded {
                     d.good += 1;
                     d.good_bytes += packet_bytes;
                     d.failures.run = 0;
-                    if buffer.frames() == 0 {
-                        continue;
-                    }
-                    let spec = buffer.spec();
-                    let channels = spec.channels().count().max(1);
-                    d.check_rate(spec.rate())?;
-                    buffer.copy_to_vec_interleaved(&mut interleaved);
-                    if channels == 1 {
-                        d.mono.extend_from_slice(&interleaved);
-                    } else {
-                        d.mono.extend(downmix(&interleaved, channels));
-                    }
-                    if d.mono.len() as f64 > max_seconds * spec.rate() as f64 {
-                        return Err(Undecodable::PastLimit(max_seconds));
-                    }
+                    d.append(&buffer, &mut interleaved, max_seconds)?;
                 }
                 // Per symphonia, a packet that fails with these is skipped and
                 // decoding goes on. Garbage can also look like a feature the
@@ -387,6 +374,32 @@ impl Decoded {
             }
         }
         Ok((d, end))
+    }
+
+    /// Adds a decoded buffer to the samples, averaged to mono; refuses a rate
+    /// that is out of range or changes, and audio past `max_seconds`.
+    fn append(
+        &mut self,
+        buffer: &GenericAudioBufferRef<'_>,
+        interleaved: &mut Vec<f32>,
+        max_seconds: f64,
+    ) -> Result<(), Undecodable> {
+        if buffer.frames() == 0 {
+            return Ok(());
+        }
+        let spec = buffer.spec();
+        let channels = spec.channels().count().max(1);
+        self.check_rate(spec.rate())?;
+        buffer.copy_to_vec_interleaved(interleaved);
+        if channels == 1 {
+            self.mono.extend_from_slice(interleaved);
+        } else {
+            self.mono.extend(downmix(interleaved, channels));
+        }
+        if self.mono.len() as f64 > max_seconds * spec.rate() as f64 {
+            return Err(Undecodable::PastLimit(max_seconds));
+        }
+        Ok(())
     }
 
     /// The rate of a decoded buffer: in range when the header gave none,
