@@ -93,6 +93,7 @@ pub(crate) enum ConvertError {
     Quantize(QuantizeError),
 }
 
+/// What [`ConvertError::NotFloat`] adds about int8 weights.
 fn int8_note(dtype: &DType) -> &'static str {
     if *dtype == DType::I8 {
         " (this one was quantized to int8 when it was exported)"
@@ -308,6 +309,7 @@ fn layer_count(model: &Model<'_>, prefix: &str) -> usize {
         .unwrap_or(0)
 }
 
+/// A head count from the config, which must divide the model width.
 fn heads(vars: &mut Vars<'_, '_>, name: &'static str, width: usize) -> Result<usize, ConvertError> {
     let h = vars
         .scalar(name)?
