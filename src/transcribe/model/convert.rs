@@ -13,8 +13,109 @@ use std::io::{self, Write};
 
 use super::ct2::{DType, Model, Variable};
 use super::ggml::{self, GgmlType, Hparams, TensorSpec};
+use super::quantize::{self, QuantizeError};
 use super::Quantization;
-use crate::transcribe::whisper::quantize;
+
+/// Why a CTranslate2 model cannot be converted, or a tensor not written.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum ConvertError {
+    #[error("this is a CTranslate2 {0} model, not a Whisper model (WhisperSpec)")]
+    NotWhisper(String),
+    #[error("WhisperSpec revision {0} is not supported (this converter knows revision 3)")]
+    Revision(u32),
+    #[error(
+        "{count} weight tensors are stored as {} (e.g. {example}); only float16 or float32 \
+         CTranslate2 models can be converted{}",
+        .dtype.name(),
+        int8_note(.dtype)
+    )]
+    NotFloat {
+        count: usize,
+        dtype: DType,
+        example: String,
+    },
+    #[error("unknown alias {alias} -> {target}")]
+    UnknownAlias { alias: String, target: String },
+    #[error("{name} = {value}, but whisper.cpp implements {meaning} ({name} = {want})")]
+    Config {
+        name: &'static str,
+        value: f64,
+        want: f64,
+        meaning: &'static str,
+    },
+    #[error("missing variable {0}")]
+    Missing(String),
+    #[error("variable {name} has shape {got:?}, expected {want:?}")]
+    Shape {
+        name: String,
+        got: Vec<usize>,
+        want: Vec<usize>,
+    },
+    #[error("config variable {0} is not a scalar")]
+    NotScalar(String),
+    #[error("{name} = {value} does not divide the model width {width}")]
+    Heads {
+        name: &'static str,
+        value: f64,
+        width: usize,
+    },
+    #[error("encoder/conv1/weight has shape {0:?}, expected [width, n_mels, 3]")]
+    Conv1Shape(Vec<usize>),
+    #[error("decoder/embeddings/weight has shape {0:?}, expected [vocabulary, width]")]
+    EmbeddingShape(Vec<usize>),
+    #[error("the decoder width {decoder} differs from the encoder width {encoder}")]
+    Widths { decoder: usize, encoder: usize },
+    #[error("no encoder or no decoder layers")]
+    NoLayers,
+    #[error("{0} has a non-zero key bias, which whisper.cpp cannot represent")]
+    KeyBias(String),
+    #[error("unknown variables {}: this is not a plain Whisper model", first_five(.0))]
+    UnknownVariables(Vec<String>),
+    #[error("{what} {value} is too large")]
+    TooLarge { what: &'static str, value: usize },
+    #[error("internal: no source for {0}")]
+    NoSource(String),
+    #[error("internal: {name} has {len} values for shape {ne:?}")]
+    SourceSize {
+        name: String,
+        len: usize,
+        ne: Vec<usize>,
+    },
+    #[error("{name} has rows of {row} values, which {} cannot store", .ty.name())]
+    Unstorable {
+        name: String,
+        row: usize,
+        ty: GgmlType,
+    },
+    #[error("cannot write {} tensors", .0.name())]
+    CannotWrite(GgmlType),
+    #[error(transparent)]
+    Quantize(QuantizeError),
+}
+
+/// What [`ConvertError::NotFloat`] adds about int8 weights.
+fn int8_note(dtype: &DType) -> &'static str {
+    if *dtype == DType::I8 {
+        " (this one was quantized to int8 when it was exported)"
+    } else {
+        ""
+    }
+}
+
+/// Up to five names, then how many more there are.
+fn first_five(names: &[String]) -> String {
+    let shown = names
+        .iter()
+        .take(5)
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .join(", ");
+    if names.len() > 5 {
+        format!("{shown} and {} more", names.len() - 5)
+    } else {
+        shown
+    }
+}
 
 /// Where a tensor's values come from.
 #[derive(Debug)]
@@ -61,7 +162,7 @@ impl Src<'_> {
     }
 
     /// The bytes whisper.cpp reads for a tensor of type `ty` with rows of `ne0` values.
-    fn encode(&self, ty: GgmlType, ne0: usize) -> Result<Cow<'_, [u8]>, String> {
+    fn encode(&self, ty: GgmlType, ne0: usize) -> Result<Cow<'_, [u8]>, ConvertError> {
         Ok(match (ty, self) {
             (GgmlType::F16, Src::F16(b)) | (GgmlType::F32, Src::F32(b)) => Cow::Borrowed(*b),
             (GgmlType::F32, _) => {
@@ -77,8 +178,10 @@ impl Src<'_> {
                 let q = Quantization::ALL
                     .into_iter()
                     .find(|q| q.ggml_type() == quantized)
-                    .ok_or_else(|| format!("cannot write {} tensors", quantized.name()))?;
-                Cow::Owned(quantize::quantize(q, &self.to_f32(), ne0)?)
+                    .ok_or(ConvertError::CannotWrite(quantized))?;
+                Cow::Owned(
+                    quantize::quantize(q, &self.to_f32(), ne0).map_err(ConvertError::Quantize)?,
+                )
             }
         })
     }
@@ -131,33 +234,34 @@ struct Vars<'m, 'a> {
 }
 
 impl<'m, 'a> Vars<'m, 'a> {
-    fn get(&mut self, name: &str, dims: &[usize]) -> Result<&'m Variable<'a>, String> {
+    fn get(&mut self, name: &str, dims: &[usize]) -> Result<&'m Variable<'a>, ConvertError> {
         let (key, v) = self
             .model
             .variables
             .get_key_value(name)
-            .ok_or_else(|| format!("missing variable {name}"))?;
+            .ok_or_else(|| ConvertError::Missing(name.to_string()))?;
         if v.dims != dims {
-            return Err(format!(
-                "variable {name} has shape {:?}, expected {dims:?}",
-                v.dims
-            ));
+            return Err(ConvertError::Shape {
+                name: name.to_string(),
+                got: v.dims.clone(),
+                want: dims.to_vec(),
+            });
         }
         self.used.insert(key.as_str());
         Ok(v)
     }
 
-    fn whole(&mut self, name: &str, dims: &[usize]) -> Result<Src<'a>, String> {
+    fn whole(&mut self, name: &str, dims: &[usize]) -> Result<Src<'a>, ConvertError> {
         Ok(rows(self.get(name, dims)?, 0, dims[0]))
     }
 
-    fn scalar(&mut self, name: &str) -> Result<Option<f64>, String> {
+    fn scalar(&mut self, name: &str) -> Result<Option<f64>, ConvertError> {
         match self.model.variables.get_key_value(name) {
             None => Ok(None),
             Some((key, v)) => {
                 let value = v
                     .scalar()
-                    .ok_or_else(|| format!("config variable {name} is not a scalar"))?;
+                    .ok_or_else(|| ConvertError::NotScalar(name.to_string()))?;
                 self.used.insert(key.as_str());
                 Ok(Some(value))
             }
@@ -205,31 +309,47 @@ fn layer_count(model: &Model<'_>, prefix: &str) -> usize {
         .unwrap_or(0)
 }
 
-fn heads(vars: &mut Vars<'_, '_>, name: &str, state: usize) -> Result<usize, String> {
+/// A head count from the config, which must divide the model width.
+fn heads(vars: &mut Vars<'_, '_>, name: &'static str, width: usize) -> Result<usize, ConvertError> {
     let h = vars
         .scalar(name)?
-        .ok_or_else(|| format!("missing variable {name}"))?;
-    if h < 1.0 || h.fract() != 0.0 || state % (h as usize) != 0 {
-        return Err(format!(
-            "{name} = {h} does not divide the model width {state}"
-        ));
+        .ok_or_else(|| ConvertError::Missing(name.to_string()))?;
+    if h < 1.0 || h.fract() != 0.0 || width % (h as usize) != 0 {
+        return Err(ConvertError::Heads {
+            name,
+            value: h,
+            width,
+        });
     }
     Ok(h as usize)
 }
 
 /// Check a CTranslate2 model is a Whisper model whisper.cpp can run, and map it.
-pub(crate) fn plan<'a>(model: &Model<'a>) -> Result<Plan<'a>, String> {
+pub(crate) fn plan<'a>(model: &Model<'a>) -> Result<Plan<'a>, ConvertError> {
+    check_kind(model)?;
+    let mut vars = Vars {
+        model,
+        used: BTreeSet::new(),
+    };
+    check_config(&mut vars)?;
+    let sizes = sizes(&mut vars)?;
+    let mut out = HashMap::new();
+    let n_audio_ctx = map_encoder(&mut vars, &mut out, &sizes)?;
+    map_decoder(&mut vars, &mut out, &sizes)?;
+    check_all_used(&vars)?;
+    let hparams = hparams(&sizes, n_audio_ctx)?;
+    let tensors = pair_with_specs(&hparams, out)?;
+    Ok(Plan { hparams, tensors })
+}
+
+/// The model is a WhisperSpec of the revision this converter knows, with
+/// float weights and no alias but the tied output projection.
+fn check_kind(model: &Model<'_>) -> Result<(), ConvertError> {
     if model.spec != "WhisperSpec" {
-        return Err(format!(
-            "this is a CTranslate2 {} model, not a Whisper model (WhisperSpec)",
-            model.spec
-        ));
+        return Err(ConvertError::NotWhisper(model.spec.clone()));
     }
     if model.revision != 3 {
-        return Err(format!(
-            "WhisperSpec revision {} is not supported (this converter knows revision 3)",
-            model.revision
-        ));
+        return Err(ConvertError::Revision(model.revision));
     }
     let not_float: Vec<(&String, &Variable)> = model
         .variables
@@ -237,78 +357,109 @@ pub(crate) fn plan<'a>(model: &Model<'a>) -> Result<Plan<'a>, String> {
         .filter(|(_, v)| !v.dims.is_empty() && !matches!(v.dtype, DType::F16 | DType::F32))
         .collect();
     if let Some((name, v)) = not_float.first() {
-        return Err(format!(
-            "{} weight tensors are stored as {} (e.g. {name}); only float16 or float32 CTranslate2 models can be \
-             converted{}",
-            not_float.len(),
-            v.dtype.name(),
-            if v.dtype == DType::I8 { " (this one was quantized to int8 when it was exported)" } else { "" }
-        ));
+        return Err(ConvertError::NotFloat {
+            count: not_float.len(),
+            dtype: v.dtype,
+            example: name.to_string(),
+        });
     }
     for (alias, target) in &model.aliases {
         if (alias.as_str(), target.as_str()) != PROJECTION_ALIAS {
-            return Err(format!("unknown alias {alias} -> {target}"));
+            return Err(ConvertError::UnknownAlias {
+                alias: alias.clone(),
+                target: target.clone(),
+            });
         }
     }
+    Ok(())
+}
 
-    let mut vars = Vars {
-        model,
-        used: BTreeSet::new(),
-    };
+/// The config scalars that are present say what whisper.cpp computes.
+fn check_config(vars: &mut Vars<'_, '_>) -> Result<(), ConvertError> {
     for &(name, want, meaning) in REQUIRED_CONFIG {
-        if let Some(v) = vars.scalar(name)? {
-            if v != want {
-                return Err(format!(
-                    "{name} = {v}, but whisper.cpp implements {meaning} ({name} = {want})"
-                ));
+        if let Some(value) = vars.scalar(name)? {
+            if value != want {
+                return Err(ConvertError::Config {
+                    name,
+                    value,
+                    want,
+                    meaning,
+                });
             }
         }
     }
+    Ok(())
+}
 
-    // Sizes, from the tensors themselves.
-    let conv1 = model
-        .variables
-        .get("encoder/conv1/weight")
-        .ok_or("missing variable encoder/conv1/weight")?;
-    let [n, n_mels, 3] = conv1.dims[..] else {
-        return Err(format!(
-            "encoder/conv1/weight has shape {:?}, expected [width, n_mels, 3]",
-            conv1.dims
-        ));
+/// A Whisper model's dimensions.
+struct Sizes {
+    /// The width, the same in the encoder and the decoder.
+    n: usize,
+    n_mels: usize,
+    n_vocab: usize,
+    n_text_ctx: usize,
+    n_audio_layer: usize,
+    n_text_layer: usize,
+    n_audio_head: usize,
+    n_text_head: usize,
+}
+
+/// The model's dimensions, from the tensors themselves and the head counts.
+fn sizes(vars: &mut Vars<'_, '_>) -> Result<Sizes, ConvertError> {
+    let model = vars.model;
+    let variable = |name: &str| {
+        model
+            .variables
+            .get(name)
+            .ok_or_else(|| ConvertError::Missing(name.to_string()))
     };
-    let emb = model
-        .variables
-        .get("decoder/embeddings/weight")
-        .ok_or("missing variable decoder/embeddings/weight")?;
+    let conv1 = variable("encoder/conv1/weight")?;
+    let [n, n_mels, 3] = conv1.dims[..] else {
+        return Err(ConvertError::Conv1Shape(conv1.dims.clone()));
+    };
+    let emb = variable("decoder/embeddings/weight")?;
     let [n_vocab, n_text] = emb.dims[..] else {
-        return Err(format!(
-            "decoder/embeddings/weight has shape {:?}, expected [vocabulary, width]",
-            emb.dims
-        ));
+        return Err(ConvertError::EmbeddingShape(emb.dims.clone()));
     };
     if n_text != n {
-        return Err(format!(
-            "the decoder width {n_text} differs from the encoder width {n}"
-        ));
+        return Err(ConvertError::Widths {
+            decoder: n_text,
+            encoder: n,
+        });
     }
-    let dec_pos = model
-        .variables
-        .get("decoder/position_encodings/encodings")
-        .ok_or("missing variable decoder/position_encodings/encodings")?;
+    let dec_pos = variable("decoder/position_encodings/encodings")?;
     let n_text_ctx = *dec_pos.dims.first().unwrap_or(&0);
     let n_audio_layer = layer_count(model, "encoder/layer_");
     let n_text_layer = layer_count(model, "decoder/layer_");
     if n_audio_layer == 0 || n_text_layer == 0 {
-        return Err("no encoder or no decoder layers".into());
+        return Err(ConvertError::NoLayers);
     }
-    let n_audio_head = heads(&mut vars, "encoder/num_heads", n)?;
-    let n_text_head = heads(&mut vars, "decoder/num_heads", n)?;
+    Ok(Sizes {
+        n,
+        n_mels,
+        n_vocab,
+        n_text_ctx,
+        n_audio_layer,
+        n_text_layer,
+        n_audio_head: heads(vars, "encoder/num_heads", n)?,
+        n_text_head: heads(vars, "decoder/num_heads", n)?,
+    })
+}
 
-    let mut out: HashMap<String, Src<'a>> = HashMap::new();
-
-    // Encoder. The CTranslate2 position table is float16(sinusoids()); compute it
-    // when a model leaves it out (it is not learned).
-    let n_audio_ctx = match model.variables.get("encoder/position_encodings/encodings") {
+/// The encoder's tensors, by whisper.cpp name; returns the audio context
+/// length. The CTranslate2 position table is float16(sinusoids()); it is
+/// computed when a model leaves it out (it is not learned).
+fn map_encoder<'a>(
+    vars: &mut Vars<'_, 'a>,
+    out: &mut HashMap<String, Src<'a>>,
+    s: &Sizes,
+) -> Result<usize, ConvertError> {
+    let n = s.n;
+    let n_audio_ctx = match vars
+        .model
+        .variables
+        .get("encoder/position_encodings/encodings")
+    {
         Some(v) => {
             let ctx = *v.dims.first().unwrap_or(&0);
             out.insert(
@@ -327,7 +478,7 @@ pub(crate) fn plan<'a>(model: &Model<'a>) -> Result<Plan<'a>, String> {
     };
     out.insert(
         "encoder.conv1.weight".into(),
-        vars.whole("encoder/conv1/weight", &[n, n_mels, 3])?,
+        vars.whole("encoder/conv1/weight", &[n, s.n_mels, 3])?,
     );
     out.insert(
         "encoder.conv1.bias".into(),
@@ -341,94 +492,100 @@ pub(crate) fn plan<'a>(model: &Model<'a>) -> Result<Plan<'a>, String> {
         "encoder.conv2.bias".into(),
         vars.whole("encoder/conv2/bias", &[n])?,
     );
-    for i in 0..n_audio_layer {
+    for i in 0..s.n_audio_layer {
         let (src, dst) = (format!("encoder/layer_{i}"), format!("encoder.blocks.{i}"));
-        self_attention(&mut vars, &mut out, &src, &dst, n)?;
-        ffn(&mut vars, &mut out, &src, &dst, n)?;
+        self_attention(vars, out, &src, &dst, n)?;
+        ffn(vars, out, &src, &dst, n)?;
     }
-    norm(
-        &mut vars,
-        &mut out,
-        "encoder/layer_norm",
-        "encoder.ln_post",
-        n,
-    )?;
+    norm(vars, out, "encoder/layer_norm", "encoder.ln_post", n)?;
+    Ok(n_audio_ctx)
+}
 
-    // Decoder. The output projection is tied to the token embedding, which is
-    // what whisper.cpp does too, so the alias needs nothing.
+/// The decoder's tensors, by whisper.cpp name. The output projection is tied
+/// to the token embedding, which is what whisper.cpp does too, so the alias
+/// needs nothing.
+fn map_decoder<'a>(
+    vars: &mut Vars<'_, 'a>,
+    out: &mut HashMap<String, Src<'a>>,
+    s: &Sizes,
+) -> Result<(), ConvertError> {
+    let n = s.n;
     out.insert(
         "decoder.positional_embedding".into(),
-        vars.whole("decoder/position_encodings/encodings", &[n_text_ctx, n])?,
+        vars.whole("decoder/position_encodings/encodings", &[s.n_text_ctx, n])?,
     );
     out.insert(
         "decoder.token_embedding.weight".into(),
-        vars.whole("decoder/embeddings/weight", &[n_vocab, n])?,
+        vars.whole("decoder/embeddings/weight", &[s.n_vocab, n])?,
     );
-    for i in 0..n_text_layer {
+    for i in 0..s.n_text_layer {
         let (src, dst) = (format!("decoder/layer_{i}"), format!("decoder.blocks.{i}"));
-        self_attention(&mut vars, &mut out, &src, &dst, n)?;
-        cross_attention(&mut vars, &mut out, &src, &dst, n)?;
-        ffn(&mut vars, &mut out, &src, &dst, n)?;
+        self_attention(vars, out, &src, &dst, n)?;
+        cross_attention(vars, out, &src, &dst, n)?;
+        ffn(vars, out, &src, &dst, n)?;
     }
-    norm(&mut vars, &mut out, "decoder/layer_norm", "decoder.ln", n)?;
+    norm(vars, out, "decoder/layer_norm", "decoder.ln", n)
+}
 
-    let unknown: Vec<&str> = model
+/// Every variable went into a tensor or is a config scalar this converter
+/// knows: anything else would be silently dropped.
+fn check_all_used(vars: &Vars<'_, '_>) -> Result<(), ConvertError> {
+    let unknown: Vec<String> = vars
+        .model
         .variables
         .keys()
-        .map(String::as_str)
-        .filter(|k| !vars.used.contains(k) && !KNOWN_SCALARS.contains(k))
+        .filter(|k| !vars.used.contains(k.as_str()) && !KNOWN_SCALARS.contains(&k.as_str()))
+        .cloned()
         .collect();
-    if !unknown.is_empty() {
-        let shown = unknown
-            .iter()
-            .take(5)
-            .copied()
-            .collect::<Vec<_>>()
-            .join(", ");
-        let more = if unknown.len() > 5 {
-            format!(" and {} more", unknown.len() - 5)
-        } else {
-            String::new()
-        };
-        return Err(format!(
-            "unknown variables {shown}{more}: this is not a plain Whisper model"
-        ));
+    if unknown.is_empty() {
+        Ok(())
+    } else {
+        Err(ConvertError::UnknownVariables(unknown))
     }
+}
 
-    let to_i32 =
-        |v: usize, what: &str| i32::try_from(v).map_err(|_| format!("{what} {v} is too large"));
-    let hparams = Hparams {
-        n_vocab: to_i32(n_vocab, "vocabulary size")?,
-        n_audio_ctx: to_i32(n_audio_ctx, "audio context")?,
-        n_audio_state: to_i32(n, "width")?,
-        n_audio_head: n_audio_head as i32,
-        n_audio_layer: to_i32(n_audio_layer, "layer count")?,
-        n_text_ctx: to_i32(n_text_ctx, "text context")?,
-        n_text_state: to_i32(n, "width")?,
-        n_text_head: n_text_head as i32,
-        n_text_layer: to_i32(n_text_layer, "layer count")?,
-        n_mels: to_i32(n_mels, "mel count")?,
-        ftype: GgmlType::F16.ftype(),
+/// The ggml header for these sizes, with ftype f16.
+fn hparams(s: &Sizes, n_audio_ctx: usize) -> Result<Hparams, ConvertError> {
+    let to_i32 = |value: usize, what: &'static str| {
+        i32::try_from(value).map_err(|_| ConvertError::TooLarge { what, value })
     };
+    Ok(Hparams {
+        n_vocab: to_i32(s.n_vocab, "vocabulary size")?,
+        n_audio_ctx: to_i32(n_audio_ctx, "audio context")?,
+        n_audio_state: to_i32(s.n, "width")?,
+        n_audio_head: s.n_audio_head as i32,
+        n_audio_layer: to_i32(s.n_audio_layer, "layer count")?,
+        n_text_ctx: to_i32(s.n_text_ctx, "text context")?,
+        n_text_state: to_i32(s.n, "width")?,
+        n_text_head: s.n_text_head as i32,
+        n_text_layer: to_i32(s.n_text_layer, "layer count")?,
+        n_mels: to_i32(s.n_mels, "mel count")?,
+        ftype: GgmlType::F16.ftype(),
+    })
+}
 
-    let tensors = ggml::tensor_specs(&hparams)
+/// Every tensor whisper.cpp expects for `hparams`, in its order, with the
+/// source mapped to it, which must hold as many values as the shape.
+fn pair_with_specs<'a>(
+    hparams: &Hparams,
+    mut out: HashMap<String, Src<'a>>,
+) -> Result<Vec<(TensorSpec, Src<'a>)>, ConvertError> {
+    ggml::tensor_specs(hparams)
         .into_iter()
         .map(|spec| {
             let src = out
                 .remove(&spec.name)
-                .ok_or_else(|| format!("internal: no source for {}", spec.name))?;
+                .ok_or_else(|| ConvertError::NoSource(spec.name.clone()))?;
             if src.len() != spec.ne.iter().product::<usize>() {
-                return Err(format!(
-                    "internal: {} has {} values for shape {:?}",
-                    spec.name,
-                    src.len(),
-                    spec.ne
-                ));
+                return Err(ConvertError::SourceSize {
+                    name: spec.name.clone(),
+                    len: src.len(),
+                    ne: spec.ne.clone(),
+                });
             }
             Ok((spec, src))
         })
-        .collect::<Result<Vec<_>, String>>()?;
-    Ok(Plan { hparams, tensors })
+        .collect()
 }
 
 fn linear<'a>(
@@ -437,7 +594,7 @@ fn linear<'a>(
     src: &str,
     dst: &str,
     n: usize,
-) -> Result<(), String> {
+) -> Result<(), ConvertError> {
     out.insert(
         format!("{dst}.weight"),
         vars.whole(&format!("{src}/weight"), &[n, n])?,
@@ -455,7 +612,7 @@ fn norm<'a>(
     src: &str,
     dst: &str,
     n: usize,
-) -> Result<(), String> {
+) -> Result<(), ConvertError> {
     out.insert(
         format!("{dst}.weight"),
         vars.whole(&format!("{src}/gamma"), &[n])?,
@@ -469,13 +626,11 @@ fn norm<'a>(
 
 /// A key bias must be zero: whisper.cpp's attention has none, so dropping a
 /// non-zero one would change the model.
-fn zero_key_bias(bias: &Src<'_>, name: &str) -> Result<(), String> {
+fn zero_key_bias(bias: &Src<'_>, name: &str) -> Result<(), ConvertError> {
     if bias.is_all_zero() {
         Ok(())
     } else {
-        Err(format!(
-            "{name} has a non-zero key bias, which whisper.cpp cannot represent"
-        ))
+        Err(ConvertError::KeyBias(name.to_string()))
     }
 }
 
@@ -486,7 +641,7 @@ fn self_attention<'a>(
     src: &str,
     dst: &str,
     n: usize,
-) -> Result<(), String> {
+) -> Result<(), ConvertError> {
     let w = vars.get(
         &format!("{src}/self_attention/linear_0/weight"),
         &[3 * n, n],
@@ -522,7 +677,7 @@ fn cross_attention<'a>(
     src: &str,
     dst: &str,
     n: usize,
-) -> Result<(), String> {
+) -> Result<(), ConvertError> {
     linear(
         vars,
         out,
@@ -559,7 +714,7 @@ fn ffn<'a>(
     src: &str,
     dst: &str,
     n: usize,
-) -> Result<(), String> {
+) -> Result<(), ConvertError> {
     out.insert(
         format!("{dst}.mlp.0.weight"),
         vars.whole(&format!("{src}/ffn/linear_0/weight"), &[4 * n, n])?,
@@ -597,16 +752,15 @@ pub(crate) fn output_type(quant: Option<Quantization>) -> (i32, GgmlType) {
 }
 
 /// Refuse shapes the chosen type cannot store (quantized rows come in blocks of 32).
-pub(crate) fn check_storable(plan: &Plan<'_>, wtype: GgmlType) -> Result<(), String> {
+pub(crate) fn check_storable(plan: &Plan<'_>, wtype: GgmlType) -> Result<(), ConvertError> {
     for (spec, _) in &plan.tensors {
         let ty = spec.storage.ggml_type(wtype);
         if ty.nbytes(&spec.ne).is_none() {
-            return Err(format!(
-                "{} has rows of {} values, which {} cannot store",
-                spec.name,
-                spec.ne[0],
-                ty.name()
-            ));
+            return Err(ConvertError::Unstorable {
+                name: spec.name.clone(),
+                row: spec.ne[0],
+                ty,
+            });
         }
     }
     Ok(())
@@ -741,7 +895,7 @@ mod tests {
         vars
     }
 
-    fn plan_of(vars: &[Var]) -> Result<(Vec<u8>, usize), String> {
+    fn plan_of(vars: &[Var]) -> Result<(Vec<u8>, usize), Box<dyn std::error::Error>> {
         let bytes = ct2::build::write(6, "WhisperSpec", 3, vars, &[PROJECTION_ALIAS]);
         let model = ct2::parse(&bytes)?;
         let count = plan(&model)?.tensors.len();
@@ -831,7 +985,7 @@ mod tests {
     fn refusal(edit: impl FnOnce(&mut Vec<Var>)) -> String {
         let mut vars = synthetic(64, 100);
         edit(&mut vars);
-        plan_of(&vars).unwrap_err()
+        plan_of(&vars).unwrap_err().to_string()
     }
 
     fn var<'v>(vars: &'v mut [Var], name: &str) -> &'v mut Var {
@@ -901,7 +1055,7 @@ mod tests {
     fn refuses_other_specs_and_revisions() {
         let vars = synthetic(64, 100);
         let bytes = ct2::build::write(6, "TransformerSpec", 3, &vars, &[]);
-        let e = plan(&ct2::parse(&bytes).unwrap()).unwrap_err();
+        let e = plan(&ct2::parse(&bytes).unwrap()).unwrap_err().to_string();
         assert!(
             e.contains("TransformerSpec") && e.contains("WhisperSpec"),
             "{e}"
@@ -909,6 +1063,7 @@ mod tests {
         let bytes = ct2::build::write(6, "WhisperSpec", 2, &vars, &[]);
         assert!(plan(&ct2::parse(&bytes).unwrap())
             .unwrap_err()
+            .to_string()
             .contains("revision 2"));
     }
 
@@ -941,6 +1096,7 @@ mod tests {
         );
         assert!(plan(&ct2::parse(&bytes).unwrap())
             .unwrap_err()
+            .to_string()
             .contains("unknown alias"));
     }
 

@@ -91,53 +91,79 @@ pub(crate) struct Model<'a> {
     pub aliases: BTreeMap<String, String>,
 }
 
+/// Why a model.bin could not be read.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum ReadError {
+    #[error("model.bin ends early (at byte {len}, reading {what}); is a part missing?")]
+    EndsEarly { len: usize, what: String },
+    #[error("{what} is not UTF-8")]
+    NotUtf8 { what: String },
+    #[error(
+        "CTranslate2 binary version {0} is not supported (this converter reads version {BINARY_VERSION})"
+    )]
+    Version(u32),
+    #[error("variable {name} has unknown dtype code {code}")]
+    UnknownDtype { name: String, code: u8 },
+    #[error("variable {name}: {nbytes} bytes of data do not fit shape {dims:?} of {}", .dtype.name())]
+    DataSize {
+        name: String,
+        nbytes: usize,
+        dims: Vec<usize>,
+        dtype: DType,
+    },
+    #[error("variable {0} appears twice")]
+    Duplicate(String),
+    #[error("{0} unexpected bytes after the end of the model")]
+    Trailing(usize),
+}
+
 struct Cursor<'a> {
     data: &'a [u8],
     pos: usize,
 }
 
 impl<'a> Cursor<'a> {
-    fn take(&mut self, n: usize, what: &str) -> Result<&'a [u8], String> {
+    fn take(&mut self, n: usize, what: &str) -> Result<&'a [u8], ReadError> {
         if self.data.len() - self.pos < n {
-            return Err(format!(
-                "model.bin ends early (at byte {}, reading {what}); is a part missing?",
-                self.data.len()
-            ));
+            return Err(ReadError::EndsEarly {
+                len: self.data.len(),
+                what: what.to_string(),
+            });
         }
         let s = &self.data[self.pos..self.pos + n];
         self.pos += n;
         Ok(s)
     }
 
-    fn u8(&mut self, what: &str) -> Result<u8, String> {
+    fn u8(&mut self, what: &str) -> Result<u8, ReadError> {
         Ok(self.take(1, what)?[0])
     }
 
-    fn u16(&mut self, what: &str) -> Result<u16, String> {
+    fn u16(&mut self, what: &str) -> Result<u16, ReadError> {
         let b = self.take(2, what)?;
         Ok(u16::from_le_bytes([b[0], b[1]]))
     }
 
-    fn u32(&mut self, what: &str) -> Result<u32, String> {
+    fn u32(&mut self, what: &str) -> Result<u32, ReadError> {
         let b = self.take(4, what)?;
         Ok(u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
     }
 
-    fn string(&mut self, what: &str) -> Result<String, String> {
+    fn string(&mut self, what: &str) -> Result<String, ReadError> {
         let n = self.u16(what)? as usize;
         let b = self.take(n, what)?;
         let b = b.strip_suffix(&[0]).unwrap_or(b);
-        String::from_utf8(b.to_vec()).map_err(|_| format!("{what} is not UTF-8"))
+        String::from_utf8(b.to_vec()).map_err(|_| ReadError::NotUtf8 {
+            what: what.to_string(),
+        })
     }
 }
 
-pub(crate) fn parse(data: &[u8]) -> Result<Model<'_>, String> {
+pub(crate) fn parse(data: &[u8]) -> Result<Model<'_>, ReadError> {
     let mut c = Cursor { data, pos: 0 };
     let version = c.u32("the binary version")?;
     if version != BINARY_VERSION {
-        return Err(format!(
-            "CTranslate2 binary version {version} is not supported (this converter reads version {BINARY_VERSION})"
-        ));
+        return Err(ReadError::Version(version));
     }
     let spec = c.string("the spec name")?;
     let revision = c.u32("the spec revision")?;
@@ -151,24 +177,27 @@ pub(crate) fn parse(data: &[u8]) -> Result<Model<'_>, String> {
             .map(|_| c.u32(&format!("variable {name}")).map(|d| d as usize))
             .collect::<Result<Vec<_>, _>>()?;
         let code = c.u8(&format!("variable {name}"))?;
-        let dtype = DType::from_code(code)
-            .ok_or_else(|| format!("variable {name} has unknown dtype code {code}"))?;
+        let Some(dtype) = DType::from_code(code) else {
+            return Err(ReadError::UnknownDtype { name, code });
+        };
         let nbytes = c.u32(&format!("variable {name}"))? as usize;
         let expected = dims
             .iter()
             .try_fold(dtype.size(), |acc, &d| acc.checked_mul(d));
         if expected != Some(nbytes) {
-            return Err(format!(
-                "variable {name}: {nbytes} bytes of data do not fit shape {dims:?} of {}",
-                dtype.name()
-            ));
+            return Err(ReadError::DataSize {
+                name,
+                nbytes,
+                dims,
+                dtype,
+            });
         }
         let data = c.take(nbytes, &format!("the data of variable {name}"))?;
         if variables
             .insert(name.clone(), Variable { dims, dtype, data })
             .is_some()
         {
-            return Err(format!("variable {name} appears twice"));
+            return Err(ReadError::Duplicate(name));
         }
     }
 
@@ -180,10 +209,7 @@ pub(crate) fn parse(data: &[u8]) -> Result<Model<'_>, String> {
         aliases.insert(alias, target);
     }
     if c.pos != data.len() {
-        return Err(format!(
-            "{} unexpected bytes after the end of the model",
-            data.len() - c.pos
-        ));
+        return Err(ReadError::Trailing(data.len() - c.pos));
     }
     Ok(Model {
         spec,
@@ -283,7 +309,10 @@ mod tests {
         }
         let mut longer = data.clone();
         longer.push(0);
-        assert!(parse(&longer).unwrap_err().contains("unexpected bytes"));
+        assert!(parse(&longer)
+            .unwrap_err()
+            .to_string()
+            .contains("unexpected bytes"));
         let mut state = 0x1234_5678u32;
         for _ in 0..2000 {
             let mut d = data.clone();
@@ -297,6 +326,9 @@ mod tests {
     #[test]
     fn wrong_version() {
         let data = write(5, "WhisperSpec", 3, &[], &[]);
-        assert!(parse(&data).unwrap_err().contains("binary version 5"));
+        assert!(parse(&data)
+            .unwrap_err()
+            .to_string()
+            .contains("binary version 5"));
     }
 }

@@ -1,15 +1,19 @@
 //! whisper.cpp's ggml model format: the tensor table a model must contain,
-//! a writer, and a checker that walks a file the way `whisper_model_load`
-//! (whisper.cpp 1.8.3) reads it, so that a bad file is reported in words
-//! instead of reaching an `assert` or an oversized allocation in C++.
+//! a writer, and (in [`checker`]) a checker that walks a file the way
+//! `whisper_model_load` (whisper.cpp 1.8.3) reads it, so that a bad file is
+//! reported in words instead of reaching an `assert` or an oversized
+//! allocation in C++.
 //!
 //! Layout: magic, 11 × i32 hparams, mel filter block (i32 n_mel, i32 n_fft,
 //! n_mel × n_fft f32), vocabulary (i32 count, then i32 length + bytes per
 //! token), then tensor records (i32 n_dims, i32 name length, i32 ggml type,
 //! n_dims × i32 ne innermost first, name, data) up to the end of the file.
 
-use std::collections::{HashMap, HashSet};
-use std::io::{self, BufReader, Read, Seek, Write};
+mod checker;
+
+use std::io::{self, Write};
+
+pub(crate) use checker::check;
 
 /// "ggml" as whisper.cpp's `GGML_FILE_MAGIC`.
 pub(crate) const MAGIC: u32 = 0x6767_6d6c;
@@ -105,7 +109,7 @@ impl Hparams {
 
 /// The ggml element types a whisper.cpp model file may use here, with their
 /// block layout (bytes per block, values per block) as ggml defines them.
-/// `quantize.rs` has a test that these agree with the linked ggml.
+/// `quantize.rs` beside this file has a test that these agree with the linked ggml.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub(crate) enum GgmlType {
     F32,
@@ -392,303 +396,6 @@ pub(crate) fn write_tensor(
     w.write_all(data)
 }
 
-// ---------------------------------------------------------------------------
-// Checker
-
-/// What a successful check found.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Checked {
-    pub hparams: Hparams,
-    pub weight_type: GgmlType,
-    pub n_tokens: usize,
-    pub n_tensors: usize,
-    pub file_len: u64,
-}
-
-/// Longest token we accept; GPT-2's longest is well under this, and it stops
-/// a corrupt length from making whisper.cpp allocate gigabytes.
-const MAX_TOKEN_LEN: u32 = 1024;
-const MAX_NAME_LEN: i32 = 256;
-
-/// Reads little-endian values while tracking the position, so every
-/// "ends early" error can say where.
-struct Walker<R> {
-    r: BufReader<R>,
-    pos: u64,
-    len: u64,
-}
-
-impl<R: Read + Seek> Walker<R> {
-    fn truncated(&self, what: &str) -> String {
-        format!("truncated: ends at byte {} inside {what}", self.len)
-    }
-
-    fn bytes(&mut self, n: u64, what: &str) -> Result<Vec<u8>, String> {
-        if self.len - self.pos < n {
-            return Err(self.truncated(what));
-        }
-        let mut buf = vec![0; n as usize];
-        self.r
-            .read_exact(&mut buf)
-            .map_err(|e| format!("read error at byte {}: {e}", self.pos))?;
-        self.pos += n;
-        Ok(buf)
-    }
-
-    fn i32(&mut self, what: &str) -> Result<i32, String> {
-        let b = self.bytes(4, what)?;
-        Ok(i32::from_le_bytes([b[0], b[1], b[2], b[3]]))
-    }
-
-    fn skip(&mut self, n: u64, what: &str) -> Result<(), String> {
-        if self.len - self.pos < n {
-            return Err(self.truncated(what));
-        }
-        let delta = i64::try_from(n).map_err(|_| self.truncated(what))?;
-        // seek_relative keeps the buffer for short hops (the vocabulary's
-        // 50k tokens); a plain seek would drop it and cost a syscall each.
-        self.r
-            .seek_relative(delta)
-            .map_err(|e| format!("seek error at byte {}: {e}", self.pos))?;
-        self.pos += n;
-        Ok(())
-    }
-}
-
-/// Walk a whole model file. `len` is the file's length; tensor data is
-/// seeked over, not read, so this takes milliseconds.
-pub(crate) fn check<R: Read + Seek>(r: R, len: u64) -> Result<Checked, String> {
-    let mut w = Walker {
-        r: BufReader::with_capacity(64 * 1024, r),
-        pos: 0,
-        len,
-    };
-
-    if len == 0 {
-        return Err("empty file (0 bytes), not a whisper.cpp model".into());
-    }
-    if len < 4 {
-        return Err(format!("not a whisper.cpp model (only {len} bytes)"));
-    }
-    let head = w.bytes(4, "the magic number")?;
-    let magic = u32::from_le_bytes([head[0], head[1], head[2], head[3]]);
-    if magic != MAGIC {
-        return Err(wrong_magic(&head));
-    }
-
-    let mut raw = [0i32; 11];
-    for v in raw.iter_mut() {
-        *v = w.i32("the header")?;
-    }
-    let hp = Hparams::from_array(raw);
-    let wtype = check_hparams(&hp)?;
-
-    // Mel filters.
-    let n_mel = w.i32("the mel filter block")?;
-    let n_fft = w.i32("the mel filter block")?;
-    if n_mel != hp.n_mels {
-        return Err(format!(
-            "mel filter block has {n_mel} mel bands but the header says n_mels = {}",
-            hp.n_mels
-        ));
-    }
-    if n_fft != N_FFT_BINS as i32 {
-        return Err(format!(
-            "mel filter block has {n_fft} FFT bins, expected {N_FFT_BINS}"
-        ));
-    }
-    let filters = w.bytes(n_mel as u64 * N_FFT_BINS as u64 * 4, "the mel filters")?;
-    if filters
-        .chunks_exact(4)
-        .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
-        .any(|v| !v.is_finite() || v < 0.0)
-    {
-        return Err("mel filters contain negative, infinite or NaN values".into());
-    }
-
-    // Vocabulary.
-    let n_tokens = w.i32("the vocabulary size")?;
-    if n_tokens < 1 || n_tokens > hp.n_vocab {
-        return Err(format!(
-            "vocabulary block has {n_tokens} tokens, expected 1 to {}",
-            hp.n_vocab
-        ));
-    }
-    for i in 0..n_tokens {
-        let tlen = w.i32("the vocabulary")? as u32;
-        if tlen > MAX_TOKEN_LEN {
-            return Err(format!(
-                "vocabulary token {i} claims to be {tlen} bytes long"
-            ));
-        }
-        w.skip(u64::from(tlen), "the vocabulary")?;
-    }
-
-    // Tensors, up to the very end of the file.
-    let specs = tensor_specs(&hp);
-    let expected: HashMap<&str, &TensorSpec> = specs.iter().map(|s| (s.name.as_str(), s)).collect();
-    let mut seen: HashSet<&str> = HashSet::new();
-    let mut count = 0usize;
-    while w.pos < w.len {
-        count += 1;
-        let what = format!("the header of tensor record {count}");
-        let n_dims = w.i32(&what)?;
-        let name_len = w.i32(&what)?;
-        let ttype = w.i32(&what)?;
-        if !(1..=4).contains(&n_dims) {
-            return Err(format!(
-                "tensor record {count} has {n_dims} dimensions (whisper tensors have 1 to 3)"
-            ));
-        }
-        if !(1..=MAX_NAME_LEN).contains(&name_len) {
-            return Err(format!(
-                "tensor record {count} has a name length of {name_len}"
-            ));
-        }
-        let mut ne = Vec::with_capacity(n_dims as usize);
-        for _ in 0..n_dims {
-            let n = w.i32(&what)?;
-            if n < 1 {
-                return Err(format!("tensor record {count} has a dimension of {n}"));
-            }
-            ne.push(n as usize);
-        }
-        let name_bytes = w.bytes(name_len as u64, &what)?;
-        let name = String::from_utf8_lossy(&name_bytes).into_owned();
-        let Some((&key, spec)) = expected.get_key_value(name.as_str()) else {
-            return Err(format!(
-                "unknown tensor '{name}' (not a tensor of a whisper.cpp model with these hparams)"
-            ));
-        };
-        if !seen.insert(key) {
-            return Err(format!("tensor '{name}' appears twice"));
-        }
-        if pad4(&ne) != spec.ne4() {
-            return Err(format!(
-                "tensor '{name}' has shape {ne:?}, expected {:?} for these hparams",
-                spec.ne
-            ));
-        }
-        let want = spec.storage.ggml_type(wtype);
-        let Some(got) = GgmlType::from_id(i64::from(ttype)) else {
-            return Err(format!("tensor '{name}' has unknown ggml type {ttype}"));
-        };
-        if got != want {
-            return Err(format!(
-                "tensor '{name}' is stored as {} but a {} model needs {} here",
-                got.name(),
-                wtype.name(),
-                want.name()
-            ));
-        }
-        let nbytes = want.nbytes(&ne).ok_or_else(|| {
-            format!(
-                "tensor '{name}' rows do not split into whole {} blocks",
-                want.name()
-            )
-        })?;
-        w.skip(nbytes as u64, &format!("tensor {name}"))?;
-    }
-
-    if seen.len() != specs.len() {
-        let missing: Vec<&str> = specs
-            .iter()
-            .map(|s| s.name.as_str())
-            .filter(|n| !seen.contains(n))
-            .collect();
-        let shown = missing
-            .iter()
-            .take(3)
-            .copied()
-            .collect::<Vec<_>>()
-            .join(", ");
-        let more = if missing.len() > 3 { ", ..." } else { "" };
-        return Err(format!(
-            "incomplete: {} of {} tensors missing ({shown}{more}); the file may be truncated",
-            missing.len(),
-            specs.len()
-        ));
-    }
-
-    Ok(Checked {
-        hparams: hp,
-        weight_type: wtype,
-        n_tokens: n_tokens as usize,
-        n_tensors: count,
-        file_len: len,
-    })
-}
-
-fn wrong_magic(head: &[u8]) -> String {
-    let hint = if head == b"GGUF" {
-        ": this is a GGUF file (llama.cpp), not a whisper.cpp model"
-    } else if head == [6, 0, 0, 0] {
-        ": this looks like a CTranslate2 model.bin, which has to be converted first"
-    } else if head.starts_with(b"PK") {
-        ": this is a zip archive"
-    } else if head
-        .iter()
-        .all(|b| b.is_ascii_graphic() || b.is_ascii_whitespace())
-    {
-        ": this looks like a text file"
-    } else {
-        ""
-    };
-    format!("not a whisper.cpp model (wrong magic){hint}")
-}
-
-/// Reject headers whisper.cpp would `assert` on, mis-index with, or that no
-/// Whisper model has; returns the weight type.
-fn check_hparams(hp: &Hparams) -> Result<GgmlType, String> {
-    let bad = |what: String| Err(format!("bad header: {what}"));
-    if !(51864..=51866).contains(&hp.n_vocab) {
-        // whisper.cpp hard-codes the special token ids of these vocabularies.
-        return bad(format!(
-            "n_vocab = {} is not a Whisper vocabulary size (51864 to 51866)",
-            hp.n_vocab
-        ));
-    }
-    if hp.n_audio_ctx != 1500 {
-        // 30 s of audio after the stride-2 conv; whisper.cpp assumes it.
-        return bad(format!("n_audio_ctx = {}, expected 1500", hp.n_audio_ctx));
-    }
-    if !(1..=448).contains(&hp.n_text_ctx) {
-        return bad(format!("n_text_ctx = {}, expected 1 to 448", hp.n_text_ctx));
-    }
-    for (name, state, head, layer) in [
-        ("audio", hp.n_audio_state, hp.n_audio_head, hp.n_audio_layer),
-        ("text", hp.n_text_state, hp.n_text_head, hp.n_text_layer),
-    ] {
-        if !(1..=8192).contains(&state) {
-            return bad(format!("n_{name}_state = {state}"));
-        }
-        if !(1..=state).contains(&head) || state % head != 0 {
-            return bad(format!(
-                "n_{name}_head = {head} does not divide n_{name}_state = {state}"
-            ));
-        }
-        if !(1..=64).contains(&layer) {
-            return bad(format!("n_{name}_layer = {layer}"));
-        }
-    }
-    if hp.n_audio_state != hp.n_text_state {
-        return bad(format!(
-            "n_audio_state = {} differs from n_text_state = {}",
-            hp.n_audio_state, hp.n_text_state
-        ));
-    }
-    if hp.n_mels != 80 && hp.n_mels != 128 {
-        return bad(format!("n_mels = {}, expected 80 or 128", hp.n_mels));
-    }
-    match hp.weight_type() {
-        Some(t) if hp.ftype / 1000 <= 2 => Ok(t),
-        _ => bad(format!(
-            "ftype = {} is not a weight type this program knows",
-            hp.ftype
-        )),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -775,7 +482,7 @@ mod tests {
 
     #[test]
     fn type_table_matches_ggml() {
-        use crate::transcribe::whisper::quantize::type_layout;
+        use super::super::quantize::type_layout;
         for t in GgmlType::ALL {
             assert_eq!(
                 type_layout(t.id()),

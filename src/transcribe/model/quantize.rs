@@ -4,7 +4,7 @@
 
 use whisper_rs::whisper_rs_sys as sys;
 
-use crate::transcribe::model::Quantization;
+use super::Quantization;
 
 fn ggml_type(q: Quantization) -> sys::ggml_type {
     match q {
@@ -14,9 +14,30 @@ fn ggml_type(q: Quantization) -> sys::ggml_type {
     }
 }
 
+/// Why ggml's quantizer was not called, or did not do what it should.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum QuantizeError {
+    #[error("cannot quantize {values} values in rows of {n_per_row} to {q}")]
+    Shape {
+        values: usize,
+        n_per_row: usize,
+        q: Quantization,
+    },
+    #[error("ggml wrote {written} bytes for {q}, expected {expected}")]
+    Written {
+        written: usize,
+        q: Quantization,
+        expected: usize,
+    },
+}
+
 /// Quantize rows of `n_per_row` values. ggml aborts the process on a bad
 /// call, so the shape is checked here first.
-pub fn quantize(q: Quantization, src: &[f32], n_per_row: usize) -> Result<Vec<u8>, String> {
+pub(crate) fn quantize(
+    q: Quantization,
+    src: &[f32],
+    n_per_row: usize,
+) -> Result<Vec<u8>, QuantizeError> {
     let ty = ggml_type(q);
     // SAFETY: plain lookups in ggml's static type table, for a valid type.
     let (block, row_bytes) = unsafe {
@@ -26,10 +47,11 @@ pub fn quantize(q: Quantization, src: &[f32], n_per_row: usize) -> Result<Vec<u8
         )
     };
     if n_per_row == 0 || n_per_row % block != 0 || src.len() % n_per_row != 0 {
-        return Err(format!(
-            "cannot quantize {} values in rows of {n_per_row} to {q}",
-            src.len()
-        ));
+        return Err(QuantizeError::Shape {
+            values: src.len(),
+            n_per_row,
+            q,
+        });
     }
     let n_rows = src.len() / n_per_row;
     let mut dst = vec![0u8; n_rows * row_bytes];
@@ -49,10 +71,11 @@ pub fn quantize(q: Quantization, src: &[f32], n_per_row: usize) -> Result<Vec<u8
         )
     };
     if written != dst.len() {
-        return Err(format!(
-            "ggml wrote {written} bytes for {q}, expected {}",
-            dst.len()
-        ));
+        return Err(QuantizeError::Written {
+            written,
+            q,
+            expected: dst.len(),
+        });
     }
     Ok(dst)
 }
