@@ -370,18 +370,8 @@ pub struct Plan {
     pub threads: usize,
 }
 
-/// Threads per job when the user names neither. Measured on this project's
-/// 2-core machine (AMD EPYC VM, release build, tiny.en, 40 WAVs of 20-54 s,
-/// 1529.6 s of audio in all; each run once, back to back, on an otherwise
-/// idle machine; all three gave identical reports):
-///
-/// | run                                      | wall    | audio s / wall s |
-/// |------------------------------------------|---------|------------------|
-/// | `batch --jobs 1` (1 job x 2 threads)     | 182.6 s |  8.4             |
-/// | `batch --jobs 2` (2 jobs x 1 thread)     | 144.7 s | 10.6             |
-/// | `analyze FILE` once per file (2 threads) | 176.3 s |  8.7             |
-///
-/// Two single-threaded jobs are 1.26x as fast as one job on both cores:
+/// Threads per job when the user names neither. Two single-threaded jobs
+/// are faster than one job on both cores (docs/performance.md, "Batch"):
 /// whisper.cpp's two threads wait on each other at every step (and the
 /// decoding, resampling and analysis around the model run on one thread),
 /// while two jobs keep both cores busy. Hence one thread per job, as many

@@ -1,12 +1,17 @@
 //! vmcoach: a local voicemail coach.
 //!
 //! ```text
-//!  WAV file ─> decode ─> mono f32 ─> resample 16 kHz ─> transcribe ─> timed words ─> analysis ─> report
-//!             (audio::wav)          (audio::resample)   (transcribe)
+//!  file ─> audio::load ─> Audio ─> resample ─> Mono16k ─> Transcriber ─> Transcript
+//!  microphone ─> audio::recorder ─┘                                          │
+//!                  pipeline: find the numbers, hear them again (numbers) <───┘
+//!                  ─> analysis (metrics, phone numbers, rules, score) ─> report::Report
+//!                  ─> report::{text, html, summary} or JSON
 //! ```
 //!
-//! Each stage is a module over plain data: [`audio::Audio`] after decoding,
-//! [`audio::Mono16k`] into the model, [`transcribe::Transcript`] out of it.
+//! Each stage is a module over plain data, and imports run one way:
+//! [`audio`] -> [`transcribe`] -> [`analysis`] -> [`report`] -> [`pipeline`]
+//! -> [`batch`] / [`rehearse`]; the binary's commands sit on top. The model
+//! sits behind one seam, [`transcribe::Transcriber`]. See docs/architecture.md.
 
 pub mod analysis;
 pub mod audio;

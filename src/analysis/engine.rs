@@ -4,13 +4,15 @@ use std::collections::HashMap;
 
 use serde::Serialize;
 
+use super::finding::{Finding, Kind, Status};
 use super::kind::infer_kind;
 use super::metrics::{self, Delivery};
 use super::phone::Hearings;
+use super::phone::PhoneNumber;
 use super::rules::checks::{self, Ctx};
 use super::rules::text::TokenStream;
 use super::rules::RuleSet;
-use super::{score, Finding, Kind, PhoneNumber, Status};
+use super::score;
 use crate::transcribe::Word;
 
 /// What [`analyze`] needs.
@@ -81,21 +83,7 @@ pub fn analyze(input: &AnalysisInput) -> Analysis {
         &rules.file.fillers,
     );
 
-    let mut filler = vec![false; words.len()];
-    for f in &delivery.fillers {
-        for i in f.words.clone() {
-            filler[i] = true;
-        }
-    }
-    let mut phone_of = vec![None; words.len()];
-    for (pi, p) in phones.iter().enumerate() {
-        for i in p.word_range.clone() {
-            if let Some(slot) = phone_of.get_mut(i) {
-                *slot = Some(pi);
-            }
-        }
-    }
-    let stream = TokenStream::build(words, |i| filler[i], |i| phone_of[i]);
+    let stream = token_stream(words, &delivery, &phones);
 
     let (kind, kind_inferred) = match input.kind {
         Some(k) => (k, false),
@@ -117,50 +105,7 @@ pub fn analyze(input: &AnalysisInput) -> Analysis {
         expect_name: input.expect_name.filter(|s| !s.trim().is_empty()),
     };
 
-    // Plain checks first, then the logic checks that read their outcomes.
-    let active: Vec<usize> = (0..rules.rules.len())
-        .filter(|&i| rules.rules[i].spec.min_attempt.is_none_or(|m| attempt >= m))
-        .collect();
-    let mut raw: HashMap<String, Status> = HashMap::new();
-    let mut outcomes: Vec<Option<checks::Outcome>> = vec![None; rules.rules.len()];
-    for pass in [false, true] {
-        for &i in &active {
-            let r = &rules.rules[i];
-            if r.spec.check.is_logic() != pass {
-                continue;
-            }
-            let o = checks::evaluate(r, &cx, &raw);
-            raw.insert(r.spec.id.clone(), o.status);
-            outcomes[i] = Some(o);
-        }
-    }
-
-    let mut findings = Vec::new();
-    for &i in &active {
-        let r = &rules.rules[i];
-        let o = outcomes[i].take().expect("every active rule was evaluated");
-        let f = if r.applies_to(kind) {
-            Finding {
-                id: r.spec.id.clone(),
-                status: o.status,
-                message: o.message,
-                evidence: o.evidence,
-                advice: o.advice,
-            }
-        } else {
-            Finding {
-                id: r.spec.id.clone(),
-                status: Status::Skip,
-                message: format!(
-                    "Applies to {} messages only.",
-                    kinds_text(&r.spec.applies_to)
-                ),
-                evidence: Vec::new(),
-                advice: None,
-            }
-        };
-        findings.push(f);
-    }
+    let findings = evaluate_rules(&cx);
 
     let score = score::score(&findings, rules);
     let verdict = if words.is_empty() {
@@ -182,6 +127,81 @@ pub fn analyze(input: &AnalysisInput) -> Analysis {
         top_fixes,
         timeline,
     }
+}
+
+/// The words as the rules read them, each marked as a filler or as part
+/// of phone number `n`.
+fn token_stream(words: &[Word], delivery: &Delivery, phones: &[PhoneNumber]) -> TokenStream {
+    let mut filler = vec![false; words.len()];
+    for f in &delivery.fillers {
+        for i in f.words.clone() {
+            filler[i] = true;
+        }
+    }
+    let mut phone_of = vec![None; words.len()];
+    for (pi, p) in phones.iter().enumerate() {
+        for i in p.word_range.clone() {
+            if let Some(slot) = phone_of.get_mut(i) {
+                *slot = Some(pi);
+            }
+        }
+    }
+    TokenStream::build(words, |i| filler[i], |i| phone_of[i])
+}
+
+/// One finding per rule active at this attempt, in the rules file's order:
+/// plain checks first, then the logic checks that read their outcomes; a
+/// rule for the other kind of message is skipped.
+fn evaluate_rules(cx: &Ctx) -> Vec<Finding> {
+    let rules = cx.rules;
+    let active: Vec<usize> = (0..rules.rules.len())
+        .filter(|&i| {
+            rules.rules[i]
+                .spec
+                .min_attempt
+                .is_none_or(|m| cx.attempt >= m)
+        })
+        .collect();
+    let mut raw: HashMap<String, Status> = HashMap::new();
+    let mut outcomes: Vec<Option<checks::Outcome>> = vec![None; rules.rules.len()];
+    for pass in [false, true] {
+        for &i in &active {
+            let r = &rules.rules[i];
+            if r.spec.check.is_logic() != pass {
+                continue;
+            }
+            let o = checks::evaluate(r, cx, &raw);
+            raw.insert(r.spec.id.clone(), o.status);
+            outcomes[i] = Some(o);
+        }
+    }
+    active
+        .iter()
+        .map(|&i| {
+            let r = &rules.rules[i];
+            let o = outcomes[i].take().expect("every active rule was evaluated");
+            if r.applies_to(cx.kind) {
+                Finding {
+                    id: r.spec.id.clone(),
+                    status: o.status,
+                    message: o.message,
+                    evidence: o.evidence,
+                    advice: o.advice,
+                }
+            } else {
+                Finding {
+                    id: r.spec.id.clone(),
+                    status: Status::Skip,
+                    message: format!(
+                        "Applies to {} messages only.",
+                        kinds_text(&r.spec.applies_to)
+                    ),
+                    evidence: Vec::new(),
+                    advice: None,
+                }
+            }
+        })
+        .collect()
 }
 
 fn kinds_text(kinds: &[Kind]) -> String {

@@ -4,9 +4,9 @@
 //! weights; the heavier side wins, and a tie or silence gives the file's
 //! default.
 
+use super::finding::Kind;
 use super::rules::text::TokenStream;
 use super::rules::RuleSet;
-use super::Kind;
 
 /// The inferred kind and the cue weight heard for (networking, application).
 pub fn infer_kind(stream: &TokenStream, rules: &RuleSet) -> (Kind, f64, f64) {

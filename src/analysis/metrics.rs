@@ -4,9 +4,9 @@
 
 use serde::Serialize;
 
+use super::phone::PhoneNumber;
 use super::rules::text::normalize_word;
 use super::rules::{DeliverySettings, FillerSettings};
-use super::PhoneNumber;
 use crate::transcribe::Word;
 
 /// A silence between two words.

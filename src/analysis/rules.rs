@@ -47,7 +47,7 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use super::{Kind, Status};
+use super::finding::{Kind, Status};
 use crate::error::{Error, Result};
 use pattern::{Lexicon, Pattern, PatternError};
 

@@ -7,8 +7,8 @@
 //! Importance of a problem: the points it cost (a failure its weight, a
 //! warning half), then the weight, then the order of the rules file.
 
+use super::finding::{Finding, Status};
 use super::rules::RuleSet;
-use super::{Finding, Status};
 
 fn weight(rules: &RuleSet, id: &str) -> f64 {
     rules.rule(id).map_or(0.0, |r| r.spec.weight)

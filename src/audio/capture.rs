@@ -26,10 +26,9 @@ use crate::{Error, Result};
 
 /// How much audio the ring buffer between the audio thread and the reader
 /// holds. The reader normally takes it every few milliseconds; this only has
-/// to cover a stall of the reader (a slow disk, a busy machine). 2 s was
-/// not enough: twice, in a test capturing at 4x real time right after a
-/// fresh build, the reader stalled for about 1 s and 0.5-2.2 s of audio was
-/// lost. 10 s of 48 kHz stereo f32 is 3.8 MB.
+/// to cover a stall of the reader (a slow disk, a busy machine); 2 s was
+/// seen not to be enough (docs/performance.md). 10 s of 48 kHz stereo f32
+/// is 3.8 MB.
 pub const BUFFER_SECONDS: f64 = 10.0;
 
 /// An input device as the system reports it.

@@ -8,6 +8,7 @@ use std::fmt::Write;
 use anstyle::{AnsiColor, Style};
 
 use super::Report;
+use crate::analysis::phone::format_digits;
 use crate::analysis::{Finding, Status};
 
 /// 83.4 -> "1:23.4"
@@ -77,6 +78,22 @@ fn evidence_line(f: &Finding) -> Option<String> {
 pub fn render(report: &Report, color: bool) -> String {
     let p = Paint { color };
     let mut out = String::new();
+    headline(&mut out, &p, report);
+    fixes(&mut out, &p, report);
+    timeline(&mut out, &p, report);
+    checks(&mut out, &p, report);
+    delivery(&mut out, &p, report);
+    let _ = writeln!(out, "\n{}", p.bold("Transcript"));
+    if report.transcript.is_empty() {
+        let _ = writeln!(out, "  (no speech found)");
+    } else {
+        let _ = writeln!(out, "  {}", report.transcript);
+    }
+    out
+}
+
+/// The file, the kind of message, the score and the verdict.
+fn headline(out: &mut String, p: &Paint, report: &Report) {
     let timing = if report.estimated_timing {
         " (times estimated from the script)"
     } else {
@@ -97,7 +114,10 @@ pub fn render(report: &Report, color: bool) -> String {
         report.speech_s,
         report.words_per_minute
     );
+}
 
+/// The advice of the fixes that matter most, in order.
+fn fixes(out: &mut String, p: &Paint, report: &Report) {
     let fixes: Vec<&Finding> = report
         .top_fixes
         .iter()
@@ -110,7 +130,10 @@ pub fn render(report: &Report, color: bool) -> String {
             let _ = writeln!(out, "  {}. {} {}", i + 1, p.bold(&f.id), advice);
         }
     }
+}
 
+/// Each part of the message and when it was said.
+fn timeline(out: &mut String, p: &Paint, report: &Report) {
     if !report.timeline.is_empty() {
         let _ = writeln!(out, "\n{}", p.bold("What you said when"));
         for m in &report.timeline {
@@ -123,7 +146,10 @@ pub fn render(report: &Report, color: bool) -> String {
             );
         }
     }
+}
 
+/// Every check with its mark, message and evidence.
+fn checks(out: &mut String, p: &Paint, report: &Report) {
     let _ = writeln!(out, "\n{}", p.bold("Checks"));
     let width = report.rules.iter().map(|f| f.id.len()).max().unwrap_or(0);
     for f in &report.rules {
@@ -140,7 +166,11 @@ pub fn render(report: &Report, color: bool) -> String {
             }
         }
     }
+}
 
+/// Speech, pace, pauses and fillers; each number and any doubt about it;
+/// the recording's levels and warnings.
+fn delivery(out: &mut String, p: &Paint, report: &Report) {
     let d = &report.delivery;
     let _ = writeln!(out, "\n{}", p.bold("Delivery"));
     let _ = writeln!(
@@ -164,7 +194,7 @@ pub fn render(report: &Report, color: bool) -> String {
         let _ = writeln!(
             out,
             "  number {} at {}-{}{}",
-            crate::analysis::phone::format_digits(&n.digits),
+            format_digits(&n.digits),
             clock(n.start_s),
             clock(n.end_s),
             n.extension
@@ -177,7 +207,7 @@ pub fn render(report: &Report, color: bool) -> String {
                 out,
                 "  {} we heard {}, but not for sure: {doubt}. Say the number slower, in groups.",
                 p.status(Status::Warn),
-                crate::analysis::phone::format_digits(&n.digits),
+                format_digits(&n.digits),
             );
         }
     }
@@ -191,14 +221,6 @@ pub fn render(report: &Report, color: bool) -> String {
             let _ = writeln!(out, "  {} {w}", p.status(Status::Warn));
         }
     }
-
-    let _ = writeln!(out, "\n{}", p.bold("Transcript"));
-    if report.transcript.is_empty() {
-        let _ = writeln!(out, "  (no speech found)");
-    } else {
-        let _ = writeln!(out, "  {}", report.transcript);
-    }
-    out
 }
 
 #[cfg(test)]

@@ -62,7 +62,7 @@ pub fn find_phone_numbers(words: &[Word]) -> Vec<PhoneNumber> {
 
 /// The digits of the longest phone number written in `text`.
 pub(super) fn longest_number(text: &str) -> Option<String> {
-    let words = crate::analysis::estimate_words(text, 150.0);
+    let words = crate::analysis::script::estimate_words(text, 150.0);
     find_phone_numbers(&words)
         .into_iter()
         .map(|n| n.digits)

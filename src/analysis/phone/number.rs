@@ -3,6 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::format::{format_digits, only_digits};
+
 /// A pause longer than this between two digit groups ends a number.
 pub const HARD_PAUSE_S: f64 = 2.5;
 
@@ -59,7 +61,7 @@ impl PhoneNumber {
     /// The digits reported, when a later hearing or a recount replaced the
     /// ones written in the transcript ("700-405-0159" for "7 0 4 0 5 0 1 5 9").
     pub fn heard_as(&self) -> Option<String> {
-        let written = super::only_digits(&self.text);
-        (self.uncertain && written != self.digits).then(|| super::format_digits(&self.digits))
+        let written = only_digits(&self.text);
+        (self.uncertain && written != self.digits).then(|| format_digits(&self.digits))
     }
 }

@@ -35,9 +35,9 @@ impl Recount {
 /// Edits a reading may be from what was heard.
 const RECOUNT_EDITS: usize = 2;
 
-/// More readings than this are too many to score (about 25 ms each on 2
-/// cores): the number is left as it was heard. The most seen on the
-/// evaluation sets was 84.
+/// More readings than this are too many to score (each is a decode): the
+/// number is left as it was heard. The evaluation sets stay well under it
+/// (docs/phone-numbers.md).
 const MAX_READINGS: usize = 150;
 
 /// Whether number `n` of the first pass should be recounted, given what its

@@ -9,9 +9,10 @@ use super::pattern::Match;
 use super::role::role_mentions;
 use super::text::{normalize_text, TokenStream};
 use super::{Check, Metric, Rule, RuleSet};
+use crate::analysis::finding::{Evidence, Kind, Status};
 use crate::analysis::metrics::Delivery;
 use crate::analysis::phone;
-use crate::analysis::{Evidence, Kind, PhoneNumber, Status};
+use crate::analysis::phone::PhoneNumber;
 use crate::transcribe::Word;
 
 /// Everything a check may look at.

@@ -1,7 +1,7 @@
 //! How many cores are free right now. whisper.cpp's worker threads spin
 //! while they wait for each other, so one thread more than the free cores
-//! costs far more than one thread less: measured on 2 cores with a compiler
-//! busy on one of them, a 21 s message took 60 s on 2 threads and 4 s on 1.
+//! costs far more than one thread less (many times slower with a compiler
+//! busy on one of two cores; docs/performance.md).
 
 use std::time::Duration;
 

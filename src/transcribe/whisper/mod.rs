@@ -19,17 +19,16 @@ use super::{join_words, model, Segment, Transcriber, Transcript, Word};
 use crate::audio::{levels, Mono16k, MODEL_RATE};
 use crate::error::{Error, Result};
 
-/// DTW places a word's start this much after the word really starts
-/// (median +0.30 s over 61 phrase starts in the fixtures, every voice alike:
-/// scripts/eval-timing), so it is taken off.
+/// DTW places a word's start about this much after the word really starts,
+/// every voice alike (scripts/eval-timing; docs/performance.md), so it is
+/// taken off.
 const DTW_LAG_S: f64 = 0.30;
 
-/// How word times are taken from whisper. Measured on the fixtures' 61
-/// phrase starts (scripts/eval-timing): token timestamps median error
-/// 0.22 s but worst 4.1 s (in a long segment whisper.cpp stacks the last
-/// words at the segment's end); DTW median 0.30 s and worst 0.78 s, nearly
-/// all of it a constant lag. DTW with the lag removed: median 0.06 s, worst
-/// 0.48 s over 71 phrase starts. That is the default.
+/// How word times are taken from whisper. Token timestamps go badly wrong
+/// in long segments (whisper.cpp stacks the last words at the segment's
+/// end); DTW's error is nearly all a constant lag, and DTW with the lag
+/// removed is the default (scripts/eval-timing; the figures are in
+/// docs/performance.md).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Timestamps {
     /// whisper.cpp's token timestamps (`token_timestamps`, from the timestamp-token probabilities).
@@ -57,7 +56,7 @@ pub struct WhisperOptions {
     /// whisper's fixed 30 s windows.
     pub pieces: bool,
     /// Hear each phone number a second time (see
-    /// [`Transcriber::hear_digits`]): about 1.5 s more per number on 2 cores.
+    /// [`Transcriber::hear_digits`]; what it costs: docs/phone-numbers.md).
     pub second_listen: bool,
 }
 
@@ -77,9 +76,9 @@ impl Default for WhisperOptions {
 
 /// Primes the decoder for voicemail: digits written one by one in groups
 /// (greedy tiny.en otherwise collapses "five five five" into "55"), and
-/// fillers kept rather than cleaned away. Measured on the fixtures with
-/// scripts/eval-asr: without it 9.1 % WER and 1 of 13 numbers digit-exact;
-/// with it 7.0 % and 10 of 13.
+/// fillers kept rather than cleaned away. It lowers the word error rate
+/// and multiplies the numbers heard digit-exact (scripts/eval-asr on the
+/// fixtures; docs/performance.md).
 pub const DEFAULT_PROMPT: &str =
     "Hi, this is Dana. My number is 6 1 2, 5 5 5, 0 1 4 7. Um, I'm calling about the opening, uh, you know.";
 
@@ -91,9 +90,9 @@ const LOW_LOGPROB: f32 = -1.0;
 const MIN_VOICED_SHARE: f64 = 0.15;
 /// ... or when its words pile onto the same instants: a run of words the
 /// audio cannot hold. On noise whisper runs on with a stock sentence ("I'm
-/// going to have a great day...") whose DTW times come in clumps; measured
-/// share of word pairs starting < 30 ms apart: 0.52 on such a trap,
-/// at most 0.01 on every fixture and real recording tried.
+/// going to have a great day...") whose DTW times come in clumps: the share
+/// of word pairs starting < 30 ms apart is high on such a trap and near
+/// zero on real speech (docs/performance.md).
 const STACKED_PAIR_SHARE: f64 = 0.25;
 const STACKED_MIN_PAIRS: usize = 3;
 
@@ -208,10 +207,9 @@ impl WhisperModel {
     /// Each recording it hears gets a new decoder state, so its transcript is
     /// the one a fresh `vmcoach analyze FILE` gives, whatever was heard
     /// before: whisper.cpp keeps the random generator of its temperature
-    /// fallback in the state, and a reused state samples differently
-    /// (measured: 28 of 40 two-message files of 33-54 s came out different).
-    /// A state for tiny.en takes about 10 ms to make (it holds about 230 MB
-    /// of buffers), against seconds to decode a voicemail.
+    /// fallback in the state, and a reused state samples differently. A
+    /// state is cheap to make against decoding a voicemail (both measured in
+    /// docs/performance.md).
     pub fn transcriber(&self, threads: usize) -> Result<WhisperTranscriber> {
         let mut options = self.options.clone();
         if threads > 0 {
@@ -318,10 +316,8 @@ fn full_params(options: &WhisperOptions, threads: usize) -> FullParams<'_, '_> {
 /// Rounded up to a multiple of 8: ggml's tiled kernels take the attention
 /// product (softmax x V) only when its inner length, the window, is a
 /// multiple of 8 (16 with AVX-512), and otherwise fall back to slow dot
-/// products. Measured on the 64 s fixture (3 pieces), 5 alternated runs on
-/// 2 cores: 4.83 s -> 4.08 s, same text here and on the OSR sentences.
-/// (patches/whisper-cpp.cmake now pads the keys to 16 inside whisper.cpp;
-/// the windows stay as they were measured.)
+/// products (docs/performance.md). (patches/whisper-cpp.cmake now pads the
+/// keys to 16 inside whisper.cpp; the windows stay as they were measured.)
 fn window_frames(samples: usize) -> i32 {
     const FRAMES_PER_S: f64 = 50.0;
     const FULL: i32 = 1500;
@@ -343,9 +339,8 @@ impl Transcriber for WhisperTranscriber {
         }
         let duration = audio.duration_s();
         // Pieces pay only when the recording is longer than one window
-        // (scripts/bench, 2 cores, f16: 64.5 s message 6.87 s -> 3.76 s and
-        // WER 7.0 % -> 3.2 %). For a shorter one a fitted window made it
-        // slower (21 s: 1.72 s -> 2.34 s): with less than 30 s of context
+        // (faster and fewer word errors; docs/performance.md). For a shorter
+        // one a fitted window made it slower: with less than 30 s of context
         // tiny.en ends the text early, and whisper.cpp encodes again from
         // there; it also heard fewer numbers right.
         let in_pieces = self.options.pieces && duration > pieces::MAX_PIECE_S;
@@ -397,7 +392,7 @@ impl Transcriber for WhisperTranscriber {
         // One segment, so that an early end of text does not make
         // whisper.cpp encode again from there; no fallback and few tokens,
         // so a confused decoder stops soon. (A window sized to the cut was
-        // twice as fast but wrote digits that were not said.)
+        // faster but wrote digits that were not said.)
         params.set_single_segment(true);
         params.set_temperature_inc(0.0);
         params.set_max_tokens(DIGIT_MAX_TOKENS);
@@ -723,7 +718,7 @@ mod tests {
     }
 
     /// .cargo/config.toml turns on ggml's tiled matrix kernels; without
-    /// them the encoder is about 1.2-1.5x slower.
+    /// them the encoder is slower (docs/performance.md).
     #[test]
     fn whisper_cpp_is_built_with_tiled_matrix_kernels() {
         let features = build_features();
