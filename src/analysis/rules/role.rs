@@ -16,7 +16,7 @@
 use std::collections::HashSet;
 use std::ops::Range;
 
-use super::text::{is_number, TokenStream};
+use super::text::{is_number, Tok, TokenStream};
 use super::RuleSet;
 
 /// Vocabulary lists the check reads.
@@ -95,6 +95,126 @@ impl Lists {
     }
 }
 
+/// The level, specialty and place words right before anchor `a` (at most
+/// three, in the same clause), nearest first; and where the mention starts.
+fn facets_before(toks: &[Tok], a: usize, is_prof: bool, l: &Lists) -> (usize, Vec<Facet>) {
+    let sentence = toks[a].sentence;
+    let mut facets = Vec::new();
+    let mut first = a;
+    let mut b = a;
+    while b > 0 && a - b < 3 {
+        let p = &toks[b - 1];
+        if p.sentence != sentence || p.phone.is_some() || toks[b].comma_before {
+            break;
+        }
+        let pt = p.text.as_str();
+        if l.levels.contains(pt) {
+            facets.push(Facet::Level);
+        } else if l.is_profession(pt) {
+            if is_prof {
+                facets.push(Facet::Specialty);
+            }
+        } else if l.places.contains(pt) {
+            facets.push(Facet::Place);
+        } else if l.is_content(pt) {
+            facets.push(Facet::Specialty);
+        } else {
+            break;
+        }
+        b -= 1;
+        first = b;
+    }
+    (first, facets)
+}
+
+/// The level, place and industry words after anchor `a` within its clause
+/// ("engineer at a packaging plant in Portland"); and where the mention ends.
+fn facets_after(s: &TokenStream, a: usize, l: &Lists) -> (usize, Vec<Facet>) {
+    let toks = &s.toks;
+    let sentence = toks[a].sentence;
+    let mut facets = Vec::new();
+    let mut last = a;
+    // Words after it, within the clause.
+    let limit = (a + 12).min(toks.len());
+    let mut i = a + 1;
+    while i < limit
+        && toks[i].sentence == sentence
+        && !toks[i].comma_before
+        && (l.is_job(&toks[i].text) || l.is_profession(&toks[i].text))
+    {
+        i += 1;
+    }
+    while i < limit {
+        let tk = &toks[i];
+        if tk.sentence != sentence || tk.phone.is_some() || l.stop.contains(&tk.text) {
+            break;
+        }
+        if tk.comma_before && i > a + 1 && !l.links.contains(&tk.text) {
+            break;
+        }
+        let tt = tk.text.as_str();
+        if l.levels.contains(tt) {
+            facets.push(Facet::Level);
+            last = i;
+            i += 1;
+            continue;
+        }
+        if l.places.contains(tt) {
+            facets.push(Facet::Place);
+            last = i;
+            i += 1;
+            continue;
+        }
+        if !l.links.contains(tt) {
+            i += 1;
+            continue;
+        }
+        // A link word: look past further links and determiners at what it introduces.
+        let mut j = i + 1;
+        while j < limit
+            && toks[j].sentence == sentence
+            && (l.links.contains(&toks[j].text) || l.not_specialty.contains(&toks[j].text))
+            && !l.is_content(&toks[j].text)
+        {
+            j += 1;
+        }
+        if j >= limit || toks[j].sentence != sentence || toks[j].phone.is_some() {
+            break;
+        }
+        let head = &toks[j];
+        let ht = head.text.as_str();
+        if l.levels.contains(ht) {
+            facets.push(Facet::Level);
+        } else if l.places.contains(ht) || (head.cap && !s.all_lower && !l.stopwords.contains(ht)) {
+            // "remote", "northeast", or a capitalised name: "in Charlotte", "at Acme".
+            facets.push(Facet::Place);
+        } else if l.is_profession(ht) {
+            // "the opening for a chemist": the profession itself is no facet.
+        } else if l.is_content(ht) {
+            facets.push(Facet::Industry);
+        } else {
+            break;
+        }
+        // The words that go with it ("food packaging lines", "San Jose").
+        let mut k = j + 1;
+        while k < limit
+            && toks[k].sentence == sentence
+            && !toks[k].comma_before
+            && toks[k].phone.is_none()
+            && !l.links.contains(&toks[k].text)
+            && !l.stop.contains(&toks[k].text)
+            && (l.is_content(&toks[k].text)
+                || (toks[k].cap && !s.all_lower)
+                || l.places.contains(&toks[k].text))
+        {
+            k += 1;
+        }
+        last = k - 1;
+        i = k;
+    }
+    (last, facets)
+}
+
 /// Every role mention in the stream, in order.
 pub fn role_mentions(s: &TokenStream, rules: &RuleSet) -> Vec<RoleMention> {
     let l = Lists {
@@ -128,116 +248,9 @@ pub fn role_mentions(s: &TokenStream, rules: &RuleSet) -> Vec<RoleMention> {
         {
             continue;
         }
-        let sentence = toks[a].sentence;
-        let mut facets = Vec::new();
-        let mut first = a;
-        let mut last = a;
-
-        // Words before the anchor.
-        let mut b = a;
-        while b > 0 && a - b < 3 {
-            let p = &toks[b - 1];
-            if p.sentence != sentence || p.phone.is_some() || toks[b].comma_before {
-                break;
-            }
-            let pt = p.text.as_str();
-            if l.levels.contains(pt) {
-                facets.push(Facet::Level);
-            } else if l.is_profession(pt) {
-                if is_prof {
-                    facets.push(Facet::Specialty);
-                }
-            } else if l.places.contains(pt) {
-                facets.push(Facet::Place);
-            } else if l.is_content(pt) {
-                facets.push(Facet::Specialty);
-            } else {
-                break;
-            }
-            b -= 1;
-            first = b;
-        }
-
-        // Words after it, within the clause.
-        let limit = (a + 12).min(toks.len());
-        let mut i = a + 1;
-        while i < limit
-            && toks[i].sentence == sentence
-            && !toks[i].comma_before
-            && (l.is_job(&toks[i].text) || l.is_profession(&toks[i].text))
-        {
-            i += 1;
-        }
-        while i < limit {
-            let tk = &toks[i];
-            if tk.sentence != sentence || tk.phone.is_some() || l.stop.contains(&tk.text) {
-                break;
-            }
-            if tk.comma_before && i > a + 1 && !l.links.contains(&tk.text) {
-                break;
-            }
-            let tt = tk.text.as_str();
-            if l.levels.contains(tt) {
-                facets.push(Facet::Level);
-                last = i;
-                i += 1;
-                continue;
-            }
-            if l.places.contains(tt) {
-                facets.push(Facet::Place);
-                last = i;
-                i += 1;
-                continue;
-            }
-            if !l.links.contains(tt) {
-                i += 1;
-                continue;
-            }
-            // A link word: look past further links and determiners at what it introduces.
-            let mut j = i + 1;
-            while j < limit
-                && toks[j].sentence == sentence
-                && (l.links.contains(&toks[j].text) || l.not_specialty.contains(&toks[j].text))
-                && !l.is_content(&toks[j].text)
-            {
-                j += 1;
-            }
-            if j >= limit || toks[j].sentence != sentence || toks[j].phone.is_some() {
-                break;
-            }
-            let head = &toks[j];
-            let ht = head.text.as_str();
-            if l.levels.contains(ht) {
-                facets.push(Facet::Level);
-            } else if l.places.contains(ht)
-                || (head.cap && !s.all_lower && !l.stopwords.contains(ht))
-            {
-                // "remote", "northeast", or a capitalised name: "in Charlotte", "at Acme".
-                facets.push(Facet::Place);
-            } else if l.is_profession(ht) {
-                // "the opening for a chemist": the profession itself is no facet.
-            } else if l.is_content(ht) {
-                facets.push(Facet::Industry);
-            } else {
-                break;
-            }
-            // The words that go with it ("food packaging lines", "San Jose").
-            let mut k = j + 1;
-            while k < limit
-                && toks[k].sentence == sentence
-                && !toks[k].comma_before
-                && toks[k].phone.is_none()
-                && !l.links.contains(&toks[k].text)
-                && !l.stop.contains(&toks[k].text)
-                && (l.is_content(&toks[k].text)
-                    || (toks[k].cap && !s.all_lower)
-                    || l.places.contains(&toks[k].text))
-            {
-                k += 1;
-            }
-            last = k - 1;
-            i = k;
-        }
+        let (first, mut facets) = facets_before(toks, a, is_prof, &l);
+        let (last, after) = facets_after(s, a, &l);
+        facets.extend(after);
         out.push(RoleMention {
             toks: first..last + 1,
             facets,
