@@ -558,7 +558,7 @@ pub fn failure_reason(input: &Input, err: &Error) -> String {
 mod tests {
     use super::*;
     use crate::transcribe::scripted::Scripted;
-    use crate::transcribe::{Transcript, Word};
+    use crate::transcribe::Transcript;
     use std::collections::{HashMap, HashSet};
 
     fn write_wav(path: &Path, seconds: f64) {
@@ -577,20 +577,7 @@ mod tests {
     }
 
     fn transcript(text: &str) -> Transcript {
-        let words = text
-            .split_whitespace()
-            .enumerate()
-            .map(|(i, w)| Word {
-                text: w.to_string(),
-                start_s: 0.3 * i as f64,
-                end_s: 0.3 * i as f64 + 0.25,
-                confidence: 0.9,
-            })
-            .collect();
-        Transcript {
-            words,
-            ..Default::default()
-        }
+        Scripted::evenly(text).transcript().clone()
     }
 
     const SAID: &str = "Hi Dana, this is Sam Lee, my number is 6 1 2, 5 5 5, 0 1 4 7. \

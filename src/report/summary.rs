@@ -260,22 +260,13 @@ mod tests {
     use super::*;
     use crate::analysis::phone::find_phone_numbers;
     use crate::analysis::{analyze, AnalysisInput, RuleSet};
-    use crate::transcribe::Word;
+    use crate::transcribe::scripted::Scripted;
 
     /// The report of a 3 s recording of a message with a phone number.
     fn sample_report(source: &str) -> Report {
         const SAID: &str = "Hi Dana, this is Sam Lee, my number is 6 1 2, 5 5 5, 0 1 4 7. \
             Jordan Smith suggested I call about the analyst role. I'll call you Tuesday. Thanks!";
-        let words: Vec<Word> = SAID
-            .split_whitespace()
-            .enumerate()
-            .map(|(i, w)| Word {
-                text: w.to_string(),
-                start_s: 0.3 * i as f64,
-                end_s: 0.3 * i as f64 + 0.25,
-                confidence: 0.9,
-            })
-            .collect();
+        let words = Scripted::evenly(SAID).transcript().words.clone();
         let analysis = analyze(&AnalysisInput {
             words: &words,
             numbers: &find_phone_numbers(&words),

@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use super::{Transcriber, Transcript};
+use super::{Transcriber, Transcript, Word};
 use crate::audio::Mono16k;
 use crate::error::{Error, Result};
 
@@ -16,6 +16,29 @@ pub struct Scripted {
 impl Scripted {
     pub fn new(transcript: Transcript) -> Self {
         Scripted { transcript }
+    }
+
+    /// The words of `text`, one every 0.3 s, each 0.25 s long.
+    pub fn evenly(text: &str) -> Self {
+        let words = text
+            .split_whitespace()
+            .enumerate()
+            .map(|(i, w)| Word {
+                text: w.to_string(),
+                start_s: 0.3 * i as f64,
+                end_s: 0.3 * i as f64 + 0.25,
+                confidence: 0.9,
+            })
+            .collect();
+        Scripted::new(Transcript {
+            words,
+            ..Default::default()
+        })
+    }
+
+    /// The transcript it returns.
+    pub fn transcript(&self) -> &Transcript {
+        &self.transcript
     }
 
     /// Reads a transcript saved as JSON (`{"words": [...]}`).
