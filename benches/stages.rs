@@ -60,6 +60,14 @@ fn benches(c: &mut Criterion) {
     c.bench_function(&format!("phone numbers in {} words", words.len()), |b| {
         b.iter(|| analysis::phone::find_phone_numbers(black_box(&words)))
     });
+    // The worst case of number finding: one run of spaced digits.
+    let digits: String = (0..10_000u32)
+        .map(|i| format!("{} ", (i * 7 + i / 3) % 10))
+        .collect();
+    let digit_words = analysis::estimate_words(&digits, 150.0);
+    c.bench_function("phone numbers in 10,000 spaced digits", |b| {
+        b.iter(|| analysis::phone::find_phone_numbers(black_box(&digit_words)))
+    });
     c.bench_function(
         &format!(
             "analysis (metrics, numbers, rules) of {} words",
