@@ -30,7 +30,7 @@ use symphonia::core::meta::MetadataOptions;
 mod layout;
 
 use self::layout::{layout, Layout, Mp4Info};
-use super::wav::{minutes, MAX_RATE, MIN_RATE};
+use super::wav::{minutes, too_long, MAX_RATE, MIN_RATE};
 use super::{downmix, Audio};
 use crate::error::{Error, Result};
 
@@ -98,11 +98,7 @@ enum Undecodable {
     UnsupportedCodec(Option<AudioCodecId>),
     #[error("sample rate {0} Hz is outside what vmcoach accepts ({MIN_RATE}-{MAX_RATE} Hz)")]
     Rate(u32),
-    #[error(
-        "is {} long; the limit is {} (use --max-seconds to change it)",
-        minutes(*.seconds),
-        minutes(*.max_seconds)
-    )]
+    #[error("{}", too_long(*.seconds, *.max_seconds))]
     TooLong { seconds: f64, max_seconds: f64 },
     #[error("cannot decode its {codec} audio ({why})")]
     CannotDecode { codec: &'static str, why: String },

@@ -50,11 +50,7 @@ pub fn read<R: Read + Seek>(mut reader: R, name: &Path, max_seconds: f64) -> Res
     }
     let seconds = frames as f64 / spec.sample_rate as f64;
     if seconds > max_seconds {
-        return Err(bad(format!(
-            "is {} long; the limit is {} (use --max-seconds to change it)",
-            minutes(seconds),
-            minutes(max_seconds)
-        )));
+        return Err(bad(too_long(seconds, max_seconds)));
     }
 
     let interleaved = match (spec.sample_format, spec.bits_per_sample) {
@@ -129,12 +125,28 @@ fn truncated(name: &Path, got: u64, expected: u64, spec: hound::WavSpec) -> Erro
     )
 }
 
+/// A length for a person: "45.0 s", "10 min", "10 min 1 s", "10 min 0.4 s".
 pub(super) fn minutes(seconds: f64) -> String {
-    if seconds >= 60.0 {
-        format!("{:.1} minutes", seconds / 60.0)
-    } else {
-        format!("{seconds:.1} s")
+    if seconds < 60.0 {
+        return format!("{seconds:.1} s");
     }
+    let tenths = (seconds * 10.0).round() as u64;
+    let (whole, rest) = (tenths / 600, tenths % 600);
+    match rest {
+        0 => format!("{whole} min"),
+        r if r % 10 == 0 => format!("{whole} min {} s", r / 10),
+        r => format!("{whole} min {}.{} s", r / 10, r % 10),
+    }
+}
+
+/// Why a recording of `seconds` is refused with a limit of `max_seconds`,
+/// the two told apart however close they are.
+pub(super) fn too_long(seconds: f64, max_seconds: f64) -> String {
+    let (length, limit) = match (minutes(seconds), minutes(max_seconds)) {
+        (a, b) if a == b => (format!("{seconds:.2} s"), format!("{max_seconds:.2} s")),
+        pair => pair,
+    };
+    format!("is {length} long; the limit is {limit} (use --max-seconds to change it)")
 }
 
 /// A sample in -1..1 as a 16-bit one (clipped at full scale).
@@ -282,6 +294,24 @@ fn unsupported_encoding(tag: u16) -> Option<&'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A file a second over the limit is not "10.0 minutes long; the limit
+    /// is 10.0 minutes": the two lengths always read differently.
+    #[test]
+    fn a_length_over_the_limit_reads_as_more_than_the_limit() {
+        assert_eq!(minutes(45.0), "45.0 s");
+        assert_eq!(minutes(600.0), "10 min");
+        assert_eq!(minutes(601.0), "10 min 1 s");
+        assert_eq!(minutes(600.4), "10 min 0.4 s");
+        assert_eq!(
+            too_long(601.0, 600.0),
+            "is 10 min 1 s long; the limit is 10 min (use --max-seconds to change it)"
+        );
+        assert_eq!(
+            too_long(600.02, 600.0),
+            "is 600.02 s long; the limit is 600.00 s (use --max-seconds to change it)"
+        );
+    }
     use std::io::Cursor;
 
     const LIMIT: f64 = 600.0;
