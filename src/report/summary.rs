@@ -236,13 +236,24 @@ pub const CSV_HEADER: [&str; 7] = [
     "failed_rules",
 ];
 
+/// A file name as a CSV cell a spreadsheet shows as text: one that starts
+/// like a formula (`=`, `+`, `-`, `@`, a tab or a carriage return) gets a
+/// `'` in front, so opening the CSV never runs what a file name says.
+fn text_cell(name: &str) -> String {
+    if name.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{name}")
+    } else {
+        name.to_string()
+    }
+}
+
 /// Writes the rows as CSV with a header; failed rules joined with `;`.
 pub fn write_csv<W: std::io::Write>(rows: &[Row], out: W) -> csv::Result<()> {
     let mut w = csv::Writer::from_writer(out);
     w.write_record(CSV_HEADER)?;
     for r in rows {
         w.write_record([
-            r.file.clone(),
+            text_cell(&r.file),
             r.duration_s.to_string(),
             r.words_per_minute.to_string(),
             r.number.clone().unwrap_or_default(),
@@ -369,6 +380,24 @@ mod tests {
             .collect();
         assert_eq!(counts, [("x", 2), ("y", 1), ("z", 1)]);
         assert_eq!(Summary::of(&[]).mean_score, None);
+    }
+
+    #[test]
+    fn a_file_name_that_reads_as_a_formula_is_written_as_text() {
+        let mut rows = vec![Row::from_report(&sample_report("=HYPERLINK(\"x\").wav"))];
+        rows.push(Row::from_report(&sample_report("@SUM(A1).wav")));
+        rows.push(Row::from_report(&sample_report("plain.wav")));
+        let mut out = Vec::new();
+        write_csv(&rows, &mut out).unwrap();
+        let mut reader = csv::Reader::from_reader(out.as_slice());
+        let files: Vec<String> = reader
+            .records()
+            .map(|r| r.unwrap().get(0).unwrap().to_string())
+            .collect();
+        assert_eq!(
+            files,
+            ["'=HYPERLINK(\"x\").wav", "'@SUM(A1).wav", "plain.wav"]
+        );
     }
 
     #[test]
