@@ -67,7 +67,8 @@ pub enum Command {
 #[derive(Debug, Args)]
 pub struct AudioLimits {
     /// Refuse recordings longer than this many seconds.
-    #[arg(long, value_name = "SECS", default_value_t = vmcoach::audio::DEFAULT_MAX_SECONDS)]
+    #[arg(long, value_name = "SECS", default_value_t = vmcoach::audio::DEFAULT_MAX_SECONDS,
+          value_parser = positive_seconds)]
     pub max_seconds: f64,
 }
 

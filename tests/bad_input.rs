@@ -139,3 +139,69 @@ fn usage_error_exits_two() {
     let out = vmcoach().args(["transcribe"]).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
 }
+
+/// An output path that is one of the inputs would turn a recording into a
+/// report: it is refused before anything is written, and the recording
+/// stays as it was, whatever name it is given by.
+#[test]
+fn an_output_over_an_input_is_refused_and_the_input_kept() {
+    let dir = temp();
+    let wav = dir.path().join("x.wav");
+    write_wav(&wav, 16_000, 1.0);
+    let before = std::fs::read(&wav).unwrap();
+    let also = dir.path().join(".").join("x.wav");
+    fails_with(
+        &["analyze", p(&wav), "--html", p(&also)],
+        &also,
+        "this run's inputs",
+    );
+    fails_with(
+        &["batch", p(dir.path()), "--jsonl", p(&wav)],
+        &wav,
+        "this run's inputs",
+    );
+    fails_with(
+        &["batch", p(dir.path()), "--csv", p(&wav)],
+        &wav,
+        "this run's inputs",
+    );
+    assert_eq!(std::fs::read(&wav).unwrap(), before);
+    // Two outputs of one run on the same file.
+    let out = dir.path().join("out.txt");
+    fails_with(
+        &["batch", p(dir.path()), "--jsonl", p(&out), "--csv", p(&out)],
+        &out,
+        "name the same file",
+    );
+    // summarize's CSV over the JSONL it reads.
+    let jsonl = dir.path().join("r.jsonl");
+    std::fs::write(&jsonl, "{}\n").unwrap();
+    let jsonl_before = std::fs::read(&jsonl).unwrap();
+    let out = vmcoach()
+        .args(["summarize", p(&jsonl), "--csv", p(&jsonl)])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(std::fs::read(&jsonl).unwrap(), jsonl_before);
+}
+
+/// A length limit that is not a finite positive number would switch the
+/// limit off: it is a usage error.
+#[test]
+fn a_length_limit_that_is_not_a_positive_number_is_refused() {
+    let dir = temp();
+    let wav = dir.path().join("x.wav");
+    write_wav(&wav, 16_000, 1.0);
+    for limit in ["nan", "inf", "1e309", "0", "-5"] {
+        for command in ["analyze", "transcribe", "batch"] {
+            let arg = format!("--max-seconds={limit}");
+            let out = vmcoach().args([command, p(&wav), &arg]).output().unwrap();
+            assert_eq!(out.status.code(), Some(2), "{command} {arg}");
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            assert!(
+                stderr.contains("seconds above 0"),
+                "{command} {arg}: {stderr}"
+            );
+        }
+    }
+}

@@ -55,6 +55,9 @@ pub fn analyze(global: &Global, args: &AnalyzeArgs) -> anyhow::Result<ExitCode> 
             )
             .exit();
     }
+    if let Some(out) = &args.html {
+        super::refuse_output_over(out, args.files.iter().map(|f| f.as_path()))?;
+    }
     let options = coach_options(&args.coach.message, args.limits.max_seconds)?;
     let several = args.files.len() > 1;
     // Decode the first file before loading the model so a bad single file

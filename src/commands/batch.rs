@@ -274,8 +274,9 @@ struct Selection {
     already_done: usize,
 }
 
-/// Finds the audio files, keeps this shard's, and with `--resume` leaves out
-/// those whose results are already in the JSONL file.
+/// Finds the audio files (refusing outputs that would land on one of them),
+/// keeps this shard's, and with `--resume` leaves out those whose results
+/// are already in the JSONL file.
 fn select(args: &BatchArgs, shard: Option<Shard>, quiet: bool) -> vmcoach::Result<Selection> {
     let found = batch::discover(&args.inputs, args.recursive);
     for p in &found.problems {
@@ -287,6 +288,24 @@ fn select(args: &BatchArgs, shard: Option<Shard>, quiet: bool) -> vmcoach::Resul
             "vmcoach: {not_searched} subfolder{} not searched (add --recursive)",
             plural(not_searched)
         );
+    }
+    // Every file found, in this shard or not, is safe from the outputs.
+    let found_paths = || found.inputs.iter().map(|i| i.path.as_path());
+    if let Some(jsonl) = &args.jsonl {
+        super::refuse_output_over(jsonl, found_paths())?;
+    }
+    if let Some(csv) = &args.csv {
+        super::refuse_output_over(csv, found_paths())?;
+        if args
+            .jsonl
+            .as_deref()
+            .is_some_and(|j| super::same_file(csv, j))
+        {
+            return Err(Error::Input(format!(
+                "{}: --csv and --jsonl name the same file; give each its own",
+                csv.display()
+            )));
+        }
     }
     let found_count = found.inputs.len();
     let mut inputs = match shard {
@@ -594,6 +613,9 @@ pub fn summarize(global: &Global, args: &SummarizeArgs) -> anyhow::Result<ExitCo
     let rows = summary::merge_rows(rows);
     if rows.is_empty() {
         return Err(Error::Input("no vmcoach reports in the files given".into()).into());
+    }
+    if let Some(csv) = &args.csv {
+        super::refuse_output_over(csv, args.files.iter().map(|f| f.as_path()))?;
     }
     if let Some(path) = &args.csv {
         write_csv(path, &rows)?;

@@ -12,7 +12,7 @@ mod rehearse;
 mod rules;
 mod transcribe;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use vmcoach::transcribe::whisper::{Timestamps, WhisperOptions, WhisperTranscriber};
@@ -32,6 +32,29 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Devices(args) => devices::run(global, args),
         Command::Record(args) => record::run(global, args),
         Command::Rehearse(args) => rehearse::run(global, args),
+    }
+}
+
+/// Whether two paths name one file: by file identity (another name, a
+/// link, `./x` for `x`), or for files not there yet by their absolute paths.
+pub fn same_file(a: &Path, b: &Path) -> bool {
+    same_file::is_same_file(a, b)
+        .unwrap_or_else(|_| std::path::absolute(a).ok() == std::path::absolute(b).ok())
+}
+
+/// Refuses to write `output` when it is one of `inputs`, so a report never
+/// lands on a recording or on a file the run reads.
+pub fn refuse_output_over<'a>(
+    output: &Path,
+    inputs: impl IntoIterator<Item = &'a Path>,
+) -> vmcoach::Result<()> {
+    match inputs.into_iter().find(|input| same_file(output, input)) {
+        Some(input) => Err(vmcoach::Error::Input(format!(
+            "{}: is one of this run's inputs ({}); choose another name for the output",
+            output.display(),
+            input.display()
+        ))),
+        None => Ok(()),
     }
 }
 
