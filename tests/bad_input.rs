@@ -205,3 +205,55 @@ fn a_length_limit_that_is_not_a_positive_number_is_refused() {
         }
     }
 }
+
+/// A pipe has no length to read: it is named for what it is, not "empty".
+#[test]
+fn a_pipe_is_not_taken_for_an_empty_file() {
+    let dir = temp();
+    let fifo = dir.path().join("take.wav");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    fails_with(&["transcribe", p(&fifo)], &fifo, "not a regular file");
+}
+
+/// Float samples that are not numbers would reach the model as noise it
+/// writes "!!!!" for: the file is refused as damaged.
+#[test]
+fn float_samples_that_are_not_numbers_are_refused() {
+    let dir = temp();
+    for (name, bad) in [("nan.wav", f32::NAN), ("inf.wav", f32::INFINITY)] {
+        let f = dir.path().join(name);
+        let spec = hound::WavSpec {
+            channels: 1,
+            sample_rate: 16_000,
+            bits_per_sample: 32,
+            sample_format: hound::SampleFormat::Float,
+        };
+        let mut w = hound::WavWriter::create(&f, spec).unwrap();
+        for i in 0..16_000 {
+            let s = if i % 100 == 0 { bad } else { 0.1 };
+            w.write_sample(s).unwrap();
+        }
+        w.finalize().unwrap();
+        fails_with(&["transcribe", p(&f)], &f, "not numbers");
+    }
+}
+
+/// A file name with a newline is listed on one line.
+#[test]
+fn a_file_name_with_a_newline_is_listed_on_one_line() {
+    let dir = temp();
+    let f = dir.path().join("two\nlines.wav");
+    write_wav(&f, 16_000, 1.0);
+    let out = vmcoach()
+        .args(["batch", p(dir.path()), "--list"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let listed = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(listed.lines().count(), 1, "{listed:?}");
+    assert!(listed.contains("two\\nlines.wav"), "{listed:?}");
+}

@@ -83,9 +83,27 @@ pub fn load(path: &std::path::Path, max_seconds: f64) -> crate::Result<Audio> {
             "is a folder, not an audio file",
         ));
     }
+    if !meta.is_file() {
+        return Err(crate::Error::bad_audio(
+            path,
+            "is not a regular file (a pipe, a socket or a device); save the recording to a file first",
+        ));
+    }
     if meta.len() == 0 {
         return Err(crate::Error::bad_audio(path, "is empty (0 bytes)"));
     }
+    let audio = decode_file(path, max_seconds)?;
+    if audio.samples.iter().any(|s| !s.is_finite()) {
+        return Err(crate::Error::bad_audio(
+            path,
+            "is damaged: it holds samples that are not numbers (NaN or infinity)",
+        ));
+    }
+    Ok(audio)
+}
+
+/// The reader the first bytes of `path` call for, and its audio.
+fn decode_file(path: &std::path::Path, max_seconds: f64) -> crate::Result<Audio> {
     let head = read_head(path)?;
     match sniff(&head) {
         Sniffed::Wav => {

@@ -13,6 +13,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use vmcoach::batch::{self, Event, Shard};
 use vmcoach::report::html::IndexEntry;
 use vmcoach::report::summary::{self, FileStamp, Results, Row, Summary};
+use vmcoach::report::text::printable;
 use vmcoach::report::Report;
 use vmcoach::transcribe::whisper::WhisperModel;
 use vmcoach::transcribe::Transcriber;
@@ -528,7 +529,7 @@ pub fn run(global: &Global, args: &BatchArgs) -> anyhow::Result<ExitCode> {
     if args.list {
         let mut out = std::io::stdout().lock();
         for i in &sel.inputs {
-            writeln!(out, "{}", i.source())?;
+            writeln!(out, "{}", printable(&i.source()))?;
         }
         return Ok(ExitCode::SUCCESS);
     }

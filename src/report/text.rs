@@ -74,6 +74,26 @@ fn evidence_line(f: &Finding) -> Option<String> {
     (!parts.is_empty()).then(|| parts.join(", "))
 }
 
+/// A file name as one line of a terminal: control characters (a newline,
+/// an escape sequence) written as escapes (`\n`, `\u{1b}`), so a name can
+/// neither break a line-per-file listing nor drive the terminal.
+pub fn printable(name: &str) -> std::borrow::Cow<'_, str> {
+    if name.chars().any(char::is_control) {
+        name.chars()
+            .map(|c| {
+                if c.is_control() {
+                    c.escape_default().to_string()
+                } else {
+                    c.to_string()
+                }
+            })
+            .collect::<String>()
+            .into()
+    } else {
+        name.into()
+    }
+}
+
 /// Renders the report for a terminal (or a pipe, with `color` false).
 pub fn render(report: &Report, color: bool) -> String {
     let p = Paint { color };
@@ -102,7 +122,7 @@ fn headline(out: &mut String, p: &Paint, report: &Report) {
     let _ = writeln!(
         out,
         "{}  {}{}",
-        p.bold(&report.source),
+        p.bold(&printable(&report.source)),
         p.dim(&report.kind_phrase()),
         timing
     );
@@ -227,6 +247,13 @@ fn delivery(out: &mut String, p: &Paint, report: &Report) {
 mod tests {
     use super::*;
     use crate::analysis::Evidence;
+
+    #[test]
+    fn a_name_with_control_characters_prints_on_one_line() {
+        assert_eq!(printable("take 1.wav"), "take 1.wav");
+        assert_eq!(printable("a\nb\u{1b}[31m.wav"), "a\\nb\\u{1b}[31m.wav");
+        assert!(!printable("x\ry.wav").contains('\r'));
+    }
 
     #[test]
     fn a_quoted_number_says_what_it_was_heard_as() {
