@@ -486,6 +486,59 @@ fn nothing_analysable_exits_1_and_a_missing_model_stops_at_once() {
     );
 }
 
+/// Results already on disk survive a run that analyses nothing: without
+/// --resume, the JSONL is emptied only when the first new line is ready,
+/// and the CSV is left as it was.
+#[test]
+fn a_run_that_analyses_nothing_keeps_the_results_already_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad");
+    std::fs::create_dir(&bad).unwrap();
+    std::fs::write(bad.join("notes.wav"), "just text\n").unwrap();
+    let results = dir.path().join("prev.jsonl");
+    let csv = dir.path().join("prev.csv");
+    let earlier = "{\"schema\":1}\n".repeat(4);
+    std::fs::write(&results, &earlier).unwrap();
+    std::fs::write(&csv, "file,score\na.wav,80\n").unwrap();
+    for folder in [bad.clone(), dir.path().join("none")] {
+        std::fs::create_dir_all(&folder).unwrap();
+        let run = batch(&[s(&folder), "--jsonl", s(&results), "--csv", s(&csv)]);
+        assert_eq!(run.status.code(), Some(1), "{}", text(&run.stderr));
+        assert_eq!(std::fs::read_to_string(&results).unwrap(), earlier);
+        assert_eq!(
+            std::fs::read_to_string(&csv).unwrap(),
+            "file,score\na.wav,80\n"
+        );
+    }
+}
+
+/// Two runs writing one JSONL would splice their lines: the second is
+/// refused while the first holds the file, and the file is left alone.
+#[test]
+fn a_second_run_on_the_same_results_file_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        fixture("formats/networking-6s-16k.mp3"),
+        dir.path().join("a.mp3"),
+    )
+    .unwrap();
+    let results = dir.path().join("out").with_extension("jsonl");
+    std::fs::write(&results, "{}\n").unwrap();
+    // The first run, as far as the file is concerned: it holds the lock.
+    let holder = std::fs::OpenOptions::new()
+        .append(true)
+        .open(&results)
+        .unwrap();
+    holder.lock().unwrap();
+    let run = batch(&[s(dir.path()), "--jsonl", s(&results)]);
+    let stderr = text(&run.stderr);
+    assert_eq!(run.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("another vmcoach batch"), "{stderr}");
+    assert!(stderr.contains(s(&results)), "{stderr}");
+    assert_eq!(std::fs::read_to_string(&results).unwrap(), "{}\n");
+    drop(holder);
+}
+
 /// A folder of many (empty) files: enough for every shard to get some.
 fn many_files() -> (tempfile::TempDir, BTreeSet<String>) {
     let dir = tempfile::tempdir().unwrap();

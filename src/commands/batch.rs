@@ -22,27 +22,46 @@ use vmcoach::Error;
 use super::html::{self, Replace};
 use crate::cli::{BatchArgs, Global, ShardArg, SummarizeArgs};
 
-/// The JSONL output: each line written whole and flushed as its file finishes.
+/// The JSONL output: each line written whole and flushed as its file
+/// finishes. The file is held under an exclusive lock for the whole run, so
+/// two runs never splice their lines into one file; and earlier results in
+/// it are dropped (without `--resume`) only when the first new line is
+/// ready, so a run that analyses nothing leaves them as they were.
 struct Lines {
     path: PathBuf,
     file: File,
+    /// Empty the file before the first line (a run without `--resume`).
+    replace: bool,
 }
 
 impl Lines {
     fn open(path: &Path, append: bool) -> vmcoach::Result<Lines> {
-        let file = if append {
-            OpenOptions::new().create(true).append(true).open(path)
-        } else {
-            File::create(path)
+        let file = OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(path)
+            .map_err(|e| Error::io(path, e))?;
+        match file.try_lock() {
+            Ok(()) => {}
+            Err(std::fs::TryLockError::WouldBlock) => {
+                return Err(Error::Input(format!(
+                    "{}: another vmcoach batch is writing its results there; wait for it to finish, or give this run another --jsonl",
+                    path.display()
+                )))
+            }
+            Err(std::fs::TryLockError::Error(e)) => return Err(Error::io(path, e)),
         }
-        .map_err(|e| Error::io(path, e))?;
         Ok(Lines {
             path: path.to_path_buf(),
             file,
+            replace: !append,
         })
     }
 
     fn write(&mut self, line: &str) -> vmcoach::Result<()> {
+        if std::mem::take(&mut self.replace) {
+            self.file.set_len(0).map_err(|e| Error::io(&self.path, e))?;
+        }
         let mut bytes = Vec::with_capacity(line.len() + 1);
         bytes.extend_from_slice(line.as_bytes());
         bytes.push(b'\n');
@@ -121,12 +140,24 @@ fn warn_bad_lines(path: &Path, results: &Results, quiet: bool) {
     );
 }
 
+/// Writes the CSV whole or not at all: into a temporary file beside it,
+/// then renamed over the name. With no rows, an existing CSV is left as it
+/// is.
 fn write_csv(path: &Path, rows: &[Row]) -> vmcoach::Result<()> {
-    let file = File::create(path).map_err(|e| Error::io(path, e))?;
-    summary::write_csv(rows, std::io::BufWriter::new(file)).map_err(|e| match e.into_kind() {
-        csv::ErrorKind::Io(io) => Error::io(path, io),
-        other => Error::Input(format!("{}: {other:?}", path.display())),
-    })
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let mut tmp = super::temp_beside(path, ".csv.tmp")?;
+    summary::write_csv(rows, std::io::BufWriter::new(tmp.as_file_mut())).map_err(|e| {
+        match e.into_kind() {
+            csv::ErrorKind::Io(io) => Error::io(path, io),
+            other => Error::Input(format!("{}: {other:?}", path.display())),
+        }
+    })?;
+    tmp.as_file().sync_all().map_err(|e| Error::io(path, e))?;
+    tmp.persist(path)
+        .map(drop)
+        .map_err(|e| Error::io(path, e.error))
 }
 
 /// The lines `summarize` prints and `batch` starts its summary with.

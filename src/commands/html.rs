@@ -43,17 +43,7 @@ pub fn write_page(path: &Path, page: &str, replace: Replace) -> vmcoach::Result<
     if replace == Replace::OwnPages {
         check_replaceable(path)?;
     }
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
-    let mut builder = tempfile::Builder::new();
-    builder.prefix(".vmcoach-").suffix(".html.tmp");
-    // A page is for reading like any other document, not private as a
-    // temporary file is (the umask still applies).
-    #[cfg(unix)]
-    builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o644));
-    let mut tmp = builder.tempfile_in(dir).map_err(|e| Error::io(path, e))?;
+    let mut tmp = super::temp_beside(path, ".html.tmp")?;
     tmp.write_all(page.as_bytes())
         .and_then(|_| tmp.as_file().sync_all())
         .map_err(|e| Error::io(path, e))?;

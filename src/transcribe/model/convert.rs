@@ -314,7 +314,7 @@ fn heads(vars: &mut Vars<'_, '_>, name: &'static str, width: usize) -> Result<us
     let h = vars
         .scalar(name)?
         .ok_or_else(|| ConvertError::Missing(name.to_string()))?;
-    if h < 1.0 || h.fract() != 0.0 || width % (h as usize) != 0 {
+    if h < 1.0 || h.fract() != 0.0 || !width.is_multiple_of(h as usize) {
         return Err(ConvertError::Heads {
             name,
             value: h,

@@ -46,7 +46,7 @@ pub(crate) fn quantize(
             sys::ggml_row_size(ty, n_per_row as i64),
         )
     };
-    if n_per_row == 0 || n_per_row % block != 0 || src.len() % n_per_row != 0 {
+    if n_per_row == 0 || !n_per_row.is_multiple_of(block) || !src.len().is_multiple_of(n_per_row) {
         return Err(QuantizeError::Shape {
             values: src.len(),
             n_per_row,
