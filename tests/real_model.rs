@@ -193,6 +193,27 @@ fn noise_alone_gives_an_empty_transcript() {
     assert_eq!(doc["transcript"], "", "{doc}");
 }
 
+/// A recording with a DC offset (a tenth of full scale, as a cheap sound
+/// card gives) is heard like the same recording without it, not as "no
+/// speech found".
+#[test]
+fn a_dc_offset_does_not_hide_the_speech() {
+    let dir = tempfile::tempdir().unwrap();
+    let (speech, rate) = read_wav(&fixture("networking-good-slt-16k.wav"));
+    let shifted: Vec<f32> = speech.iter().map(|s| s + 0.09).collect();
+    let f = dir.path().join("offset.wav");
+    write_wav(&f, rate, &shifted);
+    let plain = transcribe_json(&fixture("networking-good-slt-16k.wav"), &[]);
+    let doc = transcribe_json(&f, &[]);
+    let words = doc["words"].as_array().unwrap().len();
+    assert!(words > 20, "{doc}");
+    let error = wer(
+        plain["transcript"].as_str().unwrap(),
+        doc["transcript"].as_str().unwrap(),
+    );
+    assert!(error < 0.1, "{error}: {}", doc["transcript"]);
+}
+
 #[test]
 fn audio_shorter_than_a_second_is_padded_and_transcribed() {
     // One asterisk prompt of well under a second: whisper.cpp alone refuses it.
