@@ -295,6 +295,20 @@ fn flac_cut_short_is_truncated() {
     }
 }
 
+/// An Ogg header states no length, so a cut Ogg file decoded without an
+/// error and was heard as whatever was left; its missing end page gives it
+/// away.
+#[test]
+fn ogg_cut_short_is_truncated() {
+    let dir = temp();
+    let bytes = std::fs::read(formats("networking-6s-16k.ogg")).unwrap();
+    for share in [5, 9] {
+        let f = dir.path().join(format!("cut-{share}.ogg"));
+        std::fs::write(&f, &bytes[..bytes.len() * share / 10]).unwrap();
+        refused(&f, "truncated: the file stops part way through its audio");
+    }
+}
+
 #[test]
 fn m4a_cut_short_is_truncated() {
     // ffmpeg writes the index (moov) after the audio, so a cut file has none.

@@ -139,6 +139,11 @@ enum Undecodable {
     Truncated { promised_s: f64, decoded_s: f64 },
     #[error("truncated: the file ends before any audio could be decoded")]
     EndsBeforeAudio,
+    #[error(
+        "truncated: the file stops part way through its audio ({decoded_s:.1} s could be \
+         decoded); it was not written to the end"
+    )]
+    CutShort { decoded_s: f64 },
     #[error("corrupt {codec} file ({msg})")]
     CorruptFile { codec: &'static str, msg: String },
     #[error(
@@ -477,6 +482,9 @@ impl Decoded {
                 )
             }
             (End::Io(_), _, _) if decoded == 0 => Err(Undecodable::EndsBeforeAudio),
+            (_, _, Some(r)) if layout.ogg_cut_short => Err(Undecodable::CutShort {
+                decoded_s: seconds(decoded, r),
+            }),
             (End::Corrupt(_), _, _) if decoded == 0 && cut_mp4 => Err(Undecodable::EndsBeforeAudio),
             (End::Corrupt(msg), _, _) if decoded == 0 => Err(Undecodable::CorruptFile {
                 codec: track.codec,

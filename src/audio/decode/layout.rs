@@ -1,8 +1,9 @@
 //! What the bytes of a compressed file say before symphonia looks, and
 //! symphonia does not report: how much of the file is audio (not an ID3v2
 //! tag, FLAC metadata or MP4 boxes other than mdat), an MP4's layout and the
-//! edit list that trims its encoder priming, and whether an MP3 states its
-//! length in a Xing/Info/VBRI tag.
+//! edit list that trims its encoder priming, whether an MP3 states its
+//! length in a Xing/Info/VBRI tag, and whether an Ogg stream was written to
+//! its end.
 
 use std::fs::File;
 use std::io::{self, Read, Seek, SeekFrom};
@@ -17,6 +18,9 @@ pub(super) struct Layout {
     /// An MP3 whose first frame carries a Xing/Info/VBRI tag: its frame count
     /// is exact. Without one, symphonia estimates the length from the bitrate.
     pub mp3_length_tag: bool,
+    /// An Ogg file whose last page is cut off or is not its stream's end
+    /// page: the file stops part way (an Ogg header states no length).
+    pub ogg_cut_short: bool,
 }
 
 /// Reads the file's [`Layout`], leaving it at its start for symphonia.
@@ -37,12 +41,40 @@ pub(super) fn layout(file: &mut File) -> io::Result<Layout> {
         (_, Some(start)) => len.saturating_sub(start),
         _ => len.saturating_sub(tag),
     };
+    let ogg_cut_short = first.starts_with(b"OggS") && ogg_cut_short(file, len)?;
     file.seek(SeekFrom::Start(0))?;
     Ok(Layout {
         payload_bytes,
         mp4,
         mp3_length_tag,
+        ogg_cut_short,
     })
+}
+
+/// How far from its end an Ogg file is searched for its last page: more
+/// than the largest page (27 + 255 + 255 x 255 bytes).
+const OGG_TAIL: u64 = 1 << 17;
+
+/// Whether an Ogg file stops before its stream's end: its last page runs
+/// past the end of the file, or lacks the end-of-stream flag.
+fn ogg_cut_short<R: Read + Seek>(reader: &mut R, len: u64) -> io::Result<bool> {
+    let start = len.saturating_sub(OGG_TAIL);
+    let tail = read_at(reader, start, (len - start) as usize)?;
+    let Some(at) = tail
+        .windows(4)
+        .rposition(|w| w == b"OggS")
+        .filter(|&at| tail.len() >= at + 27)
+    else {
+        return Ok(true);
+    };
+    let head = &tail[at..];
+    let (flags, segments) = (head[5], head[26] as usize);
+    let Some(table) = head.get(27..27 + segments) else {
+        return Ok(true);
+    };
+    let page_len = 27 + segments + table.iter().map(|&l| l as usize).sum::<usize>();
+    const END_OF_STREAM: u8 = 0x04;
+    Ok(head.len() < page_len || flags & END_OF_STREAM == 0)
 }
 
 /// Where a FLAC file's first audio frame starts: after "fLaC" and its metadata blocks.
@@ -314,6 +346,20 @@ mod tests {
                 keep_s: 6.0
             })
         );
+    }
+
+    #[test]
+    fn an_ogg_file_cut_short_has_no_end_page() {
+        let bytes = fixture("networking-6s-16k.ogg");
+        let len = bytes.len() as u64;
+        assert!(!ogg_cut_short(&mut Cursor::new(&bytes), len).unwrap());
+        for cut in [bytes.len() / 2, bytes.len() - 10, bytes.len() / 5] {
+            let part = &bytes[..cut];
+            assert!(
+                ogg_cut_short(&mut Cursor::new(part), cut as u64).unwrap(),
+                "cut at {cut} of {len}"
+            );
+        }
     }
 
     #[test]
