@@ -257,3 +257,19 @@ fn a_file_name_with_a_newline_is_listed_on_one_line() {
     assert_eq!(listed.lines().count(), 1, "{listed:?}");
     assert!(listed.contains("two\\nlines.wav"), "{listed:?}");
 }
+
+/// A rules file many times larger than any real one is refused before it
+/// is read (a 40 MB one took over a gigabyte of memory).
+#[test]
+fn a_huge_rules_file_is_refused_before_it_is_read() {
+    let dir = temp();
+    let rules = dir.path().join("rules.json");
+    std::fs::write(&rules, vec![b' '; 3_000_000]).unwrap();
+    let script = dir.path().join("script.txt");
+    std::fs::write(&script, "Hi, this is Dana Lee.\n").unwrap();
+    fails_with(
+        &["check", p(&script), "--rules", p(&rules)],
+        &rules,
+        "are refused",
+    );
+}

@@ -487,6 +487,10 @@ fn compile_rule(
     })
 }
 
+/// The largest rules file read: many times the built-in one, far below what
+/// would take a machine's memory.
+const MAX_RULES_BYTES: u64 = 2_000_000;
+
 impl RuleSet {
     /// The embedded rules.
     pub fn default_rules() -> RuleSet {
@@ -498,6 +502,18 @@ impl RuleSet {
     /// has the messages its check uses, ids are unique.
     pub fn from_file(path: impl AsRef<Path>) -> Result<RuleSet> {
         let path = path.as_ref();
+        let size = std::fs::metadata(path)
+            .map_err(|e| Error::io(path, e))?
+            .len();
+        if size > MAX_RULES_BYTES {
+            return Err(Error::Input(format!(
+                "{}: is {:.1} MB; a rules file is a few dozen KB (the built-in one is {} KB), and files over {} MB are refused",
+                path.display(),
+                size as f64 / 1e6,
+                DEFAULT_RULES.len() / 1000,
+                MAX_RULES_BYTES / 1_000_000
+            )));
+        }
         let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
         RuleSet::from_json(&text, &path.display().to_string())
     }
