@@ -99,9 +99,23 @@ pub fn load(path: &std::path::Path, max_seconds: f64) -> crate::Result<Audio> {
             "is damaged: it holds samples that are not numbers (NaN or infinity)",
         ));
     }
+    let peak = audio.samples.iter().fold(0.0f32, |m, s| m.max(s.abs()));
+    if peak > MAX_PEAK {
+        return Err(crate::Error::bad_audio(
+            path,
+            format!(
+                "is damaged: its samples reach {peak:.3e} times full scale (float audio stays near 1); \
+                 it may be integer audio stored as float"
+            ),
+        ));
+    }
     remove_dc(&mut audio.samples);
     Ok(audio)
 }
+
+/// The largest sample a recording may hold, in times full scale: float
+/// audio may run a little over 1, never this far (36 dB over).
+const MAX_PEAK: f32 = 64.0;
 
 /// A constant offset of the samples (a microphone's or sound card's DC)
 /// above this (-34 dBFS) is taken off before anything measures or hears the
