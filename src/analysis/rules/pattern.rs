@@ -182,7 +182,6 @@ impl Pattern {
         // them.
         let mut failed = Failed::default();
         while i < s.toks.len() {
-            let mut names = Vec::new();
             let sentence = s.toks[i].sentence;
             if failed.sentence != sentence {
                 failed = Failed {
@@ -195,8 +194,10 @@ impl Pattern {
                 s,
                 lex,
                 failed: &mut failed.at,
+                names: Vec::new(),
             };
-            if let Some(end) = self.match_at(0, i, &mut at, &mut names) {
+            if let Some(end) = self.match_at(0, i, &mut at) {
+                let names = at.names;
                 let end = end.max(i + 1);
                 out.push(Match {
                     toks: i..end,
@@ -215,18 +216,12 @@ impl Pattern {
     }
 
     /// Where the pattern from element `ei` on, matched from token `ti`,
-    /// ends; the names it captures go into `names`.
-    fn match_at(
-        &self,
-        ei: usize,
-        ti: usize,
-        at: &mut At,
-        names: &mut Vec<Range<usize>>,
-    ) -> Option<usize> {
+    /// ends; the names it captures go into `at.names`.
+    fn match_at(&self, ei: usize, ti: usize, at: &mut At) -> Option<usize> {
         if at.failed.contains(&(ei, ti)) {
             return None;
         }
-        let end = self.match_step(ei, ti, at, names);
+        let end = self.match_step(ei, ti, at);
         if end.is_none() {
             at.failed.insert((ei, ti));
         }
@@ -234,13 +229,7 @@ impl Pattern {
     }
 
     /// One element of [`Self::match_at`], then the rest.
-    fn match_step(
-        &self,
-        ei: usize,
-        ti: usize,
-        at: &mut At,
-        names: &mut Vec<Range<usize>>,
-    ) -> Option<usize> {
+    fn match_step(&self, ei: usize, ti: usize, at: &mut At) -> Option<usize> {
         let (sentence, s, lex) = (at.sentence, at.s, at.lex);
         let Some(elem) = self.elems.get(ei) else {
             return Some(ti);
@@ -250,12 +239,12 @@ impl Pattern {
         match elem {
             Elem::Word { alts, optional } => {
                 if tok_ok(ti) && alts.iter().any(|a| alt_matches(a, &toks[ti].text)) {
-                    if let Some(e) = self.match_at(ei + 1, ti + 1, at, names) {
+                    if let Some(e) = self.match_at(ei + 1, ti + 1, at) {
                         return Some(e);
                     }
                 }
                 if *optional {
-                    return self.match_at(ei + 1, ti, at, names);
+                    return self.match_at(ei + 1, ti, at);
                 }
                 None
             }
@@ -264,7 +253,7 @@ impl Pattern {
                     if k > 0 && !tok_ok(ti + k - 1) {
                         break;
                     }
-                    if let Some(e) = self.match_at(ei + 1, ti + k, at, names) {
+                    if let Some(e) = self.match_at(ei + 1, ti + k, at) {
                         return Some(e);
                     }
                 }
@@ -284,11 +273,11 @@ impl Pattern {
                     {
                         continue;
                     }
-                    names.push(ti..ti + len);
-                    if let Some(e) = self.match_at(ei + 1, ti + len, at, names) {
+                    at.names.push(ti..ti + len);
+                    if let Some(e) = self.match_at(ei + 1, ti + len, at) {
                         return Some(e);
                     }
-                    names.pop();
+                    at.names.pop();
                 }
                 None
             }
@@ -302,7 +291,7 @@ impl Pattern {
                 }
                 // Longest number first ("twenty five years"), then shorter.
                 while k > 0 {
-                    if let Some(e) = self.match_at(ei + 1, ti + k, at, names) {
+                    if let Some(e) = self.match_at(ei + 1, ti + k, at) {
                         return Some(e);
                     }
                     k -= 1;
@@ -314,7 +303,7 @@ impl Pattern {
                     && text::ordinal_value(&toks[ti].text).is_some_and(|v| v >= *min)
                     && text::is_ordinal(&toks[ti].text)
                 {
-                    return self.match_at(ei + 1, ti + 1, at, names);
+                    return self.match_at(ei + 1, ti + 1, at);
                 }
                 None
             }
@@ -324,7 +313,7 @@ impl Pattern {
                 while k < toks.len() && toks[k].phone == Some(p) {
                     k += 1;
                 }
-                self.match_at(ei + 1, k, at, names)
+                self.match_at(ei + 1, k, at)
             }
             Elem::Content(n) => {
                 let mut last_content = None;
@@ -338,7 +327,7 @@ impl Pattern {
                     }
                 }
                 let end = last_content? + 1;
-                self.match_at(ei + 1, end, at, names)
+                self.match_at(ei + 1, end, at)
             }
         }
     }
@@ -351,6 +340,8 @@ struct At<'a, 'b> {
     s: &'a TokenStream,
     lex: &'a Lexicon,
     failed: &'b mut HashSet<(usize, usize)>,
+    /// Token ranges captured by `{name}` so far.
+    names: Vec<Range<usize>>,
 }
 
 /// The failures of [`At`], kept while the sentence stays the same.
