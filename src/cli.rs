@@ -147,6 +147,13 @@ pub enum ModelCommand {
     },
     /// List installed models with their size and type.
     List,
+    /// Hash a model and compare it with the sha256 recorded beside it when it
+    /// was installed (MODEL.sha256); exit 1 if they differ.
+    Verify {
+        /// The model file (default: the one vmcoach would load).
+        #[arg(value_name = "FILE")]
+        path: Option<PathBuf>,
+    },
 }
 
 /// What the caller tells vmcoach about the message.

@@ -1055,3 +1055,44 @@ fn truncated_real_model_is_refused() {
         &format!("truncated: ends at byte {} inside tensor ", bytes.len() / 2),
     );
 }
+
+/// A model vmcoach writes gets its sha256 beside it. One byte changed
+/// afterwards is caught when the model is loaded, before whisper.cpp sees
+/// it, and by `model verify`; the untouched model verifies.
+#[test]
+fn a_model_changed_after_it_was_installed_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = ct2_dir(tmp.path(), &synthetic_vars(64, 1));
+    let out = tmp.path().join("m.bin");
+    model::import(&[dir], &out, None, &mut quiet()).unwrap();
+    let seal = model::seal::seal_path(&out);
+    let recorded = std::fs::read_to_string(&seal).unwrap();
+    assert!(recorded.ends_with("  m.bin\n"), "{recorded}");
+    let verify = |path: &Path| {
+        assert_cmd::Command::cargo_bin("vmcoach")
+            .unwrap()
+            .args(["model", "verify"])
+            .arg(path)
+            .output()
+            .unwrap()
+    };
+    let ok = verify(&out);
+    assert_eq!(ok.status.code(), Some(0), "{ok:?}");
+    assert!(String::from_utf8_lossy(&ok.stdout).contains(&recorded[..64]));
+
+    // A byte inside a tensor flipped: the structure still checks out.
+    let mut bytes = std::fs::read(&out).unwrap();
+    let at = bytes.len() - 100;
+    bytes[at] ^= 0x10;
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    std::fs::write(&out, &bytes).unwrap();
+    let e = model::validate(&out).unwrap_err().to_string();
+    assert!(e.contains("has changed since it was installed"), "{e}");
+    let bad = verify(&out);
+    assert_eq!(bad.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&bad.stderr);
+    assert!(
+        stderr.contains("m.bin") && stderr.contains("sha256"),
+        "{stderr}"
+    );
+}

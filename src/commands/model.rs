@@ -1,4 +1,4 @@
-//! `vmcoach model fetch|import|list`.
+//! `vmcoach model fetch|import|list|verify`.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -68,6 +68,25 @@ pub fn run(global: &Global, cmd: &ModelCommand) -> anyhow::Result<ExitCode> {
                     ),
                     Err(e) => println!("{e}"),
                 }
+            }
+        }
+        ModelCommand::Verify { path } => {
+            let path = match path {
+                Some(p) => p.clone(),
+                None => super::model_path(global)?,
+            };
+            model::validate(&path)?;
+            match model::seal::check(&path, true)? {
+                Some(hash) => println!(
+                    "{}: sha256 {hash}, as recorded in {}",
+                    path.display(),
+                    model::seal::seal_path(&path).display()
+                ),
+                None => println!(
+                    "{}: no sha256 recorded beside it (installed by another tool); \
+                     its structure checks out",
+                    path.display()
+                ),
             }
         }
     }

@@ -18,6 +18,7 @@ mod fetch;
 mod ggml;
 mod mel;
 mod quantize;
+pub mod seal;
 mod source;
 mod vocab;
 
@@ -177,8 +178,10 @@ fn is_empty(p: &Path) -> bool {
 
 /// Check a whisper.cpp model file before whisper.cpp loads it: header,
 /// mel filters, vocabulary, and every tensor record's name, shape, type and
-/// extent, ending exactly at the end of the file. Tensor data is skipped, not
-/// read, so this is fast. Never panics, whatever the file holds.
+/// extent, ending exactly at the end of the file; and its content against
+/// its seal when it changed since (see [`seal`]). Tensor data is skipped,
+/// not read, when the file is unchanged, so this is fast. Never panics,
+/// whatever the file holds.
 pub fn validate(path: &Path) -> Result<ModelInfo> {
     let file = match File::open(path) {
         Ok(f) => f,
@@ -193,6 +196,7 @@ pub fn validate(path: &Path) -> Result<ModelInfo> {
     }
     let checked =
         ggml::check(file, meta.len()).map_err(|e| Error::bad_model(path, e.to_string()))?;
+    seal::check(path, false)?;
     let hp = checked.hparams;
     Ok(ModelInfo {
         path: path.to_path_buf(),
@@ -287,7 +291,9 @@ pub fn import(
     let info = validate(tmp.path())
         .map_err(|e| bad(format!("the converted file fails its check: {e}")))?;
     tmp.persist(out).map_err(|e| Error::io(out, e.error))?;
-    // Make the rename itself durable; not every platform can sync a folder.
+    progress("recording its sha256");
+    seal::write(out)?;
+    // Make the renames themselves durable; not every platform can sync a folder.
     if let Ok(d) = File::open(dir) {
         let _ = d.sync_all();
     }
