@@ -17,6 +17,7 @@ pub mod analysis;
 pub mod audio;
 pub mod batch;
 pub mod error;
+pub mod files;
 pub mod pipeline;
 pub mod rehearse;
 pub mod report;

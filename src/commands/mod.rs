@@ -35,22 +35,10 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     }
 }
 
-/// A temporary file beside `path`, to be renamed over it once whole, so a
-/// reader never sees half a file and a failed write leaves the old one.
-/// Readable like any other document (the umask still applies), not private
-/// as a temporary file is.
+/// A temporary file beside `path`, to be renamed over it once whole (see
+/// [`vmcoach::files::temp_beside`]).
 pub fn temp_beside(path: &Path, suffix: &str) -> vmcoach::Result<tempfile::NamedTempFile> {
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
-    let mut builder = tempfile::Builder::new();
-    builder.prefix(".vmcoach-").suffix(suffix);
-    #[cfg(unix)]
-    builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o644));
-    builder
-        .tempfile_in(dir)
-        .map_err(|e| vmcoach::Error::io(path, e))
+    vmcoach::files::temp_beside(path, suffix).map_err(|e| vmcoach::Error::io(path, e))
 }
 
 /// Whether two paths name one file: by file identity (another name, a

@@ -32,6 +32,7 @@ use std::str::FromStr;
 use serde::Serialize;
 
 use crate::error::{Error, Result};
+use crate::files;
 
 /// The model used when nothing else is asked for.
 pub const DEFAULT_MODEL: &str = "tiny.en";
@@ -251,18 +252,9 @@ pub fn import(
     convert::check_storable(&plan, wtype).map_err(|e| bad(e.to_string()))?;
     let filters = mel::mel_filters(hp.n_mels as usize);
 
-    let dir = match out.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
+    let dir = files::dir_of(out);
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-    let mut builder = tempfile::Builder::new();
-    builder.prefix(".vmcoach-import-").suffix(".tmp");
-    // Temporary files are private (0600); the finished model is an ordinary
-    // readable file like any other the user creates.
-    #[cfg(unix)]
-    builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o644));
-    let tmp = builder.tempfile_in(dir).map_err(|e| Error::io(dir, e))?;
+    let tmp = files::temp_beside(out, ".import.tmp").map_err(|e| Error::io(dir, e))?;
     progress(&format!(
         "writing {} {} model ({} tensors, {}) to {}",
         hp.type_name(),

@@ -9,6 +9,7 @@ use std::time::SystemTime;
 
 use super::fetch::sha256_file;
 use crate::error::{Error, Result};
+use crate::files;
 
 /// The seal of the model at `path`: `ggml-tiny.en.bin.sha256` for `ggml-tiny.en.bin`.
 pub fn seal_path(path: &Path) -> PathBuf {
@@ -26,15 +27,7 @@ pub(crate) fn write(path: &Path) -> Result<String> {
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
     let seal = seal_path(path);
-    let dir = match seal.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".vmcoach-")
-        .suffix(".sha256.tmp")
-        .tempfile_in(dir)
-        .map_err(|e| Error::io(&seal, e))?;
+    let mut tmp = files::temp_beside(&seal, ".sha256.tmp").map_err(|e| Error::io(&seal, e))?;
     std::io::Write::write_all(&mut tmp, format!("{hash}  {name}\n").as_bytes())
         .and_then(|()| tmp.as_file().sync_all())
         .map_err(|e| Error::io(&seal, e))?;
