@@ -2,7 +2,14 @@
 //! it once complete, so a reader never sees half a file and a failed write
 //! leaves the old one as it was.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
+
+/// `path` with `suffix` added to its name: `take.wav.part` for `take.wav`.
+pub fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
+    let mut s = path.as_os_str().to_os_string();
+    s.push(suffix);
+    PathBuf::from(s)
+}
 
 /// The folder `path` is in ("." for a bare file name).
 pub fn dir_of(path: &Path) -> &Path {

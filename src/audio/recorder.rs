@@ -444,9 +444,7 @@ impl PartWriter {
 
 /// `FILE.part` for `FILE`.
 pub fn part_path_for(path: &Path) -> PathBuf {
-    let mut s = path.as_os_str().to_os_string();
-    s.push(PART_SUFFIX);
-    PathBuf::from(s)
+    crate::files::with_suffix(path, PART_SUFFIX)
 }
 
 /// A new take's name in `dir`, from the local time: `dir/2026-11-25T14-03-11.wav`

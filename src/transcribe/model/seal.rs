@@ -13,9 +13,7 @@ use crate::files;
 
 /// The seal of the model at `path`: `ggml-tiny.en.bin.sha256` for `ggml-tiny.en.bin`.
 pub fn seal_path(path: &Path) -> PathBuf {
-    let mut s = path.as_os_str().to_os_string();
-    s.push(".sha256");
-    PathBuf::from(s)
+    files::with_suffix(path, ".sha256")
 }
 
 /// Hashes the model at `path` and writes its seal (to a temporary file,
