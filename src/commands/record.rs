@@ -386,11 +386,11 @@ pub fn coach_take(
     path: &Path,
     options: &CoachOptions,
 ) -> vmcoach::Result<(Report, pipeline::Heard)> {
-    let bar = progress::spinner(global.quiet);
-    bar.set_message("transcribing the take");
-    let heard = pipeline::hear_file(path, options.max_seconds, transcriber);
-    bar.finish_and_clear();
-    let heard = heard?;
+    let steps = progress::Steps::new(global.quiet);
+    steps.say("reading the take");
+    let audio = vmcoach::audio::load(path, options.max_seconds)?;
+    let heard = steps.hear(audio, transcriber)?;
+    steps.say("checking what was said");
     let report = pipeline::coach_heard(path.display().to_string(), &heard, options);
     Ok((report, heard))
 }
@@ -435,7 +435,7 @@ pub fn run(global: &Global, args: &RecordArgs) -> anyhow::Result<ExitCode> {
     let mut transcriber = if args.no_analyze {
         None
     } else {
-        Some(super::load_transcriber(global, &args.decoding)?)
+        Some(super::load_transcriber(&args.decoding)?)
     };
     let path = out.unwrap_or_else(|| recorder::default_take_path(&args.take.takes));
     let summary = record_take(&mut console, &args.take, &path)?;
