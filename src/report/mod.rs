@@ -29,6 +29,10 @@ pub struct Report {
     pub speech_end_s: f64,
     pub speech_s: f64,
     pub words_per_minute: f64,
+    /// False when not one word was heard: then the verdict says so (with
+    /// what to check), the score is 0, every rule is skipped and there are
+    /// no fixes, since nothing said can be judged.
+    pub speech_heard: bool,
     pub transcript: String,
     pub words: Vec<Word>,
     pub phone_numbers: Vec<PhoneNumber>,
@@ -84,6 +88,7 @@ impl Report {
             speech_end_s: round2(d.speech_end_s),
             speech_s: round2(d.speech_s),
             words_per_minute: (d.words_per_minute * 10.0).round() / 10.0,
+            speech_heard: !words.is_empty(),
             transcript,
             words: words
                 .into_iter()

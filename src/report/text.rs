@@ -105,7 +105,7 @@ pub fn render(report: &Report, color: bool) -> String {
     delivery(&mut out, &p, report);
     let _ = writeln!(out, "\n{}", p.bold("Transcript"));
     if report.transcript.is_empty() {
-        let _ = writeln!(out, "  (no speech found)");
+        let _ = writeln!(out, "  (no speech heard)");
     } else {
         let _ = writeln!(out, "  {}", report.transcript);
     }
@@ -171,6 +171,10 @@ fn timeline(out: &mut String, p: &Paint, report: &Report) {
 /// Every check with its mark, message and evidence.
 fn checks(out: &mut String, p: &Paint, report: &Report) {
     let _ = writeln!(out, "\n{}", p.bold("Checks"));
+    if !report.speech_heard {
+        let _ = writeln!(out, "  (no speech heard, so nothing to check)");
+        return;
+    }
     let width = report.rules.iter().map(|f| f.id.len()).max().unwrap_or(0);
     for f in &report.rules {
         let _ = writeln!(

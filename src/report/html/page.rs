@@ -96,6 +96,12 @@ fn fixes(out: &mut String, report: &Report) {
 }
 
 fn checks(out: &mut String, report: &Report) {
+    if !report.speech_heard {
+        out.push_str(
+            "<section><h2>Checks</h2><p class=\"sub\">No speech heard, so nothing to check.</p></section>\n",
+        );
+        return;
+    }
     out.push_str("<section><h2>Checks</h2><ul class=\"checks\">");
     for f in &report.rules {
         let (class, mark) = status_name(f.status);
@@ -134,7 +140,7 @@ fn checks(out: &mut String, report: &Report) {
 fn transcript(out: &mut String, report: &Report) {
     out.push_str("<section><h2>Transcript</h2><p class=\"transcript\" id=\"transcript\">");
     if report.words.is_empty() {
-        out.push_str("<span class=\"sub\">(no speech found)</span>");
+        out.push_str("<span class=\"sub\">(no speech heard)</span>");
     }
     let classes = word_classes(report);
     let mut open = "";
