@@ -76,6 +76,24 @@ fn check_reads_a_script_from_standard_input() {
     assert_eq!(bare["status"], "fail");
 }
 
+/// A one-word script gives no pace: "167 words/min" from a single word
+/// would be a number made of nothing.
+#[test]
+fn a_one_word_script_gives_no_pace() {
+    let out = Command::cargo_bin("vmcoach")
+        .unwrap()
+        .args(["check", "-"])
+        .env("NO_COLOR", "1")
+        .write_stdin("hello")
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(!text.contains("words/min"), "{text}");
+    let headline = text.lines().nth(1).unwrap();
+    assert!(headline.ends_with("0.4 s of speech  ·  too few words for a pace"), "{text}");
+}
+
 #[test]
 fn text_report_says_when_a_number_may_be_misheard() {
     let out = Command::cargo_bin("vmcoach")

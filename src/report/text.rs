@@ -128,12 +128,30 @@ fn headline(out: &mut String, p: &Paint, report: &Report) {
     );
     let _ = writeln!(
         out,
-        "Score {}  {}  ·  {:.0} s of speech  ·  {:.0} words/min",
+        "Score {}  {}  ·  {} of speech  ·  {}",
         p.score(report.score),
         report.verdict,
-        report.speech_s,
-        report.words_per_minute
+        seconds(report.speech_s),
+        pace(&report.delivery)
     );
+}
+
+/// "0.4 s" under ten seconds, "23 s" from there.
+fn seconds(s: f64) -> String {
+    if s < 10.0 {
+        format!("{s:.1} s")
+    } else {
+        format!("{s:.0} s")
+    }
+}
+
+/// "142 words/min", or why there is no pace.
+fn pace(d: &crate::analysis::Delivery) -> String {
+    if d.pace_measured {
+        format!("{:.0} words/min", d.words_per_minute)
+    } else {
+        "too few words for a pace".to_string()
+    }
 }
 
 /// The advice of the fixes that matter most, in order.
@@ -199,11 +217,11 @@ fn delivery(out: &mut String, p: &Paint, report: &Report) {
     let _ = writeln!(out, "\n{}", p.bold("Delivery"));
     let _ = writeln!(
         out,
-        "  {:.1} s of speech ({} to {}), {:.0} words/min, {} pause{} over 1 s{}, {} filler{}",
+        "  {:.1} s of speech ({} to {}), {}, {} pause{} over 1 s{}, {} filler{}",
         d.speech_s,
         clock(d.speech_start_s),
         clock(d.speech_end_s),
-        d.words_per_minute,
+        pace(d),
         d.pause_count,
         if d.pause_count == 1 { "" } else { "s" },
         if d.pause_count > 0 {

@@ -61,14 +61,18 @@ fn headline(out: &mut String, report: &Report) {
         "<section class=\"headline\"><div class=\"score {}\" id=\"score\">{}<small>/ 100</small></div>\
          <div><h1>{}</h1><div class=\"sub\">{kind}{attempt}{timing}</div>\
          <p class=\"verdict\">{}</p><ul class=\"stats\">\
-         <li>length <b>{:.1} s</b></li><li>pace <b>{:.0}</b> words/min</li>\
+         <li>length <b>{:.1} s</b></li><li>{}</li>\
          <li><b>{}</b> over 1 s</li><li><b>{}</b></li></ul></div></section>",
         score_class(report.score),
         report.score,
         escape(&report.source),
         escape(&report.verdict),
         report.speech_s,
-        report.words_per_minute,
+        if d.pace_measured {
+            format!("pace <b>{:.0}</b> words/min", d.words_per_minute)
+        } else {
+            "too few words for a pace".to_string()
+        },
         plural(d.pause_count, "pause", "pauses"),
         plural(d.filler_count, "filler", "fillers"),
     );
@@ -174,12 +178,16 @@ fn numbers(out: &mut String, report: &Report) {
     out.push_str("<section><h2>Delivery and recording</h2><dl class=\"numbers\">");
     let _ = write!(
         out,
-        "<dt>speech</dt><dd>{:.1} s, from {} to {}</dd><dt>pace</dt><dd>{:.0} words/min ({} words as spoken, \
+        "<dt>speech</dt><dd>{:.1} s, from {} to {}</dd><dt>pace</dt><dd>{} ({} words as spoken, \
          each digit of a number counted)</dd>",
         d.speech_s,
         time_link(d.speech_start_s),
         time_link(d.speech_end_s),
-        d.words_per_minute,
+        if d.pace_measured {
+            format!("{:.0} words/min", d.words_per_minute)
+        } else {
+            "too few words to give a pace".to_string()
+        },
         d.spoken_words
     );
     let pauses: Vec<String> = d
