@@ -1056,6 +1056,23 @@ mod tests {
     }
 
     #[test]
+    fn quotes_hold_the_whole_name_and_end_where_the_phrase_ends() {
+        let a = net(
+            "Hi, this is Renee Du Bois. I am researching supply chain jobs in Minneapolis \
+             and would value your advice on local firms. Thank you for your time.",
+        );
+        let quote = |id| finding(&a, id).evidence[0].text.clone();
+        assert_eq!(finding(&a, "identify-self").message, "Says who is calling (Renee Du Bois).");
+        assert_eq!(quote("identify-self"), "this is Renee Du Bois.");
+        assert_eq!(quote("thanks"), "Thank you for your time.");
+        assert!(quote("reason").ends_with("would value your advice on local firms."));
+        // A phrase with no end in sight is cut after a few words, and says so.
+        let long = net(&format!("I am researching {}", ["supply chain"; 30].join(" ")));
+        let reason = &finding(&long, "reason").evidence[0].text;
+        assert!(reason.ends_with(" …") && reason.split(' ').count() < 30, "{reason}");
+    }
+
+    #[test]
     fn an_empty_transcript_says_nothing_was_heard_and_gives_no_content_fixes() {
         let a = net("");
         assert!(a.verdict.starts_with("no speech heard"), "{}", a.verdict);
