@@ -106,7 +106,7 @@ fn text_report_says_when_a_number_may_be_misheard() {
     let text = String::from_utf8(out.stdout).unwrap();
     let line = text
         .lines()
-        .find(|l| l.contains("not for sure"))
+        .find(|l| l.contains("not make out every digit"))
         .unwrap_or_else(|| panic!("{text}"));
     insta::assert_snapshot!(line);
 }

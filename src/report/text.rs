@@ -107,9 +107,25 @@ pub fn render(report: &Report, color: bool) -> String {
     if report.transcript.is_empty() {
         let _ = writeln!(out, "  (no speech heard)");
     } else {
-        let _ = writeln!(out, "  {}", report.transcript);
+        let _ = writeln!(out, "  {}", transcript_line(report));
     }
     out
+}
+
+/// The words as heard, each number whose digits were heard again followed
+/// by what they were heard as.
+fn transcript_line(report: &Report) -> String {
+    let mut line = String::new();
+    for (i, w) in report.words.iter().enumerate() {
+        if i > 0 {
+            line.push(' ');
+        }
+        line.push_str(&w.text);
+        if let Some(note) = report.heard_again(i) {
+            let _ = write!(line, " [{note}]");
+        }
+    }
+    line
 }
 
 /// The file, the kind of message, the score and the verdict.
@@ -244,13 +260,8 @@ fn delivery(out: &mut String, p: &Paint, report: &Report) {
                 .map(|x| format!(", extension {x}"))
                 .unwrap_or_default()
         );
-        if let Some(doubt) = n.doubt.as_deref().filter(|_| n.uncertain) {
-            let _ = writeln!(
-                out,
-                "  {} we heard {}, but not for sure: {doubt}. Say the number slower, in groups.",
-                p.status(Status::Warn),
-                format_digits(&n.digits),
-            );
+        if let Some(doubt) = report.number_doubt(n) {
+            let _ = writeln!(out, "  {} {doubt}", p.status(Status::Warn));
         }
     }
     if let Some(q) = &report.quality {
@@ -275,6 +286,33 @@ mod tests {
         assert_eq!(printable("take 1.wav"), "take 1.wav");
         assert_eq!(printable("a\nb\u{1b}[31m.wav"), "a\\nb\\u{1b}[31m.wav");
         assert!(!printable("x\ry.wav").contains('\r'));
+    }
+
+    /// A number heard again as other digits than the transcript wrote:
+    /// the transcript line says so, and the doubt is ours unless the
+    /// number really went fast.
+    #[test]
+    fn a_number_heard_again_is_marked_and_its_doubt_is_ours() {
+        use crate::pipeline::{coach_script, CoachOptions};
+        let mut r = coach_script(
+            "take.wav".into(),
+            "Hi, this is Kevin Marsh. Please call me back at 7 1 8 5 5 5 1 0.",
+            &CoachOptions::default(),
+        );
+        let n = &mut r.phone_numbers[0];
+        n.digits = "7185550100".into();
+        n.uncertain = true;
+        n.doubt = Some("the first listen heard 718-555-10".into());
+        let text = render(&r, false);
+        assert!(
+            text.contains("back at 7 1 8 5 5 5 1 0. [heard again as 718-555-0100]"),
+            "{text}"
+        );
+        assert!(text.contains("! we could not make out every digit for sure (the first listen heard 718-555-10); our best reading is 718-555-0100: check that it is your number."), "{text}");
+        assert!(!text.contains("slower"), "{text}");
+        let pace = r.rules.iter_mut().find(|f| f.id == "number-pace").unwrap();
+        pace.status = Status::Fail;
+        assert!(render(&r, false).contains("it went fast: say the number slower, in groups."));
     }
 
     #[test]

@@ -166,6 +166,13 @@ fn transcript(out: &mut String, report: &Report) {
             w.end_s,
             escape(&w.text)
         );
+        if let Some(note) = report.heard_again(i) {
+            if !open.is_empty() {
+                out.push_str("</mark>");
+                open = "";
+            }
+            let _ = write!(out, " <span class=\"sub\">[{}]</span>", escape(&note));
+        }
     }
     if !open.is_empty() {
         out.push_str("</mark>");
@@ -228,13 +235,17 @@ fn numbers(out: &mut String, report: &Report) {
     for n in &report.phone_numbers {
         let _ = write!(
             out,
-            "<dt>phone number</dt><dd><mark class=\"num\">{}</mark> from {} to {}{}</dd>",
+            "<dt>phone number</dt><dd><mark class=\"num\">{}</mark> from {} to {}{}{}</dd>",
             escape(&crate::analysis::phone::format_digits(&n.digits)),
             time_link(n.start_s),
             time_link(n.end_s),
             n.extension
                 .as_ref()
                 .map(|x| format!(", extension {}", escape(x)))
+                .unwrap_or_default(),
+            report
+                .number_doubt(n)
+                .map(|d| format!("<br>{}", escape(&d)))
                 .unwrap_or_default()
         );
     }
