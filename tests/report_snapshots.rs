@@ -11,6 +11,7 @@ fn check(args: &[&str]) -> String {
         .arg("check")
         .args(args)
         .env("NO_COLOR", "1")
+        .env("COLUMNS", "80")
         .output()
         .unwrap();
     assert!(
@@ -84,6 +85,7 @@ fn a_one_word_script_gives_no_pace() {
         .unwrap()
         .args(["check", "-"])
         .env("NO_COLOR", "1")
+        .env("COLUMNS", "200")
         .write_stdin("hello")
         .output()
         .unwrap();
@@ -94,12 +96,33 @@ fn a_one_word_script_gives_no_pace() {
     assert!(headline.ends_with("0.4 s of speech  ·  too few words for a pace"), "{text}");
 }
 
+/// Piped, the report wraps at `$COLUMNS`, else at 80 columns.
+#[test]
+fn piped_text_wraps_at_columns_or_eighty() {
+    let longest = |columns: Option<&str>| {
+        let mut cmd = Command::cargo_bin("vmcoach").unwrap();
+        cmd.current_dir(env!("CARGO_MANIFEST_DIR"))
+            .args(["check", &script("net_good_referral.txt")])
+            .env("NO_COLOR", "1")
+            .env_remove("COLUMNS");
+        if let Some(c) = columns {
+            cmd.env("COLUMNS", c);
+        }
+        let out = cmd.output().unwrap();
+        let text = String::from_utf8(out.stdout).unwrap();
+        text.lines().map(|l| l.chars().count()).max().unwrap()
+    };
+    assert!((70..=80).contains(&longest(None)));
+    assert!((45..=50).contains(&longest(Some("50"))));
+}
+
 #[test]
 fn text_report_says_when_a_number_may_be_misheard() {
     let out = Command::cargo_bin("vmcoach")
         .unwrap()
         .args(["check", "-"])
         .env("NO_COLOR", "1")
+        .env("COLUMNS", "200")
         .write_stdin("Hi, this is Ana Ruiz about the dispatcher opening. My number is 503 550 198. I'll call Friday. Thanks.")
         .output()
         .unwrap();
