@@ -5,7 +5,7 @@ pub(super) const STYLE: &str = r#"
 *{box-sizing:border-box}
 body{margin:0;background:var(--bg);color:var(--ink);font:15px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,"DejaVu Sans",sans-serif}
 main{max-width:1080px;margin:0 auto;padding:24px 20px 48px}
-h1{font-size:19px;margin:0;word-break:break-all}
+h1{font-size:19px;margin:0;overflow-wrap:break-word}
 h2{font-size:16px;margin:0 0 10px}
 section{background:#fff;border:1px solid var(--line);border-radius:10px;padding:16px 18px;margin:14px 0}
 .sub{color:var(--dim);font-size:13px}
@@ -48,7 +48,8 @@ dl.numbers{display:grid;grid-template-columns:max-content 1fr;gap:4px 16px;margi
 dl.numbers dt{color:var(--dim)}dl.numbers dd{margin:0}
 table{border-collapse:collapse;width:100%;font-size:14px}
 th,td{text-align:left;padding:6px 8px;border-bottom:1px solid var(--line);vertical-align:top}
-td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}
+td.n,th.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
+td.nw{white-space:nowrap}
 th button{all:unset;cursor:pointer;font-weight:600}
 th[aria-sort=ascending] button::after{content:" \25B2";font-size:10px}
 th[aria-sort=descending] button::after{content:" \25BC";font-size:10px}
