@@ -22,6 +22,8 @@ ol.fixes{margin:0;padding-left:22px}ol.fixes li{margin:4px 0}
 .player{position:sticky;top:0;z-index:2;display:flex;gap:14px;align-items:center;background:#fff;border:1px solid var(--line);border-radius:10px;padding:8px 14px;margin:14px 0;box-shadow:0 2px 6px rgba(0,0,0,.05)}
 .player audio{flex:1;min-width:220px;height:36px}
 svg{display:block;width:100%;height:auto}
+svg.tl.narrow{display:none}
+@media (max-width:600px){svg.tl.wide{display:none}svg.tl.narrow{display:block}main{padding:12px 8px 32px}section{padding:12px 10px}}
 svg text{font-family:system-ui,-apple-system,"Segoe UI",Roboto,"DejaVu Sans",sans-serif}
 .word{cursor:pointer}.word text{font-size:12px;fill:#374151}.word:hover text{fill:#000;text-decoration:underline}
 .word rect{fill:#94a3b8}.word.num text{fill:var(--num);font-weight:700}.word.num rect{fill:var(--num)}
@@ -60,7 +62,7 @@ footer{color:var(--dim);font-size:12px;text-align:center;margin-top:18px}
 /// it plays, a line on the timeline and the word being said follow along.
 pub(super) const PLAYER_SCRIPT: &str = r#"(function(){
 var p=document.getElementById('player');if(!p)return;
-var svg=document.getElementById('timeline'),ph=document.getElementById('playhead');
+var svgs=[].slice.call(document.querySelectorAll('svg.tl'));
 var spans=[].slice.call(document.querySelectorAll('[data-start][data-end]'));
 document.addEventListener('click',function(e){
  var el=e.target.closest('[data-start]');if(!el)return;
@@ -68,9 +70,12 @@ document.addEventListener('click',function(e){
  var r=p.play();if(r&&r.catch)r.catch(function(){});
 });
 p.addEventListener('timeupdate',function(){
- var t=p.currentTime,d=svg.dataset,rs=+d.rowS,row=Math.floor(t/rs),x=+d.x0+(t-row*rs)*+d.pps,y=row*+d.rowH;
- ph.setAttribute('x1',x);ph.setAttribute('x2',x);ph.setAttribute('y1',y+ +d.top);ph.setAttribute('y2',y+ +d.bottom);
- ph.setAttribute('visibility','visible');
+ var t=p.currentTime;
+ svgs.forEach(function(svg){
+  var d=svg.dataset,ph=svg.querySelector('.playhead'),rs=+d.rowS,row=Math.floor(t/rs),x=+d.x0+(t-row*rs)*+d.pps,y=row*+d.rowH;
+  ph.setAttribute('x1',x);ph.setAttribute('x2',x);ph.setAttribute('y1',y+ +d.top);ph.setAttribute('y2',y+ +d.bottom);
+  ph.setAttribute('visibility','visible');
+ });
  spans.forEach(function(s){s.classList.toggle('now',t>=+s.dataset.start&&t<+s.dataset.end);});
 });
 })();"#;

@@ -59,13 +59,14 @@ fn headline(out: &mut String, report: &Report) {
     let _ = writeln!(
         out,
         "<section class=\"headline\"><div class=\"score {}\" id=\"score\">{}<small>/ 100</small></div>\
-         <div><h1>{}</h1><div class=\"sub\">{kind}{attempt}{timing}</div>\
+         <div><h1 title=\"{}\">{}</h1><div class=\"sub\">{kind}{attempt}{timing}</div>\
          <p class=\"verdict\">{}</p><ul class=\"stats\">\
          <li>length <b>{:.1} s</b></li><li>{}</li>\
          <li><b>{}</b> over 1 s</li><li><b>{}</b></li></ul></div></section>",
         score_class(report.score),
         report.score,
         escape(&report.source),
+        escape(file_name(&report.source)),
         escape(&report.verdict),
         report.speech_s,
         if d.pace_measured {
@@ -435,14 +436,19 @@ mod tests {
                 ..Default::default()
             },
         );
-        assert_eq!(page.matches("<g class=\"word").count(), report.words.len());
-        assert_eq!(page.matches("class=\"number-highlight\"").count(), 1);
-        assert_eq!(page.matches("class=\"number-window\"").count(), 1);
+        // Two pictures, for a wide screen and a phone: each has every mark once.
+        assert_eq!(page.matches("<svg id=\"timeline").count(), 2);
+        assert_eq!(page.matches("<g class=\"word").count(), 2 * report.words.len());
+        let (wide, narrow) = page.split_once("<svg id=\"timeline-narrow\"").unwrap();
+        assert_eq!(wide.matches("class=\"number-highlight\"").count(), 1);
+        assert_eq!(wide.matches("class=\"number-window\"").count(), 1);
+        // shorter rows: the number may run on into the next one
+        assert!((1..=2).contains(&narrow.matches("class=\"number-highlight\"").count()));
         assert!(page.contains("<g class=\"word num\""));
         assert!(page.contains("<mark class=\"filler\"><span class=\"w\""));
         assert_eq!(
             page.matches("class=\"marker\"").count(),
-            report.timeline.len()
+            2 * report.timeline.len()
         );
         // no recording, no player
         assert!(!page.contains("<audio"));
