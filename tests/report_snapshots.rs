@@ -77,20 +77,26 @@ fn check_reads_a_script_from_standard_input() {
     assert_eq!(bare["status"], "fail");
 }
 
-/// A one-word script gives no pace: "167 words/min" from a single word
-/// would be a number made of nothing.
-#[test]
-fn a_one_word_script_gives_no_pace() {
+/// The text report of a script given on standard input, in lines wide
+/// enough that none is wrapped.
+fn check_unwrapped(script: &str) -> String {
     let out = Command::cargo_bin("vmcoach")
         .unwrap()
         .args(["check", "-"])
         .env("NO_COLOR", "1")
         .env("COLUMNS", "200")
-        .write_stdin("hello")
+        .write_stdin(script)
         .output()
         .unwrap();
     assert!(out.status.success());
-    let text = String::from_utf8(out.stdout).unwrap();
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// A one-word script gives no pace: "167 words/min" from a single word
+/// would be a number made of nothing.
+#[test]
+fn a_one_word_script_gives_no_pace() {
+    let text = check_unwrapped("hello");
     assert!(!text.contains("words/min"), "{text}");
     let headline = text.lines().nth(1).unwrap();
     assert!(headline.ends_with("0.4 s of speech  ·  too few words for a pace"), "{text}");
@@ -118,15 +124,9 @@ fn piped_text_wraps_at_columns_or_eighty() {
 
 #[test]
 fn text_report_says_when_a_number_may_be_misheard() {
-    let out = Command::cargo_bin("vmcoach")
-        .unwrap()
-        .args(["check", "-"])
-        .env("NO_COLOR", "1")
-        .env("COLUMNS", "200")
-        .write_stdin("Hi, this is Ana Ruiz about the dispatcher opening. My number is 503 550 198. I'll call Friday. Thanks.")
-        .output()
-        .unwrap();
-    let text = String::from_utf8(out.stdout).unwrap();
+    let text = check_unwrapped(
+        "Hi, this is Ana Ruiz about the dispatcher opening. My number is 503 550 198. I'll call Friday. Thanks.",
+    );
     let line = text
         .lines()
         .find(|l| l.contains("not make out every digit"))
