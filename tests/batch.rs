@@ -426,6 +426,14 @@ fn shards_split_a_run_and_summarize_merges_them_into_the_whole() {
     let of_whole = summarize(&[&whole], &dir.path().join("again.csv"));
     assert_eq!(merged, of_whole);
     assert!(merged.starts_with("files analysed: 3\n"), "{merged}");
+    // A line per file: its score, its name and its verdict.
+    let scores: Vec<&str> = merged
+        .lines()
+        .skip_while(|l| *l != "scores:")
+        .skip(1)
+        .take_while(|l| l.starts_with("  ") && l.trim_start().starts_with(|c: char| c.is_ascii_digit()))
+        .collect();
+    assert_eq!(scores.len(), 3, "{merged}");
     assert!(
         whole_stdout.starts_with(&merged),
         "batch:\n{whole_stdout}\nsummarize:\n{merged}"
@@ -443,6 +451,7 @@ fn shards_split_a_run_and_summarize_merges_them_into_the_whole() {
         .unwrap();
     let v: Value = serde_json::from_slice(&json.stdout).unwrap();
     assert_eq!(v["files_analysed"], 3);
+    assert_eq!(v["files"].as_array().unwrap().len(), 3);
 }
 
 #[test]

@@ -164,6 +164,39 @@ fn a_fixture_report_plays_from_the_clicked_word_in_chromium() {
     );
 }
 
+/// At phone width (400 px) the title is the file name, unbroken inside a
+/// word, and the timeline wraps into more rows instead of shrinking its
+/// words; a wide window keeps the wide picture.
+#[test]
+fn at_phone_width_the_title_holds_and_the_timeline_stays_readable() {
+    let dir = tempfile::tempdir().unwrap();
+    let deep = dir.path().join("practice messages/from the phone");
+    std::fs::create_dir_all(&deep).unwrap();
+    copy_fixture(FIXTURE, deep.join(FIXTURE));
+    let page_path = dir.path().join("report.html");
+    let out = vmcoach()
+        .arg("--model")
+        .arg(model())
+        .args(["analyze", "--html"])
+        .arg(&page_path)
+        .arg(deep.join(FIXTURE))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let phone = open_in_chromium(&page_path, &["--width", "400"]);
+    assert_eq!(phone["errors"], serde_json::json!([]));
+    let layout = &phone["layout"];
+    assert_eq!(layout["title"], FIXTURE);
+    assert_eq!(layout["title_breaks_mid_word"], serde_json::json!([]), "{layout}");
+    assert_eq!(layout["timelines_shown"], serde_json::json!(["timeline-narrow"]));
+    let px = layout["word_label_px"].as_f64().unwrap();
+    assert!(px >= 9.0, "word labels {px:.1} px high at 400 px");
+    assert_eq!(layout["wider_than_window"], false, "{layout}");
+    let wide = open_in_chromium(&page_path, &[]);
+    assert_eq!(wide["layout"]["timelines_shown"], serde_json::json!(["timeline"]));
+    assert!(wide["layout"]["word_label_px"].as_f64().unwrap() >= 9.0);
+}
+
 #[test]
 fn a_transcript_full_of_markup_shows_as_text_and_runs_nothing_in_chromium() {
     let dir = tempfile::tempdir().unwrap();
@@ -196,7 +229,8 @@ fn a_transcript_full_of_markup_shows_as_text_and_runs_nothing_in_chromium() {
         "\"Dana\"",
         "'Lee'",
         "<img src=x onerror=alert(2)>",
-        &format!("calls/{nasty}&\".wav"),
+        // the title: the file name after the last slash, which is in the tag
+        "script>&\".wav",
     ] {
         assert!(
             text.contains(shown),

@@ -175,6 +175,42 @@ fn silence_gives_an_empty_transcript() {
     assert_eq!(doc["words"].as_array().unwrap().len(), 0);
 }
 
+/// A silent take is reported as nothing heard, alike in text, JSON and
+/// HTML: the verdict says so with what to check, the score is 0 and no
+/// fix asks for content that was never said.
+#[test]
+fn a_silent_take_leads_with_no_speech_heard_in_every_rendering() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("silence.wav");
+    let page = dir.path().join("silence.html");
+    write_wav(&f, 16_000, &vec![0.0; 16_000 * 5]);
+    let run = |args: &[&str]| {
+        let out = assert_cmd::Command::cargo_bin("vmcoach")
+            .unwrap()
+            .args(["--model", model().to_str().unwrap(), "analyze"])
+            .arg(&f)
+            .args(args)
+            .env("NO_COLOR", "1")
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let text = run(&["--html", page.to_str().unwrap()]);
+    let second = text.lines().nth(1).unwrap();
+    assert!(second.starts_with("Score 0/100  no speech heard: is the microphone muted"), "{text}");
+    assert!(!text.contains("Fix first") && !text.contains("reason"), "{text}");
+    let doc: Value = serde_json::from_str(&run(&["--json"])).unwrap();
+    assert_eq!(doc["speech_heard"], false);
+    assert_eq!(doc["score"], 0);
+    assert!(doc["verdict"].as_str().unwrap().starts_with("no speech heard"));
+    assert_eq!(doc["top_fixes"].as_array().unwrap().len(), 0);
+    assert!(doc["rules"].as_array().unwrap().iter().all(|r| r["status"] == "skip"));
+    let html = std::fs::read_to_string(&page).unwrap();
+    assert!(html.contains("no speech heard: is the microphone muted"));
+    assert!(!html.contains("Fix first"));
+}
+
 #[test]
 fn noise_alone_gives_an_empty_transcript() {
     let dir = tempfile::tempdir().unwrap();

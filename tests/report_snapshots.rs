@@ -11,6 +11,7 @@ fn check(args: &[&str]) -> String {
         .arg("check")
         .args(args)
         .env("NO_COLOR", "1")
+        .env("COLUMNS", "80")
         .output()
         .unwrap();
     assert!(
@@ -76,19 +77,59 @@ fn check_reads_a_script_from_standard_input() {
     assert_eq!(bare["status"], "fail");
 }
 
-#[test]
-fn text_report_says_when_a_number_may_be_misheard() {
+/// The text report of a script given on standard input, in lines wide
+/// enough that none is wrapped.
+fn check_unwrapped(script: &str) -> String {
     let out = Command::cargo_bin("vmcoach")
         .unwrap()
         .args(["check", "-"])
         .env("NO_COLOR", "1")
-        .write_stdin("Hi, this is Ana Ruiz about the dispatcher opening. My number is 503 550 198. I'll call Friday. Thanks.")
+        .env("COLUMNS", "200")
+        .write_stdin(script)
         .output()
         .unwrap();
-    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(out.status.success());
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// A one-word script gives no pace: "167 words/min" from a single word
+/// would be a number made of nothing.
+#[test]
+fn a_one_word_script_gives_no_pace() {
+    let text = check_unwrapped("hello");
+    assert!(!text.contains("words/min"), "{text}");
+    let headline = text.lines().nth(1).unwrap();
+    assert!(headline.ends_with("0.4 s of speech  ·  too few words for a pace"), "{text}");
+}
+
+/// Piped, the report wraps at `$COLUMNS`, else at 80 columns.
+#[test]
+fn piped_text_wraps_at_columns_or_eighty() {
+    let longest = |columns: Option<&str>| {
+        let mut cmd = Command::cargo_bin("vmcoach").unwrap();
+        cmd.current_dir(env!("CARGO_MANIFEST_DIR"))
+            .args(["check", &script("net_good_referral.txt")])
+            .env("NO_COLOR", "1")
+            .env_remove("COLUMNS");
+        if let Some(c) = columns {
+            cmd.env("COLUMNS", c);
+        }
+        let out = cmd.output().unwrap();
+        let text = String::from_utf8(out.stdout).unwrap();
+        text.lines().map(|l| l.chars().count()).max().unwrap()
+    };
+    assert!((70..=80).contains(&longest(None)));
+    assert!((45..=50).contains(&longest(Some("50"))));
+}
+
+#[test]
+fn text_report_says_when_a_number_may_be_misheard() {
+    let text = check_unwrapped(
+        "Hi, this is Ana Ruiz about the dispatcher opening. My number is 503 550 198. I'll call Friday. Thanks.",
+    );
     let line = text
         .lines()
-        .find(|l| l.contains("not for sure"))
+        .find(|l| l.contains("not make out every digit"))
         .unwrap_or_else(|| panic!("{text}"));
     insta::assert_snapshot!(line);
 }

@@ -11,7 +11,7 @@ use super::phone::Hearings;
 use super::phone::PhoneNumber;
 use super::rules::checks::{self, Ctx};
 use super::rules::text::TokenStream;
-use super::rules::RuleSet;
+use super::rules::{Rule, RuleSet};
 use super::score;
 use crate::transcribe::Word;
 
@@ -105,14 +105,25 @@ pub fn analyze(input: &AnalysisInput) -> Analysis {
         expect_name: input.expect_name.filter(|s| !s.trim().is_empty()),
     };
 
+    if words.is_empty() {
+        let findings = nothing_heard(&cx);
+        return Analysis {
+            kind,
+            kind_inferred,
+            delivery,
+            phone_numbers: phones,
+            findings,
+            score: 0,
+            verdict: NOTHING_HEARD.to_string(),
+            top_fixes: Vec::new(),
+            timeline: Vec::new(),
+        };
+    }
+
     let findings = evaluate_rules(&cx);
 
     let score = score::score(&findings, rules);
-    let verdict = if words.is_empty() {
-        "nothing to judge: no speech was found".to_string()
-    } else {
-        score::verdict(&findings, rules, score)
-    };
+    let verdict = score::verdict(&findings, rules, score);
     let top_fixes = score::top_fixes(&findings, rules, 3);
     let timeline = timeline(&findings, &phones, rules);
 
@@ -127,6 +138,28 @@ pub fn analyze(input: &AnalysisInput) -> Analysis {
         top_fixes,
         timeline,
     }
+}
+
+/// The verdict of a message in which no word was heard, with what to check.
+pub const NOTHING_HEARD: &str =
+    "no speech heard: is the microphone muted, or is this the right file?";
+
+/// With no word heard there is nothing to judge: every rule active at this
+/// attempt is skipped, so none of them turns into a fix for what was never
+/// said.
+fn nothing_heard(cx: &Ctx) -> Vec<Finding> {
+    cx.rules
+        .rules
+        .iter()
+        .filter(|r| active_at(r, cx.attempt))
+        .map(|r| Finding {
+            id: r.spec.id.clone(),
+            status: Status::Skip,
+            message: "Nothing heard to check.".into(),
+            evidence: Vec::new(),
+            advice: None,
+        })
+        .collect()
 }
 
 /// The words as the rules read them, each marked as a filler or as part
@@ -149,18 +182,18 @@ fn token_stream(words: &[Word], delivery: &Delivery, phones: &[PhoneNumber]) -> 
     TokenStream::build(words, |i| filler[i], |i| phone_of[i])
 }
 
+/// Rules for repeat calls (`min_attempt`) apply only from that attempt on.
+fn active_at(rule: &Rule, attempt: u32) -> bool {
+    rule.spec.min_attempt.is_none_or(|m| attempt >= m)
+}
+
 /// One finding per rule active at this attempt, in the rules file's order:
 /// plain checks first, then the logic checks that read their outcomes; a
 /// rule for the other kind of message is skipped.
 fn evaluate_rules(cx: &Ctx) -> Vec<Finding> {
     let rules = cx.rules;
     let active: Vec<usize> = (0..rules.rules.len())
-        .filter(|&i| {
-            rules.rules[i]
-                .spec
-                .min_attempt
-                .is_none_or(|m| cx.attempt >= m)
-        })
+        .filter(|&i| active_at(&rules.rules[i], cx.attempt))
         .collect();
     let mut raw: HashMap<String, Status> = HashMap::new();
     let mut outcomes: Vec<Option<checks::Outcome>> = vec![None; rules.rules.len()];
@@ -1023,9 +1056,34 @@ mod tests {
     }
 
     #[test]
-    fn an_empty_transcript_says_there_was_no_speech() {
+    fn quotes_hold_the_whole_name_and_end_where_the_phrase_ends() {
+        let a = net(
+            "Hi, this is Renee Du Bois. I am researching supply chain jobs in Minneapolis \
+             and would value your advice on local firms. Thank you for your time.",
+        );
+        let quote = |id| finding(&a, id).evidence[0].text.clone();
+        assert_eq!(finding(&a, "identify-self").message, "Says who is calling (Renee Du Bois).");
+        assert_eq!(quote("identify-self"), "this is Renee Du Bois.");
+        assert_eq!(quote("thanks"), "Thank you for your time.");
+        assert!(quote("reason").ends_with("would value your advice on local firms."));
+        // A phrase with no end in sight is cut after a few words, and says so.
+        let long = net(&format!("I am researching {}", ["supply chain"; 30].join(" ")));
+        let reason = &finding(&long, "reason").evidence[0].text;
+        assert!(reason.ends_with(" …") && reason.split(' ').count() < 30, "{reason}");
+    }
+
+    #[test]
+    fn an_empty_transcript_says_nothing_was_heard_and_gives_no_content_fixes() {
         let a = net("");
-        assert!(a.verdict.contains("no speech"));
-        assert_eq!(st(&a, "length"), Status::Fail);
+        assert!(a.verdict.starts_with("no speech heard"), "{}", a.verdict);
+        assert!(a.verdict.contains("microphone muted"), "{}", a.verdict);
+        assert_eq!(a.score, 0);
+        assert!(a.top_fixes.is_empty(), "{:?}", a.top_fixes);
+        assert!(a.timeline.is_empty());
+        assert!(!a.findings.is_empty());
+        for f in &a.findings {
+            assert_eq!(f.status, Status::Skip, "{}", f.id);
+            assert!(f.advice.is_none(), "{}", f.id);
+        }
     }
 }

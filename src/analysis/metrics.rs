@@ -41,6 +41,9 @@ pub struct Delivery {
     pub span_source: &'static str,
     /// Words as spoken: each digit of a phone number counts as one word.
     pub spoken_words: usize,
+    /// False when there were too few words (`min_pace_words` in the rules
+    /// file) to give a pace; `words_per_minute` is then 0.
+    pub pace_measured: bool,
     pub words_per_minute: f64,
     pub pause_count: usize,
     pub longest_pause_s: f64,
@@ -91,7 +94,8 @@ pub fn measure(
     let speech_s = end - start;
 
     let spoken = spoken_word_count(words, phones);
-    let wpm = if speech_s > 0.0 {
+    let pace_measured = spoken >= delivery.min_pace_words && speech_s > 0.0;
+    let wpm = if pace_measured {
         spoken as f64 * 60.0 / speech_s
     } else {
         0.0
@@ -136,6 +140,7 @@ pub fn measure(
         speech_s: round2(speech_s),
         span_source: source,
         spoken_words: spoken,
+        pace_measured,
         words_per_minute: round1(wpm),
         pause_count: pauses.len(),
         longest_pause_s: round2(longest),
@@ -420,6 +425,18 @@ mod tests {
         assert_eq!(d.pause_count, 1);
         assert_eq!(d.pauses[0].after, "there");
         assert!((d.longest_pause_s - 2.3).abs() < 1e-9);
+    }
+
+    #[test]
+    fn a_word_or_two_give_no_pace() {
+        let rs = settings();
+        let few = measure(&words("hello"), 1.0, None, &[], &rs.file.delivery, &rs.file.fillers);
+        assert!(!few.pace_measured);
+        assert_eq!(few.words_per_minute, 0.0);
+        let w = words("one two three four five six seven eight");
+        let enough = measure(&w, 4.0, None, &[], &rs.file.delivery, &rs.file.fillers);
+        assert!(enough.pace_measured);
+        assert!(enough.words_per_minute > 100.0);
     }
 
     #[test]

@@ -227,6 +227,14 @@ pub struct DeliverySettings {
     pub pause_s: f64,
     /// How far the audio's speech span may stray from the words' span (see metrics).
     pub span_margin_s: f64,
+    /// Fewer words as spoken than this give no pace: a rate from a word or
+    /// two says nothing about how the message is delivered.
+    #[serde(default = "default_min_pace_words")]
+    pub min_pace_words: usize,
+}
+
+fn default_min_pace_words() -> usize {
+    8
 }
 
 /// When "like" / "you know" are fillers rather than grammar.

@@ -17,6 +17,24 @@ pub fn use_color() -> bool {
     std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
 }
 
+/// The columns the text report wraps to: the terminal's when stdout is one,
+/// else `$COLUMNS`, else [`text::DEFAULT_WIDTH`].
+pub fn text_width() -> usize {
+    let stdout = std::io::stdout();
+    let terminal = stdout
+        .is_terminal()
+        .then(|| terminal_size::terminal_size_of(&stdout))
+        .flatten()
+        .map(|(terminal_size::Width(w), _)| usize::from(w));
+    let columns = || {
+        std::env::var("COLUMNS")
+            .ok()
+            .and_then(|c| c.trim().parse::<usize>().ok())
+            .filter(|&c| c > 0)
+    };
+    terminal.or_else(columns).unwrap_or(text::DEFAULT_WIDTH)
+}
+
 pub fn coach_options(args: &MessageArgs, max_seconds: f64) -> vmcoach::Result<CoachOptions> {
     Ok(CoachOptions {
         kind: match args.kind {
@@ -42,7 +60,7 @@ pub fn print_report(report: &Report, json: bool, several: bool) {
     } else if json {
         println!("{}", report.to_json_pretty());
     } else {
-        print!("{}", text::render(report, use_color()));
+        print!("{}", text::render(report, use_color(), text_width()));
     }
 }
 

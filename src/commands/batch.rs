@@ -171,6 +171,12 @@ fn render_summary(s: &Summary) -> String {
         }
         None => out.push_str("mean score: -\n"),
     }
+    if !s.files.is_empty() {
+        out.push_str("scores:\n");
+        for f in &s.files {
+            let _ = writeln!(out, "  {:>5}  {}  {}", f.score, printable(&f.file), f.verdict);
+        }
+    }
     if s.failed_rules.is_empty() {
         out.push_str("most common failed rules: none\n");
     } else {

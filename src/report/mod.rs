@@ -10,7 +10,8 @@ pub mod text;
 use serde::Serialize;
 
 use crate::analysis::quality::Quality;
-use crate::analysis::{Analysis, Delivery, Finding, Kind, Moment, PhoneNumber};
+use crate::analysis::phone::format_digits;
+use crate::analysis::{Analysis, Delivery, Finding, Kind, Moment, PhoneNumber, Status};
 use crate::transcribe::Word;
 
 /// Version of the JSON contract.
@@ -29,6 +30,10 @@ pub struct Report {
     pub speech_end_s: f64,
     pub speech_s: f64,
     pub words_per_minute: f64,
+    /// False when not one word was heard: then the verdict says so (with
+    /// what to check), the score is 0, every rule is skipped and there are
+    /// no fixes, since nothing said can be judged.
+    pub speech_heard: bool,
     pub transcript: String,
     pub words: Vec<Word>,
     pub phone_numbers: Vec<PhoneNumber>,
@@ -84,6 +89,7 @@ impl Report {
             speech_end_s: round2(d.speech_end_s),
             speech_s: round2(d.speech_s),
             words_per_minute: (d.words_per_minute * 10.0).round() / 10.0,
+            speech_heard: !words.is_empty(),
             transcript,
             words: words
                 .into_iter()
@@ -104,6 +110,36 @@ impl Report {
             quality,
             estimated_timing,
         }
+    }
+
+    /// The note that follows a number's words in the transcript when the
+    /// digits reported are not the ones written there: "heard again as
+    /// 718-555-0100".
+    pub fn heard_again(&self, word: usize) -> Option<String> {
+        self.phone_numbers
+            .iter()
+            .find(|n| n.word_range.end == word + 1)
+            .and_then(PhoneNumber::heard_as)
+            .map(|digits| format!("heard again as {digits}"))
+    }
+
+    /// What to say about a number we could not make out for sure. The doubt
+    /// is the recognizer's, so it is worded as ours; only a number the pace
+    /// check found too fast is put to the speaker.
+    pub fn number_doubt(&self, n: &PhoneNumber) -> Option<String> {
+        let doubt = n.doubt.as_deref().filter(|_| n.uncertain)?;
+        let said_fast = self.rules.iter().any(|f| {
+            f.id == "number-pace" && matches!(f.status, Status::Fail | Status::Warn)
+        });
+        let next = if said_fast {
+            "it went fast: say the number slower, in groups"
+        } else {
+            "check that it is your number"
+        };
+        Some(format!(
+            "we could not make out every digit for sure ({doubt}); our best reading is {}: {next}.",
+            format_digits(&n.digits)
+        ))
     }
 
     /// One JSON document, pretty-printed.

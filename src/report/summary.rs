@@ -62,6 +62,8 @@ pub struct Row {
     pub number: Option<String>,
     pub number_start_s: Option<f64>,
     pub score: u32,
+    /// The report's one-line verdict (empty when a line read back has none).
+    pub verdict: String,
     /// Ids of the rules that failed, in report order.
     pub failed_rules: Vec<String>,
 }
@@ -76,6 +78,7 @@ impl Row {
             number: first.map(|n| n.digits.clone()),
             number_start_s: first.map(|n| n.start_s),
             score: report.score,
+            verdict: report.verdict.clone(),
             failed_rules: report
                 .rules
                 .iter()
@@ -101,6 +104,11 @@ impl Row {
             number: first.and_then(|n| n.get("digits")?.as_str().map(String::from)),
             number_start_s: first.and_then(|n| n.get("start_s")?.as_f64()),
             score: u32::try_from(v.get("score")?.as_u64()?).ok()?,
+            verdict: v
+                .get("verdict")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_string(),
             failed_rules: v
                 .get("rules")?
                 .as_array()?
@@ -190,6 +198,15 @@ pub struct Summary {
     pub mean_score: Option<f64>,
     /// (rule id, files where it failed), most common first, then by id.
     pub failed_rules: Vec<RuleCount>,
+    /// Each file's score, in file order.
+    pub files: Vec<FileScore>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FileScore {
+    pub file: String,
+    pub score: u32,
+    pub verdict: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -221,6 +238,14 @@ impl Summary {
             mean_score: (!rows.is_empty())
                 .then(|| (total as f64 / rows.len() as f64 * 10.0).round() / 10.0),
             failed_rules,
+            files: rows
+                .iter()
+                .map(|r| FileScore {
+                    file: r.file.clone(),
+                    score: r.score,
+                    verdict: r.verdict.clone(),
+                })
+                .collect(),
         }
     }
 }
@@ -247,6 +272,13 @@ fn text_cell(name: &str) -> String {
     }
 }
 
+/// `x` to `places` decimals, written as short as it reads ("3.3", not
+/// "3.3000000000000003" nor "3.30").
+fn rounded(x: f64, places: i32) -> String {
+    let scale = 10f64.powi(places);
+    ((x * scale).round() / scale).to_string()
+}
+
 /// Writes the rows as CSV with a header; failed rules joined with `;`.
 pub fn write_csv<W: std::io::Write>(rows: &[Row], out: W) -> csv::Result<()> {
     let mut w = csv::Writer::from_writer(out);
@@ -254,10 +286,12 @@ pub fn write_csv<W: std::io::Write>(rows: &[Row], out: W) -> csv::Result<()> {
     for r in rows {
         w.write_record([
             text_cell(&r.file),
-            r.duration_s.to_string(),
-            r.words_per_minute.to_string(),
+            rounded(r.duration_s, 2),
+            rounded(r.words_per_minute, 1),
             r.number.clone().unwrap_or_default(),
-            r.number_start_s.map(|s| s.to_string()).unwrap_or_default(),
+            r.number_start_s
+                .map(|s| rounded(s, 2))
+                .unwrap_or_default(),
             r.score.to_string(),
             r.failed_rules.join(";"),
         ])?;
@@ -357,6 +391,7 @@ mod tests {
             number: None,
             number_start_s: None,
             score,
+            verdict: format!("verdict {score}"),
             failed_rules: failed.iter().map(|s| s.to_string()).collect(),
         };
         let rows = merge_rows([
@@ -371,6 +406,15 @@ mod tests {
         );
         let s = Summary::of(&rows);
         assert_eq!(s.files_analysed, 3);
+        let scores: Vec<(&str, u32, &str)> = s
+            .files
+            .iter()
+            .map(|f| (f.file.as_str(), f.score, f.verdict.as_str()))
+            .collect();
+        assert_eq!(
+            scores,
+            [("a.wav", 60, "verdict 60"), ("b.wav", 50, "verdict 50"), ("c.wav", 70, "verdict 70")]
+        );
         assert_eq!(s.mean_score, Some(60.0));
         assert_eq!(s.audio_s, 30.0);
         let counts: Vec<(&str, usize)> = s
@@ -419,5 +463,18 @@ mod tests {
         let mut reader = csv::Reader::from_reader(text.as_bytes());
         let rec = reader.records().next().unwrap().unwrap();
         assert_eq!(rec.get(6).unwrap(), rows[0].failed_rules.join(";"));
+    }
+
+    #[test]
+    fn csv_numbers_are_rounded_per_column() {
+        let mut row = Row::from_report(&sample_report("m.wav"));
+        row.duration_s = 1.1 + 2.2;
+        row.words_per_minute = 100.0 / 3.0;
+        row.number_start_s = Some(0.1 + 0.2);
+        let mut out = Vec::new();
+        write_csv(&[row], &mut out).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        let line = text.lines().nth(1).unwrap();
+        assert!(line.starts_with("m.wav,3.3,33.3,6125550147,0.3,"), "{line}");
     }
 }

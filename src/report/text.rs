@@ -1,7 +1,8 @@
 //! The terminal report: headline, the fixes that matter most, a timeline of
 //! what was said when, every rule with its mark and evidence, delivery and
-//! recording numbers, and the transcript. Colour only when asked for; the
-//! caller decides (a terminal, and no NO_COLOR).
+//! recording numbers, and the transcript. Colour only when asked for, and
+//! lines wrapped to the width the caller gives (the terminal's, or a
+//! default for a pipe); the caller decides both.
 
 use std::fmt::Write;
 
@@ -17,11 +18,34 @@ pub fn clock(seconds: f64) -> String {
     format!("{}:{:02}.{}", tenths / 600, (tenths / 10) % 60, tenths % 10)
 }
 
+/// The width to wrap to when there is no terminal to ask.
+pub const DEFAULT_WIDTH: usize = 80;
+
+/// Narrower than this, lines are wrapped as if it were this wide.
+const MIN_WIDTH: usize = 40;
+
+/// What the marks before each check mean.
+pub const LEGEND: &str = "✓ passed  ✗ failed  ! warning  - not checked";
+
 struct Paint {
     color: bool,
+    width: usize,
 }
 
 impl Paint {
+    /// `lead`, then `text` wrapped at word boundaries to the width, every
+    /// further line indented by `hang` columns.
+    fn wrap(&self, out: &mut String, lead: &str, hang: usize, text: &str) {
+        let indent = " ".repeat(hang);
+        let options = textwrap::Options::new(self.width.max(MIN_WIDTH))
+            .initial_indent(lead)
+            .subsequent_indent(&indent)
+            .break_words(false)
+            .word_splitter(textwrap::WordSplitter::NoHyphenation);
+        for line in textwrap::wrap(text, options) {
+            let _ = writeln!(out, "{}", line.trim_end());
+        }
+    }
     fn paint(&self, style: Style, text: &str) -> String {
         if self.color {
             format!("{}{text}{}", style.render(), style.render_reset())
@@ -94,9 +118,10 @@ pub fn printable(name: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
-/// Renders the report for a terminal (or a pipe, with `color` false).
-pub fn render(report: &Report, color: bool) -> String {
-    let p = Paint { color };
+/// Renders the report for a terminal (or a pipe, with `color` false),
+/// lines wrapped to `width` columns.
+pub fn render(report: &Report, color: bool, width: usize) -> String {
+    let p = Paint { color, width };
     let mut out = String::new();
     headline(&mut out, &p, report);
     fixes(&mut out, &p, report);
@@ -105,11 +130,27 @@ pub fn render(report: &Report, color: bool) -> String {
     delivery(&mut out, &p, report);
     let _ = writeln!(out, "\n{}", p.bold("Transcript"));
     if report.transcript.is_empty() {
-        let _ = writeln!(out, "  (no speech found)");
+        let _ = writeln!(out, "  (no speech heard)");
     } else {
-        let _ = writeln!(out, "  {}", report.transcript);
+        p.wrap(&mut out, "  ", 2, &transcript_line(report));
     }
     out
+}
+
+/// The words as heard, each number whose digits were heard again followed
+/// by what they were heard as.
+fn transcript_line(report: &Report) -> String {
+    let mut line = String::new();
+    for (i, w) in report.words.iter().enumerate() {
+        if i > 0 {
+            line.push(' ');
+        }
+        line.push_str(&w.text);
+        if let Some(note) = report.heard_again(i) {
+            let _ = write!(line, " [{note}]");
+        }
+    }
+    line
 }
 
 /// The file, the kind of message, the score and the verdict.
@@ -119,21 +160,39 @@ fn headline(out: &mut String, p: &Paint, report: &Report) {
     } else {
         ""
     };
-    let _ = writeln!(
-        out,
+    let line = format!(
         "{}  {}{}",
         p.bold(&printable(&report.source)),
         p.dim(&report.kind_phrase()),
         timing
     );
-    let _ = writeln!(
-        out,
-        "Score {}  {}  ·  {:.0} s of speech  ·  {:.0} words/min",
+    p.wrap(out, "", 2, &line);
+    let line = format!(
+        "Score {}  {}  ·  {} of speech  ·  {}",
         p.score(report.score),
         report.verdict,
-        report.speech_s,
-        report.words_per_minute
+        seconds(report.speech_s),
+        pace(&report.delivery)
     );
+    p.wrap(out, "", 2, &line);
+}
+
+/// "0.4 s" under ten seconds, "23 s" from there.
+fn seconds(s: f64) -> String {
+    if s < 10.0 {
+        format!("{s:.1} s")
+    } else {
+        format!("{s:.0} s")
+    }
+}
+
+/// "142 words/min", or why there is no pace.
+fn pace(d: &crate::analysis::Delivery) -> String {
+    if d.pace_measured {
+        format!("{:.0} words/min", d.words_per_minute)
+    } else {
+        "too few words for a pace".to_string()
+    }
 }
 
 /// The advice of the fixes that matter most, in order.
@@ -147,7 +206,8 @@ fn fixes(out: &mut String, p: &Paint, report: &Report) {
         let _ = writeln!(out, "\n{}", p.bold("Fix first"));
         for (i, f) in fixes.iter().enumerate() {
             let advice = f.advice.as_deref().unwrap_or(&f.message);
-            let _ = writeln!(out, "  {}. {} {}", i + 1, p.bold(&f.id), advice);
+            let lead = format!("  {}. ", i + 1);
+            p.wrap(out, &lead, lead.len(), &format!("{} {advice}", p.bold(&f.id)));
         }
     }
 }
@@ -157,13 +217,8 @@ fn timeline(out: &mut String, p: &Paint, report: &Report) {
     if !report.timeline.is_empty() {
         let _ = writeln!(out, "\n{}", p.bold("What you said when"));
         for m in &report.timeline {
-            let _ = writeln!(
-                out,
-                "  {}  {:<12} {}",
-                clock(m.start_s),
-                m.part,
-                p.dim(&m.text)
-            );
+            let lead = format!("  {}  {:<12} ", clock(m.start_s), m.part);
+            p.wrap(out, &lead, lead.chars().count(), &p.dim(&m.text));
         }
     }
 }
@@ -171,18 +226,19 @@ fn timeline(out: &mut String, p: &Paint, report: &Report) {
 /// Every check with its mark, message and evidence.
 fn checks(out: &mut String, p: &Paint, report: &Report) {
     let _ = writeln!(out, "\n{}", p.bold("Checks"));
+    if !report.speech_heard {
+        let _ = writeln!(out, "  (no speech heard, so nothing to check)");
+        return;
+    }
+    let _ = writeln!(out, "  {}", p.dim(LEGEND));
     let width = report.rules.iter().map(|f| f.id.len()).max().unwrap_or(0);
+    let hang = width + 6;
     for f in &report.rules {
-        let _ = writeln!(
-            out,
-            "  {} {:<width$}  {}",
-            p.status(f.status),
-            f.id,
-            f.message
-        );
+        let lead = format!("  {} {:<width$}  ", p.status(f.status), f.id);
+        p.wrap(out, &lead, hang, &f.message);
         if f.status != Status::Skip {
             if let Some(ev) = evidence_line(f) {
-                let _ = writeln!(out, "    {:<width$}  {}", "", p.dim(&ev));
+                p.wrap(out, &" ".repeat(hang), hang, &p.dim(&ev));
             }
         }
     }
@@ -193,13 +249,12 @@ fn checks(out: &mut String, p: &Paint, report: &Report) {
 fn delivery(out: &mut String, p: &Paint, report: &Report) {
     let d = &report.delivery;
     let _ = writeln!(out, "\n{}", p.bold("Delivery"));
-    let _ = writeln!(
-        out,
-        "  {:.1} s of speech ({} to {}), {:.0} words/min, {} pause{} over 1 s{}, {} filler{}",
+    let line = format!(
+        "{:.1} s of speech ({} to {}), {}, {} pause{} over 1 s{}, {} filler{}",
         d.speech_s,
         clock(d.speech_start_s),
         clock(d.speech_end_s),
-        d.words_per_minute,
+        pace(d),
         d.pause_count,
         if d.pause_count == 1 { "" } else { "s" },
         if d.pause_count > 0 {
@@ -210,6 +265,8 @@ fn delivery(out: &mut String, p: &Paint, report: &Report) {
         d.filler_count,
         if d.filler_count == 1 { "" } else { "s" },
     );
+    p.wrap(out, "  ", 4, &line);
+    let warn = format!("  {} ", p.status(Status::Warn));
     for n in &report.phone_numbers {
         let _ = writeln!(
             out,
@@ -222,13 +279,8 @@ fn delivery(out: &mut String, p: &Paint, report: &Report) {
                 .map(|x| format!(", extension {x}"))
                 .unwrap_or_default()
         );
-        if let Some(doubt) = n.doubt.as_deref().filter(|_| n.uncertain) {
-            let _ = writeln!(
-                out,
-                "  {} we heard {}, but not for sure: {doubt}. Say the number slower, in groups.",
-                p.status(Status::Warn),
-                format_digits(&n.digits),
-            );
+        if let Some(doubt) = report.number_doubt(n) {
+            p.wrap(out, &warn, 4, &doubt);
         }
     }
     if let Some(q) = &report.quality {
@@ -238,7 +290,7 @@ fn delivery(out: &mut String, p: &Paint, report: &Report) {
             q.peak_dbfs, q.rms_dbfs, q.noise_floor_dbfs
         );
         for w in &q.warnings {
-            let _ = writeln!(out, "  {} {w}", p.status(Status::Warn));
+            p.wrap(out, &warn, 4, w);
         }
     }
 }
@@ -253,6 +305,61 @@ mod tests {
         assert_eq!(printable("take 1.wav"), "take 1.wav");
         assert_eq!(printable("a\nb\u{1b}[31m.wav"), "a\\nb\\u{1b}[31m.wav");
         assert!(!printable("x\ry.wav").contains('\r'));
+    }
+
+    /// A number heard again as other digits than the transcript wrote:
+    /// the transcript line says so, and the doubt is ours unless the
+    /// number really went fast.
+    #[test]
+    fn a_number_heard_again_is_marked_and_its_doubt_is_ours() {
+        use crate::pipeline::{coach_script, CoachOptions};
+        let mut r = coach_script(
+            "take.wav".into(),
+            "Hi, this is Kevin Marsh. Please call me back at 7 1 8 5 5 5 1 0.",
+            &CoachOptions::default(),
+        );
+        let n = &mut r.phone_numbers[0];
+        n.digits = "7185550100".into();
+        n.uncertain = true;
+        n.doubt = Some("the first listen heard 718-555-10".into());
+        let text = render(&r, false, 1000);
+        assert!(
+            text.contains("back at 7 1 8 5 5 5 1 0. [heard again as 718-555-0100]"),
+            "{text}"
+        );
+        assert!(text.contains("! we could not make out every digit for sure (the first listen heard 718-555-10); our best reading is 718-555-0100: check that it is your number."), "{text}");
+        assert!(!text.contains("slower"), "{text}");
+        let pace = r.rules.iter_mut().find(|f| f.id == "number-pace").unwrap();
+        pace.status = Status::Fail;
+        assert!(render(&r, false, 1000).contains("it went fast: say the number slower, in groups."));
+    }
+
+    /// Lines are wrapped at word boundaries to the width, continuations
+    /// indented under their text, and a legend explains the marks.
+    #[test]
+    fn lines_wrap_between_words_with_a_hanging_indent() {
+        use crate::pipeline::{coach_script, CoachOptions};
+        let script = "Hi, this is Dana Whitfield. I came across your ad for a retail \
+                      sales job and I think you can fill it with me, since I have seven years \
+                      in retail. Please call me at 612-555-0147. Thanks.";
+        let r = coach_script("take.wav".into(), script, &CoachOptions::default());
+        let text = render(&r, false, 60);
+        for line in text.lines() {
+            assert!(line.chars().count() <= 60, "{line:?}");
+        }
+        let words = |s: &str| s.split_whitespace().map(String::from).collect::<Vec<_>>();
+        let shown = words(&text);
+        for w in words(script) {
+            assert!(shown.contains(&w), "{w:?} is cut in\n{text}");
+        }
+        let legend = text.lines().skip_while(|l| *l != "Checks").nth(1).unwrap();
+        assert_eq!(legend, format!("  {LEGEND}"));
+        // A check's message goes on under its own first word.
+        let lines: Vec<&str> = text.lines().collect();
+        let at = lines.iter().position(|l| l.contains("✗ specific-role")).unwrap();
+        let column = lines[at].find("The role").unwrap() - "✗".len() + 1;
+        assert!(lines[at + 1].starts_with(&" ".repeat(column)), "{}\n{}", lines[at], lines[at + 1]);
+        assert!(!lines[at + 1][column..].starts_with(' '));
     }
 
     #[test]

@@ -20,6 +20,9 @@ browser is needed. The result has:
                   player's currentTime before and after a real mouse click
   sorted          with --sort-column: that column's cells after one click
                   on its header, and after a second
+  layout          the timeline picture shown, its word labels' height on
+                  screen, the title and any mid-word break in it, and
+                  whether the page is wider than the window
 """
 
 import argparse
@@ -34,6 +37,33 @@ import sys
 import tempfile
 import threading
 import time
+
+
+# What a reader sees of the page's layout at this width: the timeline
+# picture shown, the height on screen of its word labels, the page title and
+# where it breaks between two letters or digits (mid-word), and whether the
+# page is wider than the window.
+LAYOUT = r"""(() => {
+  const shown = [...document.querySelectorAll('svg.tl')].filter(s => getComputedStyle(s).display !== 'none');
+  const labels = shown.flatMap(s => [...s.querySelectorAll('g.word text')]).map(t => t.getBoundingClientRect().height);
+  const h1 = document.querySelector('h1');
+  const text = h1 && h1.firstChild && h1.firstChild.nodeType === 3 ? h1.firstChild : null;
+  const breaks = [];
+  if (text) {
+    const top = i => { const r = document.createRange(); r.setStart(text, i); r.setEnd(text, i + 1); return r.getClientRects()[0].top; };
+    const s = text.data;
+    for (let i = 1; i < s.length; i++) {
+      if (top(i) > top(i - 1) + 1 && /[A-Za-z0-9]/.test(s[i - 1]) && /[A-Za-z0-9]/.test(s[i])) breaks.push(s.slice(0, i) + '|' + s.slice(i));
+    }
+  }
+  return {
+    timelines_shown: shown.map(s => s.id),
+    word_label_px: labels.length ? Math.min(...labels) : null,
+    title: h1 ? h1.textContent : null,
+    title_breaks_mid_word: breaks,
+    wider_than_window: document.documentElement.scrollWidth > window.innerWidth + 1,
+  };
+})()"""
 
 
 def find_chromium():
@@ -260,6 +290,7 @@ def main():
             "alert_calls": page.eval("window.__alerts"),
             "body_text": page.eval("document.body.innerText"),
             "page_height": page.eval("document.documentElement.scrollHeight"),
+            "layout": page.eval(LAYOUT),
         }
         if args.screenshot:
             page.eval("window.scrollTo(0, 0)")

@@ -28,6 +28,10 @@ pub struct Ctx<'a> {
     pub expect_name: Option<&'a str>,
 }
 
+/// The most words a quote runs on past its match to reach the end of the
+/// phrase.
+const PHRASE_MORE: usize = 10;
+
 /// What a rule found, before it is turned into a [`crate::analysis::Finding`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct Outcome {
@@ -55,8 +59,39 @@ impl Ctx<'_> {
         })
     }
 
+    /// The words of a match, carried on to the end of their phrase: a
+    /// pattern stops at the least that proves the point ("Thank", "would
+    /// value"), a quote should read as what was said ("Thank you for your
+    /// time.").
     fn toks_evidence(&self, r: Range<usize>) -> Option<Evidence> {
-        self.words_evidence(self.stream.word_range(r))
+        let words = self.stream.word_range(r);
+        let (end, cut) = self.phrase_end(words.clone());
+        let mut ev = self.words_evidence(words.start..end)?;
+        if cut {
+            ev.text.push_str(" …");
+        }
+        Some(ev)
+    }
+
+    /// Where the phrase holding `words` ends: after the first word that
+    /// closes a clause (a comma, a full stop...), before a phone number, or
+    /// after [`PHRASE_MORE`] more words, which leaves it cut (`true`).
+    fn phrase_end(&self, words: Range<usize>) -> (usize, bool) {
+        let closes = |i: usize| {
+            self.words[i]
+                .text
+                .trim_end()
+                .ends_with(|c: char| matches!(c, ',' | '.' | ';' | ':' | '!' | '?' | '…'))
+        };
+        let in_number = |i: usize| self.phones.iter().any(|p| p.word_range.contains(&i));
+        let mut end = words.end.min(self.words.len());
+        while end > words.start && end < self.words.len() && !closes(end - 1) {
+            if in_number(end) || end - words.end >= PHRASE_MORE {
+                return (end, !in_number(end));
+            }
+            end += 1;
+        }
+        (end, false)
     }
 
     /// Evidence for the first `n` token ranges.
@@ -643,9 +678,16 @@ fn backed_by_others(rule: &Rule, cx: &Ctx, done: &HashMap<String, Status>) -> Ou
     }
 }
 
-/// The words of the first piece of evidence, for a message's `{phrase}`.
+/// The words of the first piece of evidence, for a message's `{phrase}`,
+/// without the punctuation that closed them (the message has its own).
 fn first_text(ev: &[Evidence]) -> String {
-    ev.first().map(|e| e.text.clone()).unwrap_or_default()
+    ev.first()
+        .map(|e| {
+            e.text
+                .trim_end_matches(|c: char| matches!(c, ',' | '.' | ';' | ':' | '!' | '?'))
+                .to_string()
+        })
+        .unwrap_or_default()
 }
 
 #[cfg(test)]

@@ -10,7 +10,7 @@
 //! | `word*`      | any word starting with `word` ("recommend*")                   |
 //! | `x?`         | `x` or nothing (x: a word, alternation or prefix)              |
 //! | `*` / `*N`   | up to 3 (or N) words of anything                               |
-//! | `{name}`     | a person's name: one or two capitalised words that are not common words |
+//! | `{name}`     | a person's name: one to three capitalised words that are not common words (at most two in a transcript without capitals) |
 //! | `{num}`      | a number, as digits or words ("7", "seven", "twenty five")     |
 //! | `{ord}`      | an ordinal ("third", "3rd"); `{ord:3+}` only third and later   |
 //! | `{phone}`    | all the words of one phone number                              |
@@ -263,16 +263,20 @@ impl Pattern {
                 if !tok_ok(ti) || !is_name_tok(&toks[ti], s.all_lower, lex) {
                     return None;
                 }
-                // Prefer first + last name, fall back to one word.
-                for len in [2usize, 1] {
-                    if len == 2
-                        && !(tok_ok(ti + 1)
-                            && is_name_tok(&toks[ti + 1], s.all_lower, lex)
-                            && !toks[ti + 1].comma_before
-                            && toks[ti + 1].word != toks[ti].word)
-                    {
-                        continue;
-                    }
+                // The whole name first ("Renee Du Bois"), then shorter. Without
+                // capitals to tell a name from the words after it, at most
+                // first and last name.
+                let most = if s.all_lower { 2 } else { NAME_WORDS };
+                let mut longest = 1;
+                while longest < most
+                    && tok_ok(ti + longest)
+                    && is_name_tok(&toks[ti + longest], s.all_lower, lex)
+                    && !toks[ti + longest].comma_before
+                    && toks[ti + longest].word != toks[ti + longest - 1].word
+                {
+                    longest += 1;
+                }
+                for len in (1..=longest).rev() {
                     at.names.push(ti..ti + len);
                     if let Some(e) = self.match_at(ei + 1, ti + len, at) {
                         return Some(e);
@@ -357,6 +361,9 @@ fn alt_matches(a: &Alt, t: &str) -> bool {
         Alt::Prefix(p) => t.starts_with(p.as_str()),
     }
 }
+
+/// The most words `{name}` takes: first, middle or a surname in two words.
+const NAME_WORDS: usize = 3;
 
 fn is_name_tok(t: &Tok, all_lower: bool, lex: &Lexicon) -> bool {
     // Without capitals to go by, at least keep verbs and adverbs ("i am
@@ -459,6 +466,10 @@ mod tests {
         assert_eq!(
             hit("this is {name}", "Hi, this is Dana Whitfield."),
             Some("this is dana whitfield".into())
+        );
+        assert_eq!(
+            hit("this is {name}", "This is Renee Du Bois. My number"),
+            Some("this is renee du bois".into())
         );
         assert_eq!(hit("this is {name}", "This is about the job"), None);
         assert_eq!(hit("i am {name}", "I'm Calling about"), None);

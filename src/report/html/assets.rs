@@ -5,7 +5,7 @@ pub(super) const STYLE: &str = r#"
 *{box-sizing:border-box}
 body{margin:0;background:var(--bg);color:var(--ink);font:15px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,"DejaVu Sans",sans-serif}
 main{max-width:1080px;margin:0 auto;padding:24px 20px 48px}
-h1{font-size:19px;margin:0;word-break:break-all}
+h1{font-size:19px;margin:0;overflow-wrap:break-word}
 h2{font-size:16px;margin:0 0 10px}
 section{background:#fff;border:1px solid var(--line);border-radius:10px;padding:16px 18px;margin:14px 0}
 .sub{color:var(--dim);font-size:13px}
@@ -22,6 +22,8 @@ ol.fixes{margin:0;padding-left:22px}ol.fixes li{margin:4px 0}
 .player{position:sticky;top:0;z-index:2;display:flex;gap:14px;align-items:center;background:#fff;border:1px solid var(--line);border-radius:10px;padding:8px 14px;margin:14px 0;box-shadow:0 2px 6px rgba(0,0,0,.05)}
 .player audio{flex:1;min-width:220px;height:36px}
 svg{display:block;width:100%;height:auto}
+svg.tl.narrow{display:none}
+@media (max-width:600px){svg.tl.wide{display:none}svg.tl.narrow{display:block}main{padding:12px 8px 32px}section{padding:12px 10px}}
 svg text{font-family:system-ui,-apple-system,"Segoe UI",Roboto,"DejaVu Sans",sans-serif}
 .word{cursor:pointer}.word text{font-size:12px;fill:#374151}.word:hover text{fill:#000;text-decoration:underline}
 .word rect{fill:#94a3b8}.word.num text{fill:var(--num);font-weight:700}.word.num rect{fill:var(--num)}
@@ -48,7 +50,8 @@ dl.numbers{display:grid;grid-template-columns:max-content 1fr;gap:4px 16px;margi
 dl.numbers dt{color:var(--dim)}dl.numbers dd{margin:0}
 table{border-collapse:collapse;width:100%;font-size:14px}
 th,td{text-align:left;padding:6px 8px;border-bottom:1px solid var(--line);vertical-align:top}
-td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}
+td.n,th.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
+td.nw{white-space:nowrap}
 th button{all:unset;cursor:pointer;font-weight:600}
 th[aria-sort=ascending] button::after{content:" \25B2";font-size:10px}
 th[aria-sort=descending] button::after{content:" \25BC";font-size:10px}
@@ -59,7 +62,7 @@ footer{color:var(--dim);font-size:12px;text-align:center;margin-top:18px}
 /// it plays, a line on the timeline and the word being said follow along.
 pub(super) const PLAYER_SCRIPT: &str = r#"(function(){
 var p=document.getElementById('player');if(!p)return;
-var svg=document.getElementById('timeline'),ph=document.getElementById('playhead');
+var svgs=[].slice.call(document.querySelectorAll('svg.tl'));
 var spans=[].slice.call(document.querySelectorAll('[data-start][data-end]'));
 document.addEventListener('click',function(e){
  var el=e.target.closest('[data-start]');if(!el)return;
@@ -67,9 +70,12 @@ document.addEventListener('click',function(e){
  var r=p.play();if(r&&r.catch)r.catch(function(){});
 });
 p.addEventListener('timeupdate',function(){
- var t=p.currentTime,d=svg.dataset,rs=+d.rowS,row=Math.floor(t/rs),x=+d.x0+(t-row*rs)*+d.pps,y=row*+d.rowH;
- ph.setAttribute('x1',x);ph.setAttribute('x2',x);ph.setAttribute('y1',y+ +d.top);ph.setAttribute('y2',y+ +d.bottom);
- ph.setAttribute('visibility','visible');
+ var t=p.currentTime;
+ svgs.forEach(function(svg){
+  var d=svg.dataset,ph=svg.querySelector('.playhead'),rs=+d.rowS,row=Math.floor(t/rs),x=+d.x0+(t-row*rs)*+d.pps,y=row*+d.rowH;
+  ph.setAttribute('x1',x);ph.setAttribute('x2',x);ph.setAttribute('y1',y+ +d.top);ph.setAttribute('y2',y+ +d.bottom);
+  ph.setAttribute('visibility','visible');
+ });
  spans.forEach(function(s){s.classList.toggle('now',t>=+s.dataset.start&&t<+s.dataset.end);});
 });
 })();"#;

@@ -50,6 +50,7 @@ pub fn render_index(entries: &[IndexEntry], summary: &Summary) -> String {
          <th data-sort=\"text\"><button>Number</button></th>\
          <th class=\"n\" data-sort=\"num\"><button>Number at</button></th>\
          <th class=\"n\" data-sort=\"num\"><button>Score</button></th>\
+         <th data-sort=\"text\"><button>Verdict</button></th>\
          <th data-sort=\"text\"><button>Failed checks</button></th></tr></thead><tbody>\n",
     );
     for e in entries {
@@ -67,8 +68,9 @@ pub fn render_index(entries: &[IndexEntry], summary: &Summary) -> String {
         let _ = writeln!(
             out,
             "<tr><td data-v=\"{}\">{file}</td><td class=\"n\" data-v=\"{:.2}\">{:.1} s</td>\
-             <td class=\"n\" data-v=\"{:.1}\">{:.0}</td><td data-v=\"{}\">{}</td>\
-             <td class=\"n\" data-v=\"{}\">{}</td><td class=\"n\" data-v=\"{}\"><b>{}</b></td><td data-v=\"{}\">{}</td></tr>",
+             <td class=\"n\" data-v=\"{:.1}\">{:.0}</td><td class=\"nw\" data-v=\"{}\">{}</td>\
+             <td class=\"n\" data-v=\"{}\">{}</td><td class=\"n\" data-v=\"{}\"><b>{}</b></td>\
+             <td data-v=\"{}\">{}</td><td data-v=\"{}\">{}</td></tr>",
             escape(&r.file),
             r.duration_s,
             r.duration_s,
@@ -80,6 +82,8 @@ pub fn render_index(entries: &[IndexEntry], summary: &Summary) -> String {
             r.number_start_s.map_or("-".into(), clock),
             r.score,
             r.score,
+            escape(&r.verdict),
+            escape(&r.verdict),
             escape(&failed),
             if failed.is_empty() { "-".to_string() } else { escape(&failed) },
         );
@@ -87,4 +91,30 @@ pub fn render_index(entries: &[IndexEntry], summary: &Summary) -> String {
     out.push_str("</tbody></table></section>\n");
     foot(&mut out, SORT_SCRIPT);
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_index_has_a_verdict_column_and_numbers_that_do_not_wrap() {
+        let row = Row {
+            file: "a.wav".into(),
+            duration_s: 21.3,
+            words_per_minute: 150.0,
+            number: Some("4805550199".into()),
+            number_start_s: Some(3.0),
+            score: 41,
+            verdict: "likely deleted: no reason given".into(),
+            failed_rules: vec!["reason".into()],
+        };
+        let entries = [IndexEntry { row, page: None }];
+        let rows: Vec<Row> = entries.iter().map(|e| e.row.clone()).collect();
+        let page = render_index(&entries, &Summary::of(&rows));
+        assert!(page.contains("<button>Verdict</button>"));
+        assert!(page.contains(">likely deleted: no reason given</td>"));
+        assert!(page.contains("<td class=\"nw\" data-v=\"480-555-0199\">480-555-0199</td>"));
+        assert!(page.contains("td.nw{white-space:nowrap}"));
+    }
 }

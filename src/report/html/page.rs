@@ -59,16 +59,21 @@ fn headline(out: &mut String, report: &Report) {
     let _ = writeln!(
         out,
         "<section class=\"headline\"><div class=\"score {}\" id=\"score\">{}<small>/ 100</small></div>\
-         <div><h1>{}</h1><div class=\"sub\">{kind}{attempt}{timing}</div>\
+         <div><h1 title=\"{}\">{}</h1><div class=\"sub\">{kind}{attempt}{timing}</div>\
          <p class=\"verdict\">{}</p><ul class=\"stats\">\
-         <li>length <b>{:.1} s</b></li><li>pace <b>{:.0}</b> words/min</li>\
+         <li>length <b>{:.1} s</b></li><li>{}</li>\
          <li><b>{}</b> over 1 s</li><li><b>{}</b></li></ul></div></section>",
         score_class(report.score),
         report.score,
         escape(&report.source),
+        escape(file_name(&report.source)),
         escape(&report.verdict),
         report.speech_s,
-        report.words_per_minute,
+        if d.pace_measured {
+            format!("pace <b>{:.0}</b> words/min", d.words_per_minute)
+        } else {
+            "too few words for a pace".to_string()
+        },
         plural(d.pause_count, "pause", "pauses"),
         plural(d.filler_count, "filler", "fillers"),
     );
@@ -96,6 +101,12 @@ fn fixes(out: &mut String, report: &Report) {
 }
 
 fn checks(out: &mut String, report: &Report) {
+    if !report.speech_heard {
+        out.push_str(
+            "<section><h2>Checks</h2><p class=\"sub\">No speech heard, so nothing to check.</p></section>\n",
+        );
+        return;
+    }
     out.push_str("<section><h2>Checks</h2><ul class=\"checks\">");
     for f in &report.rules {
         let (class, mark) = status_name(f.status);
@@ -134,7 +145,7 @@ fn checks(out: &mut String, report: &Report) {
 fn transcript(out: &mut String, report: &Report) {
     out.push_str("<section><h2>Transcript</h2><p class=\"transcript\" id=\"transcript\">");
     if report.words.is_empty() {
-        out.push_str("<span class=\"sub\">(no speech found)</span>");
+        out.push_str("<span class=\"sub\">(no speech heard)</span>");
     }
     let classes = word_classes(report);
     let mut open = "";
@@ -156,6 +167,13 @@ fn transcript(out: &mut String, report: &Report) {
             w.end_s,
             escape(&w.text)
         );
+        if let Some(note) = report.heard_again(i) {
+            if !open.is_empty() {
+                out.push_str("</mark>");
+                open = "";
+            }
+            let _ = write!(out, " <span class=\"sub\">[{}]</span>", escape(&note));
+        }
     }
     if !open.is_empty() {
         out.push_str("</mark>");
@@ -168,12 +186,16 @@ fn numbers(out: &mut String, report: &Report) {
     out.push_str("<section><h2>Delivery and recording</h2><dl class=\"numbers\">");
     let _ = write!(
         out,
-        "<dt>speech</dt><dd>{:.1} s, from {} to {}</dd><dt>pace</dt><dd>{:.0} words/min ({} words as spoken, \
+        "<dt>speech</dt><dd>{:.1} s, from {} to {}</dd><dt>pace</dt><dd>{} ({} words as spoken, \
          each digit of a number counted)</dd>",
         d.speech_s,
         time_link(d.speech_start_s),
         time_link(d.speech_end_s),
-        d.words_per_minute,
+        if d.pace_measured {
+            format!("{:.0} words/min", d.words_per_minute)
+        } else {
+            "too few words to give a pace".to_string()
+        },
         d.spoken_words
     );
     let pauses: Vec<String> = d
@@ -214,13 +236,17 @@ fn numbers(out: &mut String, report: &Report) {
     for n in &report.phone_numbers {
         let _ = write!(
             out,
-            "<dt>phone number</dt><dd><mark class=\"num\">{}</mark> from {} to {}{}</dd>",
+            "<dt>phone number</dt><dd><mark class=\"num\">{}</mark> from {} to {}{}{}</dd>",
             escape(&crate::analysis::phone::format_digits(&n.digits)),
             time_link(n.start_s),
             time_link(n.end_s),
             n.extension
                 .as_ref()
                 .map(|x| format!(", extension {}", escape(x)))
+                .unwrap_or_default(),
+            report
+                .number_doubt(n)
+                .map(|d| format!("<br>{}", escape(&d)))
                 .unwrap_or_default()
         );
     }
@@ -410,14 +436,19 @@ mod tests {
                 ..Default::default()
             },
         );
-        assert_eq!(page.matches("<g class=\"word").count(), report.words.len());
-        assert_eq!(page.matches("class=\"number-highlight\"").count(), 1);
-        assert_eq!(page.matches("class=\"number-window\"").count(), 1);
+        // Two pictures, for a wide screen and a phone: each has every mark once.
+        assert_eq!(page.matches("<svg id=\"timeline").count(), 2);
+        assert_eq!(page.matches("<g class=\"word").count(), 2 * report.words.len());
+        let (wide, narrow) = page.split_once("<svg id=\"timeline-narrow\"").unwrap();
+        assert_eq!(wide.matches("class=\"number-highlight\"").count(), 1);
+        assert_eq!(wide.matches("class=\"number-window\"").count(), 1);
+        // shorter rows: the number may run on into the next one
+        assert!((1..=2).contains(&narrow.matches("class=\"number-highlight\"").count()));
         assert!(page.contains("<g class=\"word num\""));
         assert!(page.contains("<mark class=\"filler\"><span class=\"w\""));
         assert_eq!(
             page.matches("class=\"marker\"").count(),
-            report.timeline.len()
+            2 * report.timeline.len()
         );
         // no recording, no player
         assert!(!page.contains("<audio"));

@@ -9,11 +9,32 @@ use super::markup::{escape, word_classes};
 use crate::report::text::clock;
 use crate::report::Report;
 
-/// Seconds per row of the timeline picture.
-const ROW_S: f64 = 10.0;
-/// Horizontal extent of a row in the SVG's units (the picture is 1000 wide).
+/// A row's left edge in the SVG's units (its time label is left of it).
 const X0: f64 = 58.0;
-const X1: f64 = 988.0;
+/// Space right of a row.
+const RIGHT: f64 = 12.0;
+
+/// How a picture is laid out: its width in SVG units and the seconds a row
+/// holds. A phone gets a narrower picture with shorter rows, so words keep
+/// their size and the message wraps into more rows.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Shape {
+    id: &'static str,
+    width: f64,
+    row_s: f64,
+}
+
+const WIDE: Shape = Shape {
+    id: "timeline",
+    width: 1000.0,
+    row_s: 10.0,
+};
+
+const NARROW: Shape = Shape {
+    id: "timeline-narrow",
+    width: 400.0,
+    row_s: 3.5,
+};
 /// Within a row, from the top: the number's window, the part markers (two
 /// lanes), the level envelope, the words (three lanes).
 const WINDOW_Y: f64 = 2.0;
@@ -28,20 +49,12 @@ const ROW_H: f64 = 182.0;
 /// The envelope's floor: quieter frames are drawn as silence.
 const FLOOR_DB: f64 = -60.0;
 
-fn pps() -> f64 {
-    (X1 - X0) / ROW_S
-}
 
 /// A rough width of `text` at `size` px, for keeping labels apart.
 fn text_width(text: &str, size: f64) -> f64 {
     text.chars().count() as f64 * size * 0.62 + 5.0
 }
 
-/// The left edge of a label at `x`, moved left when it would run off the
-/// picture's right edge.
-fn inside(x: f64, width: f64) -> f64 {
-    x.min(1000.0 - width)
-}
 
 /// Puts each label (by its left edge and width) in the first lane where it
 /// does not overlap the one before; when none is free, the lane that frees
@@ -81,31 +94,54 @@ fn part_color(part: &str) -> &'static str {
     }
 }
 
+#[derive(Clone, Copy)]
 pub(super) struct Timeline<'a> {
     report: &'a Report,
     extras: &'a Extras,
+    shape: Shape,
     duration: f64,
     rows: usize,
 }
 
 impl<'a> Timeline<'a> {
     pub(super) fn new(report: &'a Report, extras: &'a Extras) -> Self {
+        Self::shaped(report, extras, WIDE)
+    }
+
+    fn shaped(report: &'a Report, extras: &'a Extras, shape: Shape) -> Self {
         let last_word = report.words.last().map_or(0.0, |w| w.end_s);
         let duration = report.duration_s.max(last_word).max(0.1);
-        let rows = (duration / ROW_S).ceil().max(1.0) as usize;
+        let rows = (duration / shape.row_s).ceil().max(1.0) as usize;
         Timeline {
             report,
             extras,
+            shape,
             duration,
             rows,
         }
     }
 
+    /// A row's right edge.
+    fn x1(&self) -> f64 {
+        self.shape.width - RIGHT
+    }
+
+    /// SVG units a second.
+    fn pps(&self) -> f64 {
+        (self.x1() - X0) / self.shape.row_s
+    }
+
+    /// The left edge of a label at `x`, moved left when it would run off
+    /// the picture's right edge.
+    fn inside(&self, x: f64, width: f64) -> f64 {
+        x.min(self.shape.width - width)
+    }
+
     /// Row and x of a moment.
     fn at(&self, t: f64) -> (usize, f64) {
         let t = t.clamp(0.0, self.duration);
-        let row = ((t / ROW_S) as usize).min(self.rows - 1);
-        (row, X0 + (t - row as f64 * ROW_S) * pps())
+        let row = ((t / self.shape.row_s) as usize).min(self.rows - 1);
+        (row, X0 + (t - row as f64 * self.shape.row_s) * self.pps())
     }
 
     /// `[a, b]` cut at the row ends: (row, x from, x to).
@@ -115,8 +151,8 @@ impl<'a> Timeline<'a> {
         let mut t = a;
         while t < b {
             let (row, x) = self.at(t);
-            let row_end = ((row + 1) as f64 * ROW_S).min(b);
-            out.push((row, x, X0 + (row_end - row as f64 * ROW_S) * pps()));
+            let row_end = ((row + 1) as f64 * self.shape.row_s).min(b);
+            out.push((row, x, X0 + (row_end - row as f64 * self.shape.row_s) * self.pps()));
             if row_end <= t {
                 break;
             }
@@ -129,27 +165,12 @@ impl<'a> Timeline<'a> {
         row as f64 * ROW_H
     }
 
+    /// The section: the picture for a wide screen, the one for a phone
+    /// (the page's style shows one of them), and the legend.
     pub(super) fn render(&self, out: &mut String) {
-        let height = self.rows as f64 * ROW_H;
         out.push_str("<section><h2>What you said when</h2>");
-        let _ = writeln!(
-            out,
-            "<svg id=\"timeline\" viewBox=\"0 0 1000 {height:.0}\" role=\"img\" aria-label=\"timeline of the message\" \
-             data-row-s=\"{ROW_S}\" data-x0=\"{X0}\" data-pps=\"{:.4}\" data-row-h=\"{ROW_H}\" data-top=\"{FLAG_Y}\" \
-             data-bottom=\"{:.0}\"><defs><pattern id=\"hatch\" width=\"6\" height=\"6\" patternUnits=\"userSpaceOnUse\" \
-             patternTransform=\"rotate(45)\"><rect width=\"6\" height=\"6\" fill=\"#f1f5f9\"/>\
-             <line x1=\"0\" y1=\"0\" x2=\"0\" y2=\"6\" stroke=\"#cbd5e1\" stroke-width=\"3\"/></pattern></defs>",
-            pps(),
-            WORD_Y + 3.0 * WORD_LANE_H
-        );
-        self.grid(out);
-        self.speech_and_pauses(out);
-        self.number_window(out);
-        self.number_highlight(out);
-        self.envelope(out);
-        self.markers(out);
-        self.words(out);
-        out.push_str("<line id=\"playhead\" stroke=\"#111827\" stroke-width=\"1.5\" visibility=\"hidden\"/></svg>\n");
+        self.picture(out, "wide");
+        Self::shaped(self.report, self.extras, NARROW).picture(out, "narrow");
         out.push_str(
             "<ul class=\"legend\"><li><i style=\"background:#dbeafe\"></i>speech</li>\
              <li><i style=\"background:#94a3b8\"></i>level</li>\
@@ -160,13 +181,36 @@ impl<'a> Timeline<'a> {
         );
     }
 
+    fn picture(&self, out: &mut String, class: &str) {
+        let Shape { id, width, row_s } = self.shape;
+        let height = self.rows as f64 * ROW_H;
+        let _ = writeln!(
+            out,
+            "<svg id=\"{id}\" class=\"tl {class}\" viewBox=\"0 0 {width:.0} {height:.0}\" role=\"img\" aria-label=\"timeline of the message\" \
+             data-row-s=\"{row_s}\" data-x0=\"{X0}\" data-pps=\"{:.4}\" data-row-h=\"{ROW_H}\" data-top=\"{FLAG_Y}\" \
+             data-bottom=\"{:.0}\"><defs><pattern id=\"{id}-hatch\" width=\"6\" height=\"6\" patternUnits=\"userSpaceOnUse\" \
+             patternTransform=\"rotate(45)\"><rect width=\"6\" height=\"6\" fill=\"#f1f5f9\"/>\
+             <line x1=\"0\" y1=\"0\" x2=\"0\" y2=\"6\" stroke=\"#cbd5e1\" stroke-width=\"3\"/></pattern></defs>",
+            self.pps(),
+            WORD_Y + 3.0 * WORD_LANE_H
+        );
+        self.grid(out);
+        self.speech_and_pauses(out);
+        self.number_window(out);
+        self.number_highlight(out);
+        self.envelope(out);
+        self.markers(out);
+        self.words(out);
+        out.push_str("<line class=\"playhead\" stroke=\"#111827\" stroke-width=\"1.5\" visibility=\"hidden\"/></svg>\n");
+    }
+
     fn grid(&self, out: &mut String) {
         for row in 0..self.rows {
             let top = Self::top(row);
-            let end = ((row + 1) as f64 * ROW_S).min(self.duration);
+            let end = ((row + 1) as f64 * self.shape.row_s).min(self.duration);
             let (_, x_end) = self.at(end);
-            let x_end = if end >= (row + 1) as f64 * ROW_S {
-                X1
+            let x_end = if end >= (row + 1) as f64 * self.shape.row_s {
+                self.x1()
             } else {
                 x_end
             };
@@ -178,11 +222,11 @@ impl<'a> Timeline<'a> {
                 x_end - X0,
                 X0 - 8.0,
                 top + ENV_Y + ENV_H / 2.0 + 4.0,
-                clock(row as f64 * ROW_S).trim_end_matches(".0")
+                clock(row as f64 * self.shape.row_s).trim_end_matches(".0")
             );
             let mut s = 1.0;
-            while row as f64 * ROW_S + s < end {
-                let x = X0 + s * pps();
+            while row as f64 * self.shape.row_s + s < end {
+                let x = X0 + s * self.pps();
                 let _ = write!(
                     out,
                     "<line x1=\"{x:.1}\" x2=\"{x:.1}\" y1=\"{:.1}\" y2=\"{:.1}\" stroke=\"#e5e7eb\"/>",
@@ -210,9 +254,10 @@ impl<'a> Timeline<'a> {
             for &(row, a, b) in &pieces {
                 let _ = write!(
                     out,
-                    "<rect class=\"pause\" x=\"{a:.1}\" y=\"{:.1}\" width=\"{:.1}\" height=\"{ENV_H}\" fill=\"url(#hatch)\"><title>pause {:.1} s</title></rect>",
+                    "<rect class=\"pause\" x=\"{a:.1}\" y=\"{:.1}\" width=\"{:.1}\" height=\"{ENV_H}\" fill=\"url(#{}-hatch)\"><title>pause {:.1} s</title></rect>",
                     Self::top(row) + ENV_Y,
                     b - a,
+                    self.shape.id,
                     p.duration_s
                 );
             }
@@ -296,7 +341,7 @@ impl<'a> Timeline<'a> {
             })
             .collect();
         for row in 0..self.rows {
-            let (from, to) = (row as f64 * ROW_S, (row + 1) as f64 * ROW_S);
+            let (from, to) = (row as f64 * self.shape.row_s, (row + 1) as f64 * self.shape.row_s);
             let in_row: Vec<(f64, f64)> = points
                 .iter()
                 .copied()
@@ -313,7 +358,7 @@ impl<'a> Timeline<'a> {
                     d,
                     "{}{:.1},{:.1}",
                     if i == 0 { "M" } else { "L" },
-                    X0 + (t - from) * pps(),
+                    X0 + (t - from) * self.pps(),
                     mid - level * half
                 );
             }
@@ -321,7 +366,7 @@ impl<'a> Timeline<'a> {
                 let _ = write!(
                     d,
                     "L{:.1},{:.1}",
-                    X0 + (t - from) * pps(),
+                    X0 + (t - from) * self.pps(),
                     mid + level * half
                 );
             }
@@ -338,7 +383,7 @@ impl<'a> Timeline<'a> {
         let lane = lanes(
             moments.iter().zip(&placed).map(|(m, &(row, x))| {
                 let width = text_width(&m.part, 11.0);
-                (row, inside(x + 7.0, width) - 10.0, width + 14.0)
+                (row, self.inside(x + 7.0, width) - 10.0, width + 14.0)
             }),
             2,
         );
@@ -358,7 +403,7 @@ impl<'a> Timeline<'a> {
                 y + 6.0,
                 top + ENV_Y + ENV_H,
                 y + 6.0,
-                inside(x + 7.0, text_width(&m.part, 11.0)),
+                self.inside(x + 7.0, text_width(&m.part, 11.0)),
                 y + 10.0,
                 part = escape(&m.part),
             );
@@ -372,13 +417,13 @@ impl<'a> Timeline<'a> {
         let lane = lanes(
             words.iter().zip(&placed).map(|(w, &(row, x))| {
                 let width = text_width(&w.text, 12.0);
-                (row, inside(x, width), width)
+                (row, self.inside(x, width), width)
             }),
             3,
         );
         for (i, ((w, &(row, x)), lane)) in words.iter().zip(&placed).zip(lane).enumerate() {
             let top = Self::top(row);
-            let (_, x_end) = self.at(w.end_s.min((row + 1) as f64 * ROW_S));
+            let (_, x_end) = self.at(w.end_s.min((row + 1) as f64 * self.shape.row_s));
             let class = match classes[i] {
                 "" => String::new(),
                 c => format!(" {c}"),
@@ -395,7 +440,7 @@ impl<'a> Timeline<'a> {
                 clock(w.start_s),
                 y,
                 (x_end - x).max(1.5),
-                inside(x, text_width(&w.text, 12.0)),
+                self.inside(x, text_width(&w.text, 12.0)),
                 y + 13.0,
                 escape(&w.text)
             );
@@ -437,7 +482,7 @@ mod tests {
         let pieces = t.pieces(8.0, 12.0);
         assert_eq!(pieces.len(), 2);
         assert_eq!(pieces[0].0, 0);
-        assert!((pieces[0].2 - X1).abs() < 1e-9 && (pieces[1].1 - X0).abs() < 1e-9);
-        assert_eq!(t.at(15.0), (1, X0 + 5.0 * pps()));
+        assert!((pieces[0].2 - t.x1()).abs() < 1e-9 && (pieces[1].1 - X0).abs() < 1e-9);
+        assert_eq!(t.at(15.0), (1, X0 + 5.0 * t.pps()));
     }
 }
