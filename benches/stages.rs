@@ -87,6 +87,7 @@ fn benches(c: &mut Criterion) {
                     expect_number: Some("6125550147"),
                     expect_name: Some("Jordan Lee"),
                     rules: &rules,
+                    track: None,
                 })
             })
         },

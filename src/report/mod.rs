@@ -10,7 +10,7 @@ pub mod text;
 use serde::Serialize;
 
 use crate::analysis::quality::Quality;
-use crate::analysis::{Analysis, Delivery, Finding, Kind, Moment, PhoneNumber};
+use crate::analysis::{Analysis, Delivery, Finding, Kind, Moment, PhoneNumber, Prosody};
 use crate::transcribe::Word;
 
 /// Version of the JSON contract.
@@ -41,6 +41,10 @@ pub struct Report {
     /// Levels and warnings about the recording itself; absent for a script.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub quality: Option<Quality>,
+    /// How the voice moved: pitch, flat stretches, rising ends, volume,
+    /// filled pauses; absent for a script.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub prosody: Option<Prosody>,
     /// Word times were estimated from a written script, not heard.
     pub estimated_timing: bool,
 }
@@ -101,6 +105,7 @@ impl Report {
             top_fixes: analysis.top_fixes,
             timeline: analysis.timeline,
             delivery: analysis.delivery,
+            prosody: analysis.prosody,
             quality,
             estimated_timing,
         }

@@ -1,0 +1,235 @@
+//! The pitch track: f0 every 10 ms with a voicing decision, and the level
+//! of each frame. The only file that imports `pitch-detection` (McLeod's
+//! normalised square difference function).
+
+use pitch_detection::detector::mcleod::McLeodDetector;
+use pitch_detection::detector::PitchDetector;
+
+/// Frames every 10 ms.
+pub const HOP_S: f64 = 0.01;
+/// The analysis window: three periods of the lowest pitch looked for (as
+/// Praat's autocorrelation method does).
+const WINDOW_S: f64 = 0.04;
+/// The pitch range of speaking voices looked for, Hz.
+pub const FLOOR_HZ: f32 = 70.0;
+pub const CEILING_HZ: f32 = 500.0;
+/// A frame whose loudest sample is below this share of the recording's
+/// loudest is silence (Praat's silence threshold).
+const SILENCE: f32 = 0.03;
+/// Level given to a frame of digital silence, dB.
+const FLOOR_DB: f32 = -100.0;
+
+/// What the tracker decides for each frame.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct TrackSettings {
+    /// The McLeod clarity (0-1) a frame needs to be voiced.
+    pub clarity: f32,
+    /// Voiced runs shorter than this many frames are taken for noise.
+    pub min_run: usize,
+}
+
+impl Default for TrackSettings {
+    fn default() -> Self {
+        TrackSettings {
+            clarity: 0.5,
+            min_run: 3,
+        }
+    }
+}
+
+/// The pitch track of a recording: frame `i` is centred on `i * hop_s`.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Track {
+    pub hop_s: f64,
+    /// f0 in Hz, 0 for an unvoiced frame.
+    pub f0_hz: Vec<f32>,
+    /// RMS level over the frame's window, dB relative to full scale.
+    pub level_db: Vec<f32>,
+}
+
+impl Track {
+    pub fn time_of(&self, frame: usize) -> f64 {
+        frame as f64 * self.hop_s
+    }
+
+    /// The frames from `start_s` to `end_s`, clamped to the track.
+    pub fn frames(&self, start_s: f64, end_s: f64) -> std::ops::Range<usize> {
+        let n = self.f0_hz.len();
+        let a = ((start_s / self.hop_s).ceil().max(0.0) as usize).min(n);
+        let b = ((end_s / self.hop_s).floor().max(-1.0) + 1.0) as usize;
+        a..b.clamp(a, n)
+    }
+}
+
+/// Tracks the pitch of `samples` (mono, `rate` Hz).
+pub fn track(samples: &[f32], rate: u32, settings: &TrackSettings) -> Track {
+    let hop = ((rate as f64 * HOP_S).round() as usize).max(1);
+    let size = ((rate as f64 * WINDOW_S).round() as usize).max(4);
+    let frames = samples.len().div_ceil(hop);
+    let peak = samples.iter().fold(0f32, |m, s| m.max(s.abs()));
+    let mut detector = McLeodDetector::<f32>::new(size, size / 2);
+    let mut window = vec![0f32; size];
+    let mut f0_hz = Vec::with_capacity(frames);
+    let mut level_db = Vec::with_capacity(frames);
+    for i in 0..frames {
+        fill_window(samples, i * hop, &mut window);
+        let (local_peak, energy) = window
+            .iter()
+            .fold((0f32, 0f32), |(p, e), s| (p.max(s.abs()), e + s * s));
+        let rms = (energy / size as f32).sqrt();
+        level_db.push(
+            if rms > 0.0 {
+                20.0 * rms.log10()
+            } else {
+                FLOOR_DB
+            }
+            .max(FLOOR_DB),
+        );
+        let f0 = if peak > 0.0 && local_peak >= SILENCE * peak {
+            detector
+                .get_pitch(&window, rate as usize, 0.0, settings.clarity)
+                .map(|p| p.frequency)
+                .filter(|f| (FLOOR_HZ..=CEILING_HZ).contains(f))
+                .unwrap_or(0.0)
+        } else {
+            0.0
+        };
+        f0_hz.push(f0);
+    }
+    fix_octave_jumps(&mut f0_hz);
+    drop_short_runs(&mut f0_hz, settings.min_run);
+    Track {
+        hop_s: hop as f64 / rate as f64,
+        f0_hz,
+        level_db,
+    }
+}
+
+/// The window centred on sample `centre`, zero beyond the recording.
+fn fill_window(samples: &[f32], centre: usize, window: &mut [f32]) {
+    let half = window.len() / 2;
+    for (k, w) in window.iter_mut().enumerate() {
+        *w = (centre + k)
+            .checked_sub(half)
+            .and_then(|j| samples.get(j))
+            .copied()
+            .unwrap_or(0.0);
+    }
+}
+
+/// A frame about an octave (more than 10.6 semitones) off the median of its voiced neighbours (half a
+/// second around) is brought back by the octave; one further off is unvoiced.
+fn fix_octave_jumps(f0: &mut [f32]) {
+    const REACH: usize = 25;
+    let orig = f0.to_vec();
+    let mut near = Vec::with_capacity(2 * REACH + 1);
+    for i in 0..orig.len() {
+        if orig[i] <= 0.0 {
+            continue;
+        }
+        near.clear();
+        let lo = i.saturating_sub(REACH);
+        let hi = (i + REACH + 1).min(orig.len());
+        near.extend(orig[lo..hi].iter().copied().filter(|&f| f > 0.0));
+        let mid = near.len() / 2;
+        let median = *near.select_nth_unstable_by(mid, f32::total_cmp).1;
+        let ratio = orig[i] / median;
+        f0[i] = if ratio > 1.85 && ratio < 2.5 {
+            orig[i] / 2.0
+        } else if ratio < 0.54 && ratio > 0.4 {
+            orig[i] * 2.0
+        } else if !(0.4..=2.5).contains(&ratio) {
+            0.0
+        } else {
+            orig[i]
+        };
+    }
+}
+
+/// Voiced runs shorter than `min_run` frames become unvoiced.
+fn drop_short_runs(f0: &mut [f32], min_run: usize) {
+    let mut i = 0;
+    while i < f0.len() {
+        if f0[i] <= 0.0 {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < f0.len() && f0[i] > 0.0 {
+            i += 1;
+        }
+        if i - start < min_run {
+            f0[start..i].fill(0.0);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A voice-like buzz: a fundamental and decaying harmonics.
+    fn buzz(f0: impl Fn(f64) -> f64, seconds: f64) -> Vec<f32> {
+        let n = (16_000.0 * seconds) as usize;
+        let mut phase = 0.0f64;
+        (0..n)
+            .map(|i| {
+                let t = i as f64 / 16_000.0;
+                phase += 2.0 * std::f64::consts::PI * f0(t) / 16_000.0;
+                (1..=8)
+                    .map(|h| (phase * h as f64).sin() / h as f64)
+                    .sum::<f64>() as f32
+                    * 0.2
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_steady_buzz_is_voiced_at_its_pitch() {
+        let t = track(&buzz(|_| 140.0, 1.0), 16_000, &TrackSettings::default());
+        assert_eq!(t.f0_hz.len(), 100);
+        let inner = &t.f0_hz[5..95];
+        assert!(inner.iter().all(|f| (f - 140.0).abs() < 2.0), "{inner:?}");
+    }
+
+    #[test]
+    fn a_glide_is_followed_and_silence_is_unvoiced() {
+        let mut s = buzz(|t| 120.0 + 100.0 * t, 1.0);
+        s.extend(std::iter::repeat_n(0.0, 8_000));
+        let t = track(&s, 16_000, &TrackSettings::default());
+        for (i, want) in [(20, 140.0), (50, 170.0), (80, 200.0)] {
+            assert!((t.f0_hz[i] - want).abs() < 4.0, "{i}: {}", t.f0_hz[i]);
+        }
+        assert!(t.f0_hz[110..].iter().all(|&f| f == 0.0));
+        assert!(t.level_db[120] <= -99.0);
+        assert!(t.level_db[50] > -30.0);
+    }
+
+    #[test]
+    fn noise_is_mostly_unvoiced() {
+        let mut x = 12345u32;
+        let noise: Vec<f32> = (0..16_000)
+            .map(|_| {
+                x ^= x << 13;
+                x ^= x >> 17;
+                x ^= x << 5;
+                (x as f32 / u32::MAX as f32 - 0.5) * 0.4
+            })
+            .collect();
+        let t = track(&noise, 16_000, &TrackSettings::default());
+        let voiced = t.f0_hz.iter().filter(|&&f| f > 0.0).count();
+        assert!(voiced < 10, "{voiced} of 100 frames voiced");
+    }
+
+    #[test]
+    fn frames_between_times() {
+        let t = Track {
+            hop_s: 0.01,
+            f0_hz: vec![0.0; 50],
+            level_db: vec![0.0; 50],
+        };
+        assert_eq!(t.frames(0.1, 0.2), 10..21);
+        assert_eq!(t.frames(0.45, 9.0), 45..50);
+        assert_eq!(t.frames(-1.0, -0.5), 0..0);
+    }
+}
