@@ -6,6 +6,7 @@
 pub mod html;
 pub mod summary;
 pub mod text;
+pub mod voice;
 
 use serde::Serialize;
 

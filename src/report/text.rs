@@ -210,6 +210,9 @@ fn delivery(out: &mut String, p: &Paint, report: &Report) {
         d.filler_count,
         if d.filler_count == 1 { "" } else { "s" },
     );
+    if let Some(v) = &report.prosody {
+        let _ = writeln!(out, "  {}", super::voice::voice_line(v));
+    }
     for n in &report.phone_numbers {
         let _ = writeln!(
             out,

@@ -51,8 +51,9 @@ pub struct Prosody {
     pub rises: Vec<Rise>,
     /// How many statement ends were looked at for a rise.
     pub statements: usize,
-    /// Standard deviation of the words' loudness, dB (0 with fewer than 5 words).
-    pub volume_sd_db: f64,
+    /// Standard deviation of the words' loudness, dB (null with fewer than
+    /// 5 words long enough to measure).
+    pub volume_sd_db: Option<f64>,
     pub acoustic_fillers: Vec<AcousticFiller>,
     /// The pitch contour for drawing: (seconds, semitones from the median)
     /// of every voiced frame. Not part of the JSON.
@@ -135,7 +136,7 @@ pub fn describe(track: &Track, spoken: &Spoken, s: &ProsodySettings) -> Prosody 
         monotone_stretches: monotone,
         rises,
         statements: spoken.ends.len(),
-        volume_sd_db: round(volume_sd_db(track, spoken, s.volume_min_word_s), 2),
+        volume_sd_db: volume_sd_db(track, spoken, s.volume_min_word_s).map(|v| round(v, 2)),
         acoustic_fillers: fillers,
         contour: points,
     }
@@ -144,6 +145,15 @@ pub fn describe(track: &Track, spoken: &Spoken, s: &ProsodySettings) -> Prosody 
 /// Seconds a letter of a word takes at least, when the word's own end is
 /// too early (word times often give a word no length at all).
 const S_PER_LETTER: f64 = 0.07;
+
+/// Where word `i` ends at the earliest: its own end, or as far as its
+/// letters take to say, up to the next word's start.
+fn reach(words: &[Word], i: usize) -> f64 {
+    let w = &words[i];
+    let letters = w.text.chars().filter(|c| c.is_alphanumeric()).count() as f64;
+    let next = words.get(i + 1).map_or(f64::INFINITY, |n| n.start_s);
+    w.end_s.max((w.start_s + letters * S_PER_LETTER).min(next))
+}
 
 /// Seconds of `start..end` covered by words that are not fillers, and
 /// whether a filler word overlaps it. A word reaches at least as far as its
@@ -156,13 +166,10 @@ fn coverage(spoken: &Spoken, start: f64, end: f64) -> (f64, bool) {
             .iter()
             .any(|&(a, b)| w.start_s >= a && w.end_s <= b)
     };
-    let ws = spoken.words;
     let mut words = 0.0;
     let mut filler = false;
-    for (i, w) in ws.iter().enumerate() {
-        let letters = w.text.chars().filter(|c| c.is_alphanumeric()).count() as f64;
-        let next = ws.get(i + 1).map_or(f64::INFINITY, |n| n.start_s);
-        let reach = w.end_s.max((w.start_s + letters * S_PER_LETTER).min(next));
+    for (i, w) in spoken.words.iter().enumerate() {
+        let reach = reach(spoken.words, i);
         if is_filler(w) {
             filler |= overlap(w.start_s, reach) > 0.0 || (w.start_s >= start && w.start_s <= end);
         } else {
@@ -173,25 +180,21 @@ fn coverage(spoken: &Spoken, start: f64, end: f64) -> (f64, bool) {
     (words + numbers, filler)
 }
 
-/// The spread of the words' loudness: each word's level is the 90th
-/// percentile of its frames' levels (its loud part, so a word time a
-/// little off changes it little).
-fn volume_sd_db(track: &Track, spoken: &Spoken, min_word_s: f64) -> f64 {
-    let levels: Vec<f64> = spoken
-        .words
-        .iter()
-        .filter(|w| w.end_s - w.start_s >= min_word_s)
-        .filter_map(|w| {
-            let frames: Vec<f64> = track.level_db[track.frames(w.start_s, w.end_s)]
+/// The spread of the words' loudness: each word's level (from its start
+/// to its [`reach`]) is the 90th percentile of its frames' levels (its
+/// loud part, so a word time a little off changes it little).
+fn volume_sd_db(track: &Track, spoken: &Spoken, min_word_s: f64) -> Option<f64> {
+    let words = spoken.words;
+    let levels: Vec<f64> = (0..words.len())
+        .map(|i| (words[i].start_s, reach(words, i)))
+        .filter(|(a, b)| b - a >= min_word_s)
+        .filter_map(|(a, b)| {
+            let frames: Vec<f64> = track.level_db[track.frames(a, b)]
                 .iter()
                 .map(|&d| d as f64)
                 .collect();
             (!frames.is_empty()).then(|| stats::percentile(&frames, 90.0))
         })
         .collect();
-    if levels.len() < 5 {
-        0.0
-    } else {
-        stats::sd(&levels)
-    }
+    (levels.len() >= 5).then(|| stats::sd(&levels))
 }

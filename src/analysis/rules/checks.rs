@@ -186,7 +186,7 @@ fn absent(rule: &Rule, cx: &Ctx) -> Outcome {
 }
 
 /// The value of a metric and how it is shown; None when it needs the
-/// audio and there is none.
+/// audio and there is none, or the audio did not give it.
 fn metric_value(m: Metric, d: &Delivery, p: Option<&Prosody>) -> Option<(f64, String)> {
     Some(match m {
         Metric::SpeechS => (d.speech_s, format!("{:.0}", d.speech_s)),
@@ -197,7 +197,7 @@ fn metric_value(m: Metric, d: &Delivery, p: Option<&Prosody>) -> Option<(f64, St
         ),
         Metric::DigitsPerSecond => (0.0, String::new()),
         Metric::VolumeSdDb => {
-            let v = p?.volume_sd_db;
+            let v = p?.volume_sd_db?;
             (v, format!("{v:.1}"))
         }
     })
@@ -211,7 +211,12 @@ fn bands(rule: &Rule, cx: &Ctx) -> Outcome {
         return outcome(rule, Status::Skip, "few-words", &vars, Vec::new());
     }
     let Some((v, shown)) = metric_value(metric, cx.delivery, cx.prosody) else {
-        return outcome(rule, Status::Skip, "skip", &[], Vec::new());
+        let key = if cx.prosody.is_some() {
+            "no-voice"
+        } else {
+            "skip"
+        };
+        return outcome(rule, Status::Skip, key, &[], Vec::new());
     };
     let evidence = match metric {
         Metric::FillersPer100 => filler_evidence(cx),
