@@ -21,22 +21,9 @@ fn variant(kind: &str) -> Value {
         .unwrap_or_else(|| panic!("no {kind} variant"))
 }
 
-fn analyze(file: &str, extra: &[&str]) -> Value {
-    let out = assert_cmd::Command::cargo_bin("vmcoach")
-        .unwrap()
-        .arg("--model")
-        .arg(model())
-        .arg("analyze")
-        .arg("--json")
-        .arg(fixture(&format!("prosody/{file}")))
-        .args(extra)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+fn analyze(file: &str) -> Value {
+    let path = fixture(&format!("prosody/{file}"));
+    let out = run_with_model(&["analyze".as_ref(), "--json".as_ref(), path.as_ref()], "");
     serde_json::from_slice(&out.stdout).unwrap()
 }
 
@@ -57,10 +44,10 @@ fn sd(report: &Value) -> f64 {
 
 #[test]
 fn a_flattened_voice_fails_monotone_and_a_livelier_one_spreads_more() {
-    let flat = analyze(variant("flat")["file"].as_str().unwrap(), &[]);
-    let spoken = analyze(variant("as-spoken")["file"].as_str().unwrap(), &[]);
+    let flat = analyze(variant("flat")["file"].as_str().unwrap());
+    let spoken = analyze(variant("as-spoken")["file"].as_str().unwrap());
     let lively_v = variant("lively");
-    let lively = analyze(lively_v["file"].as_str().unwrap(), &[]);
+    let lively = analyze(lively_v["file"].as_str().unwrap());
     assert_eq!(status(&flat, "monotone"), "fail");
     assert!(sd(&flat) < 0.5, "flat: {}", sd(&flat));
     // PSOLA scaled the excursions by 1.6: the measured spread follows.
@@ -89,7 +76,7 @@ fn a_flattened_voice_fails_monotone_and_a_livelier_one_spreads_more() {
 #[test]
 fn inserted_filled_pauses_are_found_where_they_were_put() {
     let v = variant("fillers");
-    let report = analyze(v["file"].as_str().unwrap(), &[]);
+    let report = analyze(v["file"].as_str().unwrap());
     let found: Vec<(f64, f64)> = report["prosody"]["acoustic_fillers"]
         .as_array()
         .unwrap()
@@ -107,7 +94,7 @@ fn inserted_filled_pauses_are_found_where_they_were_put() {
     }
     assert!(found.len() <= inserted.len() + 1, "{found:?}");
     // None is found where nothing was inserted.
-    let spoken = analyze(variant("as-spoken")["file"].as_str().unwrap(), &[]);
+    let spoken = analyze(variant("as-spoken")["file"].as_str().unwrap());
     let none = spoken["prosody"]["acoustic_fillers"].as_array().unwrap();
     assert!(none.is_empty(), "{none:?}");
 }
@@ -116,18 +103,14 @@ fn inserted_filled_pauses_are_found_where_they_were_put() {
 fn the_voice_is_drawn_on_the_page_and_named_in_the_text() {
     let dir = tempfile::tempdir().unwrap();
     let page = dir.path().join("p.html");
-    let out = assert_cmd::Command::cargo_bin("vmcoach")
-        .unwrap()
-        .arg("--model")
-        .arg(model())
-        .arg("analyze")
-        .arg(fixture("prosody/networking-good-slt-16k-flat.wav"))
-        .arg("--html")
-        .arg(&page)
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap();
-    assert!(out.status.success());
+    let flat = fixture("prosody/networking-good-slt-16k-flat.wav");
+    let args = [
+        "analyze".as_ref(),
+        flat.as_os_str(),
+        "--html".as_ref(),
+        page.as_os_str(),
+    ];
+    let out = run_with_model(&args, "");
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("  voice: pitch "), "{text}");
     let html = std::fs::read_to_string(&page).unwrap();
@@ -137,13 +120,8 @@ fn the_voice_is_drawn_on_the_page_and_named_in_the_text() {
 
 #[test]
 fn a_written_script_skips_the_voice_checks() {
-    let out = assert_cmd::Command::cargo_bin("vmcoach")
-        .unwrap()
-        .args(["check", "--json", "-"])
-        .write_stdin("Hi, this is Renee Dubois, 612-555-0147. I'll call Thursday. Thanks.")
-        .output()
-        .unwrap();
-    assert!(out.status.success());
+    let script = "Hi, this is Renee Dubois, 612-555-0147. I'll call Thursday. Thanks.";
+    let out = run_with_model(&["check".as_ref(), "--json".as_ref(), "-".as_ref()], script);
     let report: Value = serde_json::from_slice(&out.stdout).unwrap();
     for id in ["monotone", "volume-variation", "uptalk"] {
         assert_eq!(status(&report, id), "skip", "{id}");

@@ -256,14 +256,11 @@ mod tests {
     #[test]
     fn noise_is_mostly_unvoiced() {
         let mut x = 12345u32;
-        let noise: Vec<f32> = (0..16_000)
-            .map(|_| {
-                x ^= x << 13;
-                x ^= x >> 17;
-                x ^= x << 5;
-                (x as f32 / u32::MAX as f32 - 0.5) * 0.4
-            })
-            .collect();
+        let mut next = || {
+            x = x.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+            (x >> 8) as f32 / (1u32 << 24) as f32 - 0.5
+        };
+        let noise: Vec<f32> = (0..16_000).map(|_| next() * 0.4).collect();
         let t = track(&noise, 16_000, &TrackSettings::default());
         let voiced = t.f0_hz.iter().filter(|&&f| f > 0.0).count();
         assert!(voiced < 10, "{voiced} of 100 frames voiced");
