@@ -139,38 +139,50 @@ fn fill_window(samples: &[f32], centre: usize, window: &mut [f32]) {
     }
 }
 
-/// A frame at about 2, 3 or 4 times the median of its voiced neighbours
-/// (half a second around) took a harmonic for the fundamental and is
-/// divided back; one at about half is doubled; one further off than that
-/// is unvoiced. "About": within 12 % of the multiple, as genuine pitch
-/// movement within half a second stays under an octave.
+/// Frames that took a harmonic (or a formant) for the fundamental are
+/// brought back: first against the median of the whole recording (on
+/// telephone audio whole words can be heard at a formant), then against
+/// the median of their voiced neighbours within half a second.
 fn fix_octave_jumps(f0: &mut [f32]) {
+    let mut voiced: Vec<f32> = f0.iter().copied().filter(|&f| f > 0.0).collect();
+    if voiced.is_empty() {
+        return;
+    }
+    let mid = voiced.len() / 2;
+    let median = *voiced.select_nth_unstable_by(mid, f32::total_cmp).1;
+    for f in f0.iter_mut().filter(|f| **f > 0.0) {
+        *f = corrected(*f, median);
+    }
     const REACH: usize = 25;
     let orig = f0.to_vec();
     let mut near = Vec::with_capacity(2 * REACH + 1);
-    for i in 0..orig.len() {
-        if orig[i] <= 0.0 {
-            continue;
-        }
+    for i in (0..orig.len()).filter(|&i| orig[i] > 0.0) {
         near.clear();
         let lo = i.saturating_sub(REACH);
         let hi = (i + REACH + 1).min(orig.len());
         near.extend(orig[lo..hi].iter().copied().filter(|&f| f > 0.0));
         let mid = near.len() / 2;
-        let median = *near.select_nth_unstable_by(mid, f32::total_cmp).1;
-        let ratio = orig[i] / median;
-        let multiple = [2.0f32, 3.0, 4.0]
-            .into_iter()
-            .find(|&n| (ratio / n - 1.0).abs() < 0.12);
-        f0[i] = if let Some(n) = multiple {
-            orig[i] / n
-        } else if (ratio * 2.0 - 1.0).abs() < 0.12 {
-            orig[i] * 2.0
-        } else if !(0.4..=1.8).contains(&ratio) {
-            0.0
-        } else {
-            orig[i]
-        };
+        f0[i] = corrected(orig[i], *near.select_nth_unstable_by(mid, f32::total_cmp).1);
+    }
+}
+
+/// `f` against a `median`: at about 2, 3 or 4 times it, divided back; at
+/// about half, doubled; further off than that, unvoiced (0). "About":
+/// within 12 % of the multiple; a speaking voice seldom strays an octave
+/// from its median.
+fn corrected(f: f32, median: f32) -> f32 {
+    let ratio = f / median;
+    let multiple = [2.0f32, 3.0, 4.0]
+        .into_iter()
+        .find(|&n| (ratio / n - 1.0).abs() < 0.12);
+    if let Some(n) = multiple {
+        f / n
+    } else if (ratio * 2.0 - 1.0).abs() < 0.12 {
+        f * 2.0
+    } else if !(0.4..=1.8).contains(&ratio) {
+        0.0
+    } else {
+        f
     }
 }
 
