@@ -1,6 +1,7 @@
 //! The stages around the model, which should take milliseconds:
 //! decoding and resampling a 60 s 48 kHz stereo WAV, and the analysis
-//! (metrics, phone numbers, rules) of a 150-word transcript.
+//! (metrics, phone numbers, rules) of a 150-word transcript, and the
+//! prosody stage (pitch track, then its description) of a 25 s fixture.
 //!
 //!     cargo bench --bench stages
 
@@ -87,11 +88,45 @@ fn benches(c: &mut Criterion) {
                     expect_number: Some("6125550147"),
                     expect_name: Some("Jordan Lee"),
                     rules: &rules,
+                    track: None,
                 })
             })
         },
     );
 }
 
-criterion_group!(stages, benches);
+/// The prosody stage on a real-length message: the pitch track of the
+/// 16 kHz audio, then its description against the words.
+fn prosody(c: &mut Criterion) {
+    use analysis::prosody::{self, TrackSettings};
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures/networking-good-slt-16k.wav");
+    let audio = vmcoach::audio::load(&path, 600.0).unwrap();
+    let mono = vmcoach::audio::resample::to_16k(&audio).unwrap();
+    let seconds = mono.samples().len() as f64 / 16_000.0;
+    let rules = RuleSet::default_rules();
+    let settings = TrackSettings {
+        clarity: rules.file.prosody.voicing_clarity,
+        ..TrackSettings::default()
+    };
+    c.bench_function(&format!("pitch track of {seconds:.0} s"), |b| {
+        b.iter(|| prosody::track(black_box(mono.samples()), 16_000, &settings))
+    });
+    let track = prosody::track(mono.samples(), 16_000, &settings);
+    let words = analysis::estimate_words(MESSAGE, 150.0);
+    let ends = prosody::statement_ends(&words, &[]);
+    c.bench_function(&format!("prosody description of {seconds:.0} s"), |b| {
+        b.iter(|| {
+            let spoken = prosody::Spoken {
+                words: &words,
+                ends: &ends,
+                fillers: &[],
+                numbers: &[],
+            };
+            prosody::describe(black_box(&track), &spoken, &rules.file.prosody)
+        })
+    });
+}
+
+criterion_group!(stages, benches, prosody);
 criterion_main!(stages);

@@ -92,6 +92,7 @@ fn every_labelled_script_gets_its_labelled_statuses() {
             expect_number: label.expect_number.as_deref(),
             expect_name: label.expect_name.as_deref(),
             rules: &rules,
+            track: None,
         };
         let a = analyze(&input);
         // Informational: would the kind have been inferred right?

@@ -9,6 +9,7 @@ use super::kind::infer_kind;
 use super::metrics::{self, Delivery};
 use super::phone::Hearings;
 use super::phone::PhoneNumber;
+use super::prosody::{self, Prosody, Track};
 use super::rules::checks::{self, Ctx};
 use super::rules::text::TokenStream;
 use super::rules::{Rule, RuleSet};
@@ -37,6 +38,9 @@ pub struct AnalysisInput<'a> {
     /// The caller's own name.
     pub expect_name: Option<&'a str>,
     pub rules: &'a RuleSet,
+    /// The pitch track of the audio (None for a script: the voice checks
+    /// are skipped).
+    pub track: Option<&'a Track>,
 }
 
 /// A part of the message and when it was said.
@@ -66,6 +70,8 @@ pub struct Analysis {
     /// Rule ids of the most important failures and warnings, at most three.
     pub top_fixes: Vec<String>,
     pub timeline: Vec<Moment>,
+    /// How the voice moved (None for a script).
+    pub prosody: Option<Prosody>,
 }
 
 /// Analyse one message.
@@ -74,7 +80,7 @@ pub fn analyze(input: &AnalysisInput) -> Analysis {
     let words = input.words;
     let mut phones = input.numbers.to_vec();
     super::phone::judge(&mut phones, input.hearings, words, input.voiced);
-    let delivery = metrics::measure(
+    let mut delivery = metrics::measure(
         words,
         input.duration_s,
         crate::audio::levels::speech_span(input.voiced),
@@ -82,6 +88,14 @@ pub fn analyze(input: &AnalysisInput) -> Analysis {
         &rules.file.delivery,
         &rules.file.fillers,
     );
+
+    let prosody = input
+        .track
+        .map(|t| describe_voice(t, words, &delivery, &phones, rules));
+    if let Some(p) = &prosody {
+        let left_out = p.acoustic_fillers.iter().filter(|f| !f.in_transcript);
+        delivery.add_acoustic_fillers(left_out.count());
+    }
 
     let stream = token_stream(words, &delivery, &phones);
 
@@ -103,6 +117,7 @@ pub fn analyze(input: &AnalysisInput) -> Analysis {
             .expect_number
             .filter(|s| s.chars().any(|c| c.is_ascii_digit())),
         expect_name: input.expect_name.filter(|s| !s.trim().is_empty()),
+        prosody: prosody.as_ref(),
     };
 
     if words.is_empty() {
@@ -117,6 +132,7 @@ pub fn analyze(input: &AnalysisInput) -> Analysis {
             verdict: NOTHING_HEARD.to_string(),
             top_fixes: Vec::new(),
             timeline: Vec::new(),
+            prosody,
         };
     }
 
@@ -137,6 +153,7 @@ pub fn analyze(input: &AnalysisInput) -> Analysis {
         verdict,
         top_fixes,
         timeline,
+        prosody,
     }
 }
 
@@ -160,6 +177,31 @@ fn nothing_heard(cx: &Ctx) -> Vec<Finding> {
             advice: None,
         })
         .collect()
+}
+
+/// The prosody of a message, its statements ending at sentence ends and
+/// phone numbers.
+fn describe_voice(
+    track: &Track,
+    words: &[Word],
+    delivery: &Delivery,
+    phones: &[PhoneNumber],
+    rules: &RuleSet,
+) -> Prosody {
+    let ends = prosody::statement_ends(words, phones);
+    let fillers: Vec<(f64, f64)> = delivery
+        .fillers
+        .iter()
+        .map(|f| (f.start_s, f.end_s))
+        .collect();
+    let numbers: Vec<(f64, f64)> = phones.iter().map(|p| (p.start_s, p.end_s)).collect();
+    let spoken = prosody::Spoken {
+        words,
+        ends: &ends,
+        fillers: &fillers,
+        numbers: &numbers,
+    };
+    prosody::describe(track, &spoken, &rules.file.prosody)
 }
 
 /// The words as the rules read them, each marked as a filler or as part
@@ -334,6 +376,7 @@ mod tests {
             expect_number: o.expect_number,
             expect_name: o.expect_name,
             rules: &rules,
+            track: None,
         })
     }
 
@@ -1004,6 +1047,7 @@ mod tests {
             expect_number: Some("612-555-0142"),
             expect_name: Some("Dana Whitfield"),
             rules: &rules,
+            track: None,
         });
         assert_eq!(st(&a, "identify-self"), Status::Pass);
         assert_eq!(st(&a, "number-complete"), Status::Pass);
@@ -1028,6 +1072,7 @@ mod tests {
             expect_number: None,
             expect_name: None,
             rules: &rules,
+            track: None,
         });
         assert_eq!(st(&a, "identify-self"), Status::Fail);
     }

@@ -48,9 +48,25 @@ pub struct Delivery {
     pub pause_count: usize,
     pub longest_pause_s: f64,
     pub pauses: Vec<Pause>,
+    /// Fillers in the transcript.
     pub filler_count: usize,
+    /// Filled pauses heard in the voice that the transcript left out (0
+    /// for a written script); see the report's `prosody.acoustic_fillers`.
+    pub acoustic_filler_count: usize,
+    /// Both kinds of filler per 100 spoken words.
     pub fillers_per_100_words: f64,
     pub fillers: Vec<FillerUse>,
+}
+
+impl Delivery {
+    /// Counts `n` filled pauses the transcript left out among the fillers.
+    pub fn add_acoustic_fillers(&mut self, n: usize) {
+        self.acoustic_filler_count += n;
+        if self.spoken_words > 0 {
+            let all = self.filler_count + self.acoustic_filler_count;
+            self.fillers_per_100_words = round1(all as f64 * 100.0 / self.spoken_words as f64);
+        }
+    }
 }
 
 /// Measure delivery.
@@ -146,6 +162,7 @@ pub fn measure(
         longest_pause_s: round2(longest),
         pauses,
         filler_count: fills.len(),
+        acoustic_filler_count: 0,
         fillers_per_100_words: round1(per100),
         fillers: fills,
     }

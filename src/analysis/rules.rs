@@ -41,6 +41,7 @@ pub mod checks;
 pub mod pattern;
 pub mod role;
 pub mod text;
+pub mod voice;
 
 use std::collections::{BTreeMap, HashSet};
 use std::path::Path;
@@ -48,6 +49,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use super::finding::{Kind, Status};
+use super::prosody::ProsodySettings;
 use crate::error::{Error, Result};
 use pattern::{Lexicon, Pattern, PatternError};
 
@@ -68,6 +70,8 @@ pub enum Check {
     SpecificRole,
     BareCallback,
     GenericInterest,
+    Monotone,
+    Uptalk,
 }
 
 impl Check {
@@ -87,6 +91,8 @@ impl Check {
             Check::SpecificRole => &["pass", "vague", "miss"],
             Check::BareCallback => &["pass", "no-request", "fail"],
             Check::GenericInterest => &["pass", "none", "fail"],
+            Check::Monotone => &["pass", "stretches", "flat", "no-voice"],
+            Check::Uptalk => &["pass", "rises", "number", "no-voice"],
         }
     }
 
@@ -128,6 +134,8 @@ pub enum Metric {
     FillersPer100,
     /// Digits a second while saying a phone number (used by `number-pace`).
     DigitsPerSecond,
+    /// Standard deviation of the words' loudness, dB (needs the audio).
+    VolumeSdDb,
 }
 
 impl Metric {
@@ -138,6 +146,7 @@ impl Metric {
             Metric::WordsPerMinute => "words a minute",
             Metric::FillersPer100 => "fillers per 100 words",
             Metric::DigitsPerSecond => "digits a second",
+            Metric::VolumeSdDb => "dB of loudness spread between words",
         }
     }
 }
@@ -293,7 +302,21 @@ pub struct RulesFile {
     pub not_name: Vec<String>,
     pub not_content: Vec<String>,
     pub kind_cues: KindCues,
+    /// How the voice is measured; a file without it gets the built-in settings.
+    #[serde(default = "default_prosody")]
+    pub prosody: ProsodySettings,
     pub rules: Vec<RuleSpec>,
+}
+
+/// The built-in rules file's prosody settings.
+fn default_prosody() -> ProsodySettings {
+    #[derive(Deserialize)]
+    struct Only {
+        prosody: ProsodySettings,
+    }
+    serde_json::from_str::<Only>(DEFAULT_RULES)
+        .expect("the embedded rules file has prosody settings")
+        .prosody
 }
 
 /// A rule with its patterns compiled.

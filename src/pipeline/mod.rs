@@ -8,6 +8,7 @@ use std::path::Path;
 pub use numbers::hear_numbers_again;
 
 use crate::analysis::phone::{find_phone_numbers, Hearings, PhoneNumber};
+use crate::analysis::prosody::{self, TrackSettings};
 use crate::analysis::{self, AnalysisInput, Kind, RuleSet};
 use crate::audio::{self, levels, Audio, Mono16k};
 use crate::error::Result;
@@ -115,10 +116,19 @@ struct Said<'a> {
     hearings: &'a [Hearings],
     duration_s: f64,
     levels: Option<&'a levels::Levels>,
+    /// The 16 kHz audio, whose pitch is tracked (None for a script).
+    audio: Option<&'a Mono16k>,
 }
 
 impl Said<'_> {
     fn analyze(&self, options: &CoachOptions) -> analysis::Analysis {
+        let track = self.audio.map(|a| {
+            let settings = TrackSettings {
+                clarity: options.rules.file.prosody.voicing_clarity,
+                ..TrackSettings::default()
+            };
+            prosody::track(a.samples(), audio::MODEL_RATE, &settings)
+        });
         analysis::analyze(&AnalysisInput {
             words: self.words,
             numbers: self.numbers,
@@ -130,6 +140,7 @@ impl Said<'_> {
             expect_number: options.expect_number.as_deref(),
             expect_name: options.expect_name.as_deref(),
             rules: &options.rules,
+            track: track.as_ref(),
         })
     }
 }
@@ -144,6 +155,7 @@ pub fn coach_heard(source: String, heard: &Heard, options: &CoachOptions) -> Rep
         hearings: &heard.hearings,
         duration_s: duration,
         levels: Some(&heard.levels),
+        audio: Some(&heard.mono16k),
     }
     .analyze(options);
     let quality = analysis::quality::assess(&heard.levels);
@@ -178,6 +190,7 @@ pub fn coach_script(source: String, script: &str, options: &CoachOptions) -> Rep
         hearings: &[],
         duration_s: duration,
         levels: None,
+        audio: None,
     }
     .analyze(options);
     Report::new(

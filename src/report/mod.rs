@@ -6,12 +6,13 @@
 pub mod html;
 pub mod summary;
 pub mod text;
+pub mod voice;
 
 use serde::Serialize;
 
 use crate::analysis::quality::Quality;
 use crate::analysis::phone::format_digits;
-use crate::analysis::{Analysis, Delivery, Finding, Kind, Moment, PhoneNumber, Status};
+use crate::analysis::{Analysis, Delivery, Finding, Kind, Moment, PhoneNumber, Prosody, Status};
 use crate::transcribe::Word;
 
 /// Version of the JSON contract.
@@ -46,6 +47,10 @@ pub struct Report {
     /// Levels and warnings about the recording itself; absent for a script.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub quality: Option<Quality>,
+    /// How the voice moved: pitch, flat stretches, rising ends, volume,
+    /// filled pauses; absent for a script.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub prosody: Option<Prosody>,
     /// Word times were estimated from a written script, not heard.
     pub estimated_timing: bool,
 }
@@ -107,6 +112,7 @@ impl Report {
             top_fixes: analysis.top_fixes,
             timeline: analysis.timeline,
             delivery: analysis.delivery,
+            prosody: analysis.prosody,
             quality,
             estimated_timing,
         }

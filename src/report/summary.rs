@@ -323,6 +323,7 @@ mod tests {
             expect_number: None,
             expect_name: None,
             rules: &RuleSet::default_rules(),
+            track: None,
         });
         Report::new(source.to_string(), 3.0, words, analysis, 1, None, false)
     }

@@ -266,6 +266,9 @@ fn delivery(out: &mut String, p: &Paint, report: &Report) {
         if d.filler_count == 1 { "" } else { "s" },
     );
     p.wrap(out, "  ", 4, &line);
+    if let Some(v) = &report.prosody {
+        p.wrap(out, "  ", 4, &super::voice::voice_line(v));
+    }
     let warn = format!("  {} ", p.status(Status::Warn));
     for n in &report.phone_numbers {
         let _ = writeln!(

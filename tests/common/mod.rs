@@ -44,6 +44,26 @@ pub fn transcribe_json(file: &Path, extra: &[&str]) -> serde_json::Value {
     serde_json::from_slice(&out.stdout).expect("transcribe --json prints one JSON document")
 }
 
+/// Runs `vmcoach --model MODEL ARGS...` (with `stdin` as standard input
+/// and no colour), asserting that it succeeds.
+pub fn run_with_model(args: &[&std::ffi::OsStr], stdin: &str) -> std::process::Output {
+    let out = assert_cmd::Command::cargo_bin("vmcoach")
+        .unwrap()
+        .arg("--model")
+        .arg(model())
+        .args(args)
+        .env("NO_COLOR", "1")
+        .write_stdin(stdin)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "vmcoach {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
 /// Lower case, no punctuation, numbers as single digits: the same
 /// normalisation as scripts/eval-asr (number words read by the library's
 /// `numwords`), so a test and the script agree.

@@ -8,11 +8,13 @@ use std::ops::Range;
 use super::pattern::Match;
 use super::role::role_mentions;
 use super::text::{normalize_text, TokenStream};
+use super::voice;
 use super::{Check, Metric, Rule, RuleSet};
 use crate::analysis::finding::{Evidence, Kind, Status};
 use crate::analysis::metrics::Delivery;
 use crate::analysis::phone;
 use crate::analysis::phone::PhoneNumber;
+use crate::analysis::prosody::Prosody;
 use crate::transcribe::Word;
 
 /// Everything a check may look at.
@@ -26,6 +28,8 @@ pub struct Ctx<'a> {
     pub attempt: u32,
     pub expect_number: Option<&'a str>,
     pub expect_name: Option<&'a str>,
+    /// The voice (None for a written script).
+    pub prosody: Option<&'a Prosody>,
 }
 
 /// The most words a quote runs on past its match to reach the end of the
@@ -183,7 +187,16 @@ pub fn evaluate(rule: &Rule, cx: &Ctx, done: &HashMap<String, Status>) -> Outcom
         Check::FollowUp => follow_up(rule, cx),
         Check::SpecificRole => specific_role(rule, cx),
         Check::BareCallback | Check::GenericInterest => backed_by_others(rule, cx, done),
+        Check::Monotone => {
+            let sd_limit = cx.rules.file.prosody.monotone_sd_semitones;
+            from_verdict(rule, voice::monotone(rule, cx.prosody, sd_limit))
+        }
+        Check::Uptalk => from_verdict(rule, voice::uptalk(rule, cx.prosody)),
     }
+}
+
+fn from_verdict(rule: &Rule, v: voice::Verdict) -> Outcome {
+    outcome(rule, v.status, v.key, &v.vars, v.evidence)
 }
 
 fn present(rule: &Rule, cx: &Ctx) -> Outcome {
@@ -207,8 +220,10 @@ fn absent(rule: &Rule, cx: &Ctx) -> Outcome {
     outcome(rule, Status::Fail, "hit", &vars, ev)
 }
 
-fn metric_value(m: Metric, d: &Delivery) -> (f64, String) {
-    match m {
+/// The value of a metric and how it is shown; None when it needs the
+/// audio and there is none, or the audio did not give it.
+fn metric_value(m: Metric, d: &Delivery, p: Option<&Prosody>) -> Option<(f64, String)> {
+    Some(match m {
         Metric::SpeechS => (d.speech_s, format!("{:.0}", d.speech_s)),
         Metric::WordsPerMinute => (d.words_per_minute, format!("{:.0}", d.words_per_minute)),
         Metric::FillersPer100 => (
@@ -216,7 +231,11 @@ fn metric_value(m: Metric, d: &Delivery) -> (f64, String) {
             format!("{:.1}", d.fillers_per_100_words),
         ),
         Metric::DigitsPerSecond => (0.0, String::new()),
-    }
+        Metric::VolumeSdDb => {
+            let v = p?.volume_sd_db?;
+            (v, format!("{v:.1}"))
+        }
+    })
 }
 
 fn bands(rule: &Rule, cx: &Ctx) -> Outcome {
@@ -226,23 +245,45 @@ fn bands(rule: &Rule, cx: &Ctx) -> Outcome {
         let vars = [("count", cx.delivery.spoken_words.to_string())];
         return outcome(rule, Status::Skip, "few-words", &vars, Vec::new());
     }
-    let (v, shown) = metric_value(metric, cx.delivery);
+    let Some((v, shown)) = metric_value(metric, cx.delivery, cx.prosody) else {
+        let key = if cx.prosody.is_some() {
+            "no-voice"
+        } else {
+            "skip"
+        };
+        return outcome(rule, Status::Skip, key, &[], Vec::new());
+    };
     let evidence = match metric {
-        Metric::FillersPer100 => cx
-            .delivery
-            .fillers
-            .iter()
-            .take(12)
-            .map(|f| Evidence {
-                text: f.text.clone(),
-                start_s: f.start_s,
-                end_s: f.end_s,
-                heard_as: None,
-            })
-            .collect(),
+        Metric::FillersPer100 => filler_evidence(cx),
         _ => span_evidence(cx).into_iter().collect(),
     };
     band_outcome(rule, v, &shown, evidence)
+}
+
+/// The transcript's fillers and the ones only the voice gave away, in
+/// the order they were said.
+fn filler_evidence(cx: &Ctx) -> Vec<Evidence> {
+    let heard = cx.prosody.into_iter().flat_map(|p| &p.acoustic_fillers);
+    let mut ev: Vec<Evidence> = cx
+        .delivery
+        .fillers
+        .iter()
+        .map(|f| (f.text.clone(), f.start_s, f.end_s))
+        .chain(
+            heard
+                .filter(|f| !f.in_transcript)
+                .map(|f| ("(filled pause)".to_string(), f.start_s, f.end_s)),
+        )
+        .map(|(text, start_s, end_s)| Evidence {
+            text,
+            start_s,
+            end_s,
+            heard_as: None,
+        })
+        .collect();
+    ev.sort_by(|a, b| a.start_s.total_cmp(&b.start_s));
+    ev.truncate(12);
+    ev
 }
 
 fn band_outcome(rule: &Rule, v: f64, shown: &str, evidence: Vec<Evidence>) -> Outcome {

@@ -19,6 +19,7 @@ mod index;
 mod markup;
 mod page;
 mod timeline;
+mod voice;
 
 pub use extras::{Extras, Recording, TakePoint};
 pub use index::{render_index, IndexEntry};

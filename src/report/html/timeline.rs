@@ -41,8 +41,8 @@ const WINDOW_Y: f64 = 2.0;
 const WINDOW_H: f64 = 15.0;
 const FLAG_Y: f64 = 22.0;
 const FLAG_LANE_H: f64 = 15.0;
-const ENV_Y: f64 = 54.0;
-const ENV_H: f64 = 60.0;
+pub(super) const ENV_Y: f64 = 54.0;
+pub(super) const ENV_H: f64 = 60.0;
 const WORD_Y: f64 = 118.0;
 const WORD_LANE_H: f64 = 16.0;
 const ROW_H: f64 = 182.0;
@@ -138,14 +138,14 @@ impl<'a> Timeline<'a> {
     }
 
     /// Row and x of a moment.
-    fn at(&self, t: f64) -> (usize, f64) {
+    pub(super) fn at(&self, t: f64) -> (usize, f64) {
         let t = t.clamp(0.0, self.duration);
         let row = ((t / self.shape.row_s) as usize).min(self.rows - 1);
         (row, X0 + (t - row as f64 * self.shape.row_s) * self.pps())
     }
 
     /// `[a, b]` cut at the row ends: (row, x from, x to).
-    fn pieces(&self, a: f64, b: f64) -> Vec<(usize, f64, f64)> {
+    pub(super) fn pieces(&self, a: f64, b: f64) -> Vec<(usize, f64, f64)> {
         let (a, b) = (a.clamp(0.0, self.duration), b.clamp(0.0, self.duration));
         let mut out = Vec::new();
         let mut t = a;
@@ -161,7 +161,7 @@ impl<'a> Timeline<'a> {
         out
     }
 
-    fn top(row: usize) -> f64 {
+    pub(super) fn top(row: usize) -> f64 {
         row as f64 * ROW_H
     }
 
@@ -177,8 +177,10 @@ impl<'a> Timeline<'a> {
              <li><i style=\"background:repeating-linear-gradient(45deg,#cbd5e1 0 2px,#f1f5f9 2px 4px)\"></i>pause over 1 s</li>\
              <li><i style=\"background:#fde68a\"></i>phone number</li>\
              <li><i style=\"border:1.5px dashed #d97706;background:#fffbeb\"></i>where the number belongs</li>\
-             <li><i style=\"background:#be123c\"></i>filler</li></ul></section>\n",
+             <li><i style=\"background:#be123c\"></i>filler</li></ul>",
         );
+        super::voice::legend(self.report, out);
+        out.push_str("</section>\n");
     }
 
     fn picture(&self, out: &mut String, class: &str) {
@@ -199,6 +201,7 @@ impl<'a> Timeline<'a> {
         self.number_window(out);
         self.number_highlight(out);
         self.envelope(out);
+        super::voice::draw(self, self.report, out);
         self.markers(out);
         self.words(out);
         out.push_str("<line class=\"playhead\" stroke=\"#111827\" stroke-width=\"1.5\" visibility=\"hidden\"/></svg>\n");
