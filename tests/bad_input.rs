@@ -318,6 +318,10 @@ fn a_recording_too_big_to_hold_is_refused_whatever_the_length_limit() {
             &f,
             "too big to analyse",
         );
-        assert!(started.elapsed().as_secs_f64() < 5.0, "{name}: refused only after {:?}", started.elapsed());
+        assert!(
+            started.elapsed().as_secs_f64() < 5.0,
+            "{name}: refused only after {:?}",
+            started.elapsed()
+        );
     }
 }

@@ -21,11 +21,10 @@ const FIXTURES: [&str; 3] = [
 const PAUSE_S: f64 = 0.3;
 
 /// The fixture's samples without their leading and trailing silence.
-fn trimmed(name: &str) -> Vec<i16> {
-    let mut r = hound::WavReader::open(fixture(name)).unwrap();
-    assert_eq!((r.spec().sample_rate, r.spec().channels), (16_000, 1));
-    let s: Vec<i16> = r.samples::<i16>().map(|x| x.unwrap()).collect();
-    let loud = |x: &i16| x.unsigned_abs() > 300;
+fn trimmed(name: &str) -> Vec<f32> {
+    let (s, rate) = read_wav(&fixture(name));
+    assert_eq!(rate, 16_000);
+    let loud = |x: &f32| x.abs() > 0.01;
     let first = s.iter().position(loud).unwrap().saturating_sub(1600);
     let last = (s.iter().rposition(loud).unwrap() + 1600).min(s.len());
     s[first..last].to_vec()
@@ -47,26 +46,15 @@ fn joined(path: &Path) -> Vec<(String, f64, f64)> {
             .unwrap()
             .to_string()
     };
-    let spec = hound::WavSpec {
-        channels: 1,
-        sample_rate: 16_000,
-        bits_per_sample: 16,
-        sample_format: hound::SampleFormat::Int,
-    };
-    let mut w = hound::WavWriter::create(path, spec).unwrap();
-    let (mut at, mut parts) = (0usize, Vec::new());
+    let (mut all, mut parts) = (Vec::new(), Vec::new());
     for name in FIXTURES {
         let samples = trimmed(name);
-        for &s in &samples {
-            w.write_sample(s).unwrap();
-        }
-        for _ in 0..(PAUSE_S * 16_000.0) as usize {
-            w.write_sample(0i16).unwrap();
-        }
-        parts.push((script(name), at as f64 / 16e3, (at + samples.len()) as f64 / 16e3));
-        at += samples.len() + (PAUSE_S * 16_000.0) as usize;
+        let start = all.len() as f64 / 16e3;
+        all.extend_from_slice(&samples);
+        parts.push((script(name), start, all.len() as f64 / 16e3));
+        all.resize(all.len() + (PAUSE_S * 16e3) as usize, 0.0);
     }
-    w.finalize().unwrap();
+    write_wav(path, 16_000, &all);
     parts
 }
 
@@ -104,7 +92,10 @@ fn no_words_are_lost_where_pieces_meet() {
     for &cut in &cuts {
         let before = words.iter().any(|w| w.1 < cut && w.1 >= cut - 2.0);
         let after = words.iter().any(|w| w.1 >= cut && w.1 < cut + 2.0);
-        assert!(before && after, "a hole in the words at the cut at {cut:.1} s: {words:?}");
+        assert!(
+            before && after,
+            "a hole in the words at the cut at {cut:.1} s: {words:?}"
+        );
     }
     // No stretch of the speech without words (its pauses are under a second).
     for pair in words.windows(2) {

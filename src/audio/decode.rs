@@ -288,7 +288,11 @@ impl AudioTrack {
                         max_seconds,
                     });
                 }
-                let channels = self.params.channels.as_ref().map_or(1, |c| c.count().max(1));
+                let channels = self
+                    .params
+                    .channels
+                    .as_ref()
+                    .map_or(1, |c| c.count().max(1));
                 let samples = frames.saturating_mul(channels as u64);
                 if samples > MAX_SAMPLES {
                     return Err(Undecodable::TooBig(samples));
@@ -408,7 +412,9 @@ impl Decoded {
             return Err(Undecodable::PastLimit(max_seconds));
         }
         if self.mono.len() as u64 * channels as u64 > MAX_SAMPLES {
-            return Err(Undecodable::TooBig(self.mono.len() as u64 * channels as u64));
+            return Err(Undecodable::TooBig(
+                self.mono.len() as u64 * channels as u64,
+            ));
         }
         Ok(())
     }

@@ -322,7 +322,6 @@ mod tests {
         ));
     }
 
-
     #[test]
     fn summary_counts_failed_rules_and_merging_keeps_the_last_row() {
         let row = |file: &str, score: u32, failed: &[&str]| Row {
