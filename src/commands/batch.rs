@@ -38,7 +38,7 @@ struct Lines {
 impl Lines {
     /// Opens (or creates) the JSONL under its lock, and drops a last line
     /// cut off by an interrupted run, with or without `--resume`.
-    fn open(path: &Path, append: bool, quiet: bool) -> vmcoach::Result<Lines> {
+    fn open(path: &Path, append: bool) -> vmcoach::Result<Lines> {
         let mut file = OpenOptions::new()
             .create(true)
             .read(true)
@@ -56,7 +56,8 @@ impl Lines {
             Err(std::fs::TryLockError::Error(e)) => return Err(Error::io(path, e)),
         }
         let tail = jsonl::repair_tail(&mut file).map_err(|e| Error::io(path, e))?;
-        if let (jsonl::Tail::Dropped(bytes), false) = (tail, quiet) {
+        // Said even with --quiet: results are being dropped.
+        if let jsonl::Tail::Dropped(bytes) = tail {
             eprintln!(
                 "vmcoach: {}: its last line was cut off ({bytes} bytes, an interrupted run); it is dropped",
                 path.display()
@@ -563,7 +564,7 @@ pub fn run(global: &Global, args: &BatchArgs) -> anyhow::Result<ExitCode> {
         eprintln!("{what}");
     }
     let lines = match &args.jsonl {
-        Some(path) => Some(Lines::open(path, args.resume, global.quiet)?),
+        Some(path) => Some(Lines::open(path, args.resume)?),
         None => None,
     };
     let plan = plan_jobs(global, args, sel.inputs.len());
