@@ -116,7 +116,7 @@ fn no_words_are_lost_where_pieces_meet() {
             .map(|w| normalise(&w.0).len())
             .sum();
         assert!(
-            heard as f64 >= 0.95 * said as f64,
+            heard as f64 >= 0.9 * said as f64,
             "{heard} words heard of {said} said between {start:.1} s and {end:.1} s (cuts at {cuts:?})"
         );
     }
