@@ -18,6 +18,7 @@ pub mod audio;
 pub mod batch;
 pub mod error;
 pub mod files;
+pub mod jsonl;
 pub mod pipeline;
 pub mod rehearse;
 pub mod report;

@@ -12,12 +12,12 @@
 //! ```
 
 use std::fs::{self, OpenOptions};
-use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
 use crate::analysis::{Kind, Status};
+use crate::jsonl;
 use crate::report::html::TakePoint;
 use crate::report::Report;
 use crate::{Error, Result};
@@ -221,8 +221,9 @@ pub fn read_history(path: &Path) -> Result<History> {
 }
 
 /// Adds one take to the end of the history, creating the file (not its
-/// folder) if needed. One `write` per line; a line torn by an earlier crash
-/// is ended first so the new one stays readable.
+/// folder) if needed. Sessions side by side take turns (an exclusive lock
+/// while each appends); the line goes out in one write; a line cut off by
+/// an earlier crash is dropped first, so the file holds only whole lines.
 pub fn append_history(path: &Path, take: &TakeResult) -> Result<()> {
     let io = |e| Error::io(path, e);
     let mut file = OpenOptions::new()
@@ -231,20 +232,10 @@ pub fn append_history(path: &Path, take: &TakeResult) -> Result<()> {
         .create(true)
         .open(path)
         .map_err(io)?;
-    let len = file.metadata().map_err(io)?.len();
-    let mut line = String::new();
-    if len > 0 {
-        let mut last = [0u8; 1];
-        file.seek(SeekFrom::Start(len - 1)).map_err(io)?;
-        file.read_exact(&mut last).map_err(io)?;
-        if last[0] != b'\n' {
-            line.push('\n');
-        }
-    }
-    line.push_str(&serde_json::to_string(take).expect("a take always serialises"));
-    line.push('\n');
-    file.write_all(line.as_bytes()).map_err(io)?;
-    file.flush().map_err(io)
+    file.lock().map_err(io)?;
+    jsonl::repair_tail(&mut file).map_err(io)?;
+    let line = serde_json::to_string(take).expect("a take always serialises");
+    jsonl::append_line(&mut file, &line).map_err(io)
 }
 
 /// Earlier takes in one line's worth of numbers.
@@ -542,7 +533,8 @@ mod tests {
             vec![a.clone(), b.clone()]
         );
 
-        // a crash mid-line: the torn line is skipped, the next one is whole
+        // a crash mid-line: the torn line is dropped, the next one is whole
+        use std::io::Write;
         let mut f = OpenOptions::new().append(true).open(&path).unwrap();
         f.write_all(b"{\"time\":\"2026-03-01T10:04").unwrap();
         drop(f);
@@ -550,7 +542,8 @@ mod tests {
         append_history(&path, &c).unwrap();
         let h = read_history(&path).unwrap();
         assert_eq!(h.takes, vec![a, b, c]);
-        assert_eq!(h.unreadable_lines, 1);
+        assert_eq!(h.unreadable_lines, 0);
+        assert!(!fs::read_to_string(&path).unwrap().contains("10:04\n"));
 
         let s = summarize(&h.takes).unwrap();
         assert_eq!((s.count, s.best_score, s.last_score), (3, 81, 70));

@@ -307,3 +307,50 @@ fn a_closed_output_pipe_ends_quietly() {
         assert_ne!(status.code(), Some(101), "{status}: {stderr}");
     }
 }
+
+/// A WAV header (RIFF, fmt, data) for `data_len` bytes of `tag` audio
+/// (1 PCM, 7 mu-law), the data itself left to a sparse file.
+fn sparse_wav(path: &Path, tag: u16, bits: u16, rate: u32, data_len: u32) {
+    let block = bits / 8;
+    let mut h = Vec::new();
+    h.extend_from_slice(b"RIFF");
+    h.extend_from_slice(&(4 + 8 + 18 + 8 + data_len).to_le_bytes());
+    h.extend_from_slice(b"WAVEfmt ");
+    h.extend_from_slice(&18u32.to_le_bytes());
+    h.extend_from_slice(&tag.to_le_bytes());
+    h.extend_from_slice(&1u16.to_le_bytes());
+    h.extend_from_slice(&rate.to_le_bytes());
+    h.extend_from_slice(&(rate * block as u32).to_le_bytes());
+    h.extend_from_slice(&block.to_le_bytes());
+    h.extend_from_slice(&bits.to_le_bytes());
+    h.extend_from_slice(&0u16.to_le_bytes());
+    h.extend_from_slice(b"data");
+    h.extend_from_slice(&data_len.to_le_bytes());
+    std::fs::write(path, &h).unwrap();
+    let f = std::fs::OpenOptions::new().write(true).open(path).unwrap();
+    f.set_len(h.len() as u64 + data_len as u64).unwrap();
+}
+
+/// However long --max-seconds lets a recording be, one that decodes to
+/// more samples than vmcoach holds in memory is refused before decoding,
+/// in both readers (hound for PCM, symphonia for mu-law).
+#[test]
+fn a_recording_too_big_to_hold_is_refused_whatever_the_length_limit() {
+    let dir = temp();
+    for (name, tag, bits) in [("pcm.wav", 1, 16), ("mulaw.wav", 7, 8)] {
+        let f = dir.path().join(name);
+        // 300 M samples at 8 kHz: 10.4 hours, 1.2 GB as f32.
+        sparse_wav(&f, tag, bits, 8_000, 300_000_000 * (bits as u32 / 8));
+        let started = std::time::Instant::now();
+        fails_with(
+            &["transcribe", "--max-seconds", "100000", p(&f)],
+            &f,
+            "too big to analyse",
+        );
+        assert!(
+            started.elapsed().as_secs_f64() < 5.0,
+            "{name}: refused only after {:?}",
+            started.elapsed()
+        );
+    }
+}

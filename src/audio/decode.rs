@@ -30,8 +30,8 @@ use symphonia::core::meta::MetadataOptions;
 mod layout;
 
 use self::layout::{layout, Layout, Mp4Info};
-use super::wav::{minutes, too_long, MAX_RATE, MIN_RATE};
-use super::{downmix, Audio};
+use super::wav::{minutes, too_big, too_long, MAX_RATE, MIN_RATE};
+use super::{downmix, Audio, MAX_SAMPLES};
 use crate::error::{Error, Result};
 
 /// Corrupt packets are skipped while they are at most this share of all
@@ -116,6 +116,8 @@ enum Undecodable {
     Rate(u32),
     #[error("{}", too_long(*.seconds, *.max_seconds))]
     TooLong { seconds: f64, max_seconds: f64 },
+    #[error("{}", too_big(*.0))]
+    TooBig(u64),
     #[error("cannot decode its {codec} audio ({why})")]
     CannotDecode { codec: &'static str, why: String },
 
@@ -302,6 +304,15 @@ impl AudioTrack {
                         max_seconds,
                     });
                 }
+                let channels = self
+                    .params
+                    .channels
+                    .as_ref()
+                    .map_or(1, |c| c.count().max(1));
+                let samples = frames.saturating_mul(channels as u64);
+                if samples > MAX_SAMPLES {
+                    return Err(Undecodable::TooBig(samples));
+                }
             }
         }
         Ok(())
@@ -340,9 +351,9 @@ impl Decoded {
         };
         let mut end = End::Clean;
         if let (Some(r), Some(frames)) = (d.rate, track.header_frames) {
-            // Bounded by the limit checked before decoding.
-            d.mono
-                .reserve(frames.min((max_seconds * r as f64) as u64 + 1) as usize);
+            // Bounded by the limits checked before decoding.
+            let most = ((max_seconds * r as f64) as u64 + 1).min(MAX_SAMPLES);
+            d.mono.reserve(frames.min(most) as usize);
         }
         let mut interleaved: Vec<f32> = Vec::new();
         loop {
@@ -415,6 +426,11 @@ impl Decoded {
         }
         if self.mono.len() as f64 > max_seconds * spec.rate() as f64 {
             return Err(Undecodable::PastLimit(max_seconds));
+        }
+        if self.mono.len() as u64 * channels as u64 > MAX_SAMPLES {
+            return Err(Undecodable::TooBig(
+                self.mono.len() as u64 * channels as u64,
+            ));
         }
         Ok(())
     }

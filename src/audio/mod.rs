@@ -69,6 +69,12 @@ pub fn downmix(interleaved: &[f32], channels: usize) -> Vec<f32> {
 /// already far past anything worth coaching.
 pub const DEFAULT_MAX_SECONDS: f64 = 600.0;
 
+/// The most samples (all channels counted) one recording may decode to,
+/// whatever `--max-seconds` allows: 2^27, 512 MiB as f32, enough for the
+/// default limit at 192 kHz. A header that promises more is refused before
+/// decoding, and decoding stops when the samples pass it.
+pub const MAX_SAMPLES: u64 = 1 << 27;
+
 /// Reads an audio file to mono samples at its own rate.
 ///
 /// The first bytes decide the reader: PCM and float WAV go to hound (fast, and

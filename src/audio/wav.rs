@@ -52,6 +52,10 @@ pub fn read<R: Read + Seek>(mut reader: R, name: &Path, max_seconds: f64) -> Res
     if seconds > max_seconds {
         return Err(bad(too_long(seconds, max_seconds)));
     }
+    let samples = frames * spec.channels as u64;
+    if samples > super::MAX_SAMPLES {
+        return Err(bad(too_big(samples)));
+    }
 
     let interleaved = match (spec.sample_format, spec.bits_per_sample) {
         (hound::SampleFormat::Float, 32) => {
@@ -147,6 +151,17 @@ pub(super) fn too_long(seconds: f64, max_seconds: f64) -> String {
         pair => pair,
     };
     format!("is {length} long; the limit is {limit} (use --max-seconds to change it)")
+}
+
+/// Why a recording that would decode to `samples` samples (all channels)
+/// is refused whatever the length limit: see [`super::MAX_SAMPLES`].
+pub(super) fn too_big(samples: u64) -> String {
+    format!(
+        "is too big to analyse: it decodes to {samples} samples ({:.0} MB), and vmcoach holds at \
+         most {} MB of samples for one recording; cut it shorter, or save it as mono at 16 kHz",
+        samples as f64 * 4e-6,
+        super::MAX_SAMPLES * 4 / 1_000_000
+    )
 }
 
 /// A sample in -1..1 as a 16-bit one (clipped at full scale).

@@ -11,6 +11,7 @@ use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use vmcoach::batch::{self, Event, Shard};
+use vmcoach::jsonl;
 use vmcoach::report::html::IndexEntry;
 use vmcoach::report::summary::{self, FileStamp, Results, Row, Summary};
 use vmcoach::report::text::printable;
@@ -35,9 +36,12 @@ struct Lines {
 }
 
 impl Lines {
+    /// Opens (or creates) the JSONL under its lock, and drops a last line
+    /// cut off by an interrupted run, with or without `--resume`.
     fn open(path: &Path, append: bool) -> vmcoach::Result<Lines> {
-        let file = OpenOptions::new()
+        let mut file = OpenOptions::new()
             .create(true)
+            .read(true)
             .append(true)
             .open(path)
             .map_err(|e| Error::io(path, e))?;
@@ -51,6 +55,14 @@ impl Lines {
             }
             Err(std::fs::TryLockError::Error(e)) => return Err(Error::io(path, e)),
         }
+        let tail = jsonl::repair_tail(&mut file).map_err(|e| Error::io(path, e))?;
+        // Said even with --quiet: results are being dropped.
+        if let jsonl::Tail::Dropped(bytes) = tail {
+            eprintln!(
+                "vmcoach: {}: its last line was cut off ({bytes} bytes, an interrupted run); it is dropped",
+                path.display()
+            );
+        }
         Ok(Lines {
             path: path.to_path_buf(),
             file,
@@ -62,47 +74,23 @@ impl Lines {
         if std::mem::take(&mut self.replace) {
             self.file.set_len(0).map_err(|e| Error::io(&self.path, e))?;
         }
-        let mut bytes = Vec::with_capacity(line.len() + 1);
-        bytes.extend_from_slice(line.as_bytes());
-        bytes.push(b'\n');
-        // One write per line: a run stopped at any moment leaves whole lines
-        // (at worst one cut-off last line, which --resume drops).
-        self.file
-            .write_all(&bytes)
-            .and_then(|_| self.file.flush())
-            .map_err(|e| Error::io(&self.path, e))
+        // One write per line, taken back if it fails part way: a run
+        // stopped at any moment leaves whole lines (at worst one cut-off
+        // last line after a crash, which the next run drops).
+        jsonl::append_line(&mut self.file, line).map_err(|e| Error::io(&self.path, e))
     }
 }
 
-/// Reads earlier results for --resume. With `repair`, an unfinished last
-/// line (a run killed in the middle of a write) is cut off so the next line
-/// starts clean (--list only reads).
-fn read_previous(path: &Path, repair: bool, quiet: bool) -> vmcoach::Result<Results> {
+/// Reads earlier results for --resume. An unfinished last line (a run
+/// killed in the middle of a write) is left out here; the run cuts it off
+/// once it holds the file's lock.
+fn read_previous(path: &Path, quiet: bool) -> vmcoach::Result<Results> {
     let bytes = match std::fs::read(path) {
         Ok(bytes) => bytes,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Results::default()),
         Err(e) => return Err(Error::io(path, e)),
     };
-    let unfinished = summary::unfinished_tail(&bytes);
-    if let (true, Some(cut)) = (repair, unfinished) {
-        eprintln!(
-            "vmcoach: {}: the last line was cut off (an interrupted run); it is dropped",
-            path.display()
-        );
-        let file = OpenOptions::new()
-            .write(true)
-            .open(path)
-            .map_err(|e| Error::io(path, e))?;
-        file.set_len(cut as u64).map_err(|e| Error::io(path, e))?;
-    } else if repair && !bytes.is_empty() && !bytes.ends_with(b"\n") {
-        OpenOptions::new()
-            .append(true)
-            .open(path)
-            .and_then(|mut f| f.write_all(b"\n"))
-            .map_err(|e| Error::io(path, e))?;
-    }
-    // Without `repair` (--list) nothing is written: the unfinished line is only left out.
-    let complete = &bytes[..unfinished.unwrap_or(bytes.len())];
+    let complete = &bytes[..jsonl::unfinished_tail(&bytes).unwrap_or(bytes.len())];
     let results = Results::parse(&String::from_utf8_lossy(complete));
     warn_bad_lines(path, &results, quiet);
     Ok(results)
@@ -400,7 +388,7 @@ fn select(args: &BatchArgs, shard: Option<Shard>, quiet: bool) -> vmcoach::Resul
             .jsonl
             .as_deref()
             .expect("clap: --resume requires --jsonl");
-        previous = read_previous(out, !args.list, quiet)?;
+        previous = read_previous(out, quiet)?;
         inputs.retain(|i| {
             let done = FileStamp::of(&i.path).is_ok_and(|now| previous.is_done(&i.source(), now));
             already_done += usize::from(done);

@@ -164,22 +164,6 @@ impl Results {
     }
 }
 
-/// Where an unfinished last line starts (a run stopped in the middle of a
-/// write), if the text ends with one; a last line that is complete JSON
-/// without its newline is not unfinished.
-pub fn unfinished_tail(bytes: &[u8]) -> Option<usize> {
-    if bytes.is_empty() || bytes.ends_with(b"\n") {
-        return None;
-    }
-    let start = bytes.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
-    let tail = &bytes[start..];
-    if tail.iter().all(u8::is_ascii_whitespace) || serde_json::from_slice::<Value>(tail).is_ok() {
-        None
-    } else {
-        Some(start)
-    }
-}
-
 /// One row per file, sorted by file; when a file appears more than once (it
 /// was analysed again after it changed), the last row wins.
 pub fn merge_rows(rows: impl IntoIterator<Item = Row>) -> Vec<Row> {
@@ -371,16 +355,6 @@ mod tests {
                 mtime: 1_700_000_000
             }
         ));
-    }
-
-    #[test]
-    fn an_unfinished_last_line_is_found() {
-        assert_eq!(unfinished_tail(b""), None);
-        assert_eq!(unfinished_tail(b"{\"a\":1}\n"), None);
-        assert_eq!(unfinished_tail(b"{\"a\":1}\n{\"b\":2}"), None);
-        assert_eq!(unfinished_tail(b"{\"a\":1}\n{\"b\":"), Some(8));
-        assert_eq!(unfinished_tail(b"{\"b\":"), Some(0));
-        assert_eq!(unfinished_tail(b"{\"a\":1}\n{\"b\":\"\xc3"), Some(8));
     }
 
     #[test]

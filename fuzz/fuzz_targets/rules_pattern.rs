@@ -1,0 +1,7 @@
+#![no_main]
+//! The `rules_pattern` target: see inputs.rs.
+
+#[path = "../inputs.rs"]
+mod inputs;
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| inputs::rules_pattern(data));
