@@ -10,6 +10,7 @@ mod progress;
 mod record;
 mod rehearse;
 mod rules;
+mod serve;
 mod transcribe;
 
 use std::path::{Path, PathBuf};
@@ -32,6 +33,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Devices(args) => devices::run(global, args),
         Command::Record(args) => record::run(global, args),
         Command::Rehearse(args) => rehearse::run(global, args),
+        Command::Serve(args) => serve::run(global, args),
     }
 }
 
@@ -97,10 +99,19 @@ pub fn load_transcriber(
     global: &Global,
     decoding: &DecodingArgs,
 ) -> vmcoach::Result<WhisperTranscriber> {
+    transcriber_loader(global, decoding)?()
+}
+
+/// What loading the model needs, found now; the loading itself when called
+/// (on another thread, for `serve`).
+pub fn transcriber_loader(
+    global: &Global,
+    decoding: &DecodingArgs,
+) -> vmcoach::Result<impl FnOnce() -> vmcoach::Result<WhisperTranscriber> + Send + 'static> {
     let path = model_path(global)?;
     let mut options = whisper_options(global, decoding);
     if let Some(t) = global.threads {
         options.threads = t.max(1);
     }
-    WhisperTranscriber::load(&path, options)
+    Ok(move || WhisperTranscriber::load(&path, options))
 }
