@@ -15,6 +15,7 @@ const FILES: &[(&str, &str, &[u8])] = &[
     ("app.js", "text/javascript; charset=utf-8", include_bytes!("web/app.js")),
     ("api.js", "text/javascript; charset=utf-8", include_bytes!("web/api.js")),
     ("recorder.js", "text/javascript; charset=utf-8", include_bytes!("web/recorder.js")),
+    ("views.js", "text/javascript; charset=utf-8", include_bytes!("web/views.js")),
     ("tap-worklet.js", "text/javascript; charset=utf-8", include_bytes!("web/tap-worklet.js")),
 ];
 
