@@ -62,9 +62,8 @@ function showError(message) {
 }
 
 function showPage(path) {
-  const frame = $("report");
-  frame.hidden = false;
-  frame.src = api.withToken(path);
+  $("full-report").hidden = false;
+  $("report").src = api.withToken(path);
 }
 
 $("report").addEventListener("load", () => {
@@ -80,7 +79,7 @@ async function analyze(audio, name) {
   setBusy(true);
   showResultArea();
   $("summary").replaceChildren();
-  $("report").hidden = true;
+  $("full-report").hidden = true;
   $("progress").hidden = false;
   const started = performance.now();
   const tick = setInterval(() => {
@@ -164,7 +163,8 @@ async function refreshTakes() {
     $("chart").replaceChildren(...(takes.length ? [views.chart(takes)] : []));
     const open = (take) => {
       showResultArea();
-      $("summary").replaceChildren();
+      $("summary").replaceChildren(views.el("p", { class: "score" },
+        `The take of ${take.time.slice(0, 16).replace("T", " ")}: ${take.score}/100`));
       showPage(`/api/takes/${take.id}.html`);
       $("result-title").focus();
     };
