@@ -21,7 +21,11 @@ fn cli_report(file: &std::path::Path, extra: &[&str]) -> Value {
         .arg(file)
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     serde_json::from_slice(&out.stdout).unwrap()
 }
 
@@ -31,14 +35,30 @@ fn two_uploads_at_once_are_both_heard_and_kept_as_takes() {
     let audio = std::fs::read(fixture(TAKE)).unwrap();
     let replies: Vec<_> = std::thread::scope(|s| {
         let uploads: Vec<_> = (0..2)
-            .map(|_| s.spawn(|| server.send("POST", "/api/analyze?expect_number=832%20555%200110&kind=networking", &audio)))
+            .map(|_| {
+                s.spawn(|| {
+                    server.send(
+                        "POST",
+                        "/api/analyze?expect_number=832%20555%200110&kind=networking",
+                        &audio,
+                    )
+                })
+            })
             .collect();
         uploads.into_iter().map(|u| u.join().unwrap()).collect()
     });
-    let expected = cli_report(&fixture(TAKE), &["--expect-number", "8325550110", "--kind", "networking"]);
+    let expected = cli_report(
+        &fixture(TAKE),
+        &["--expect-number", "8325550110", "--kind", "networking"],
+    );
     let mut ids = Vec::new();
     for reply in &replies {
-        assert_eq!(reply.status, 200, "{}", String::from_utf8_lossy(&reply.body));
+        assert_eq!(
+            reply.status,
+            200,
+            "{}",
+            String::from_utf8_lossy(&reply.body)
+        );
         let report = reply.json();
         assert_eq!(report["schema"], 1);
         assert_eq!(report["score"], expected["score"]);
@@ -48,9 +68,18 @@ fn two_uploads_at_once_are_both_heard_and_kept_as_takes() {
     }
     assert_ne!(ids[0], ids[1], "never one take over another");
     // the second heard knows what changed since the first
-    let changes: Vec<Value> = replies.iter().map(|r| r.json()["take"]["changes"].clone()).collect();
-    assert_eq!(changes.iter().filter(|c| c.is_null()).count(), 1, "{changes:?}");
-    assert!(changes.iter().any(|c| c[0].as_str().is_some_and(|l| l.contains("same score"))));
+    let changes: Vec<Value> = replies
+        .iter()
+        .map(|r| r.json()["take"]["changes"].clone())
+        .collect();
+    assert_eq!(
+        changes.iter().filter(|c| c.is_null()).count(),
+        1,
+        "{changes:?}"
+    );
+    assert!(changes
+        .iter()
+        .any(|c| c[0].as_str().is_some_and(|l| l.contains("same score"))));
 
     let listing = server.send("GET", "/api/takes", b"").json();
     let takes = listing["takes"].as_array().unwrap();
@@ -71,21 +100,41 @@ fn two_uploads_at_once_are_both_heard_and_kept_as_takes() {
     assert_eq!(wav.body, audio, "a WAV upload is kept as it came");
     let report = server.send("GET", &format!("/api/takes/{id}"), b"").json();
     assert_eq!(report["score"], expected["score"]);
-    let page = server.send("GET", &format!("/api/takes/{id}.html?token={}", server.token), b"");
+    let page = server.send(
+        "GET",
+        &format!("/api/takes/{id}.html?token={}", server.token),
+        b"",
+    );
     assert_eq!(page.status, 200);
-    assert!(page.header("content-security-policy").unwrap().contains("frame-ancestors 'self'"));
+    assert!(page
+        .header("content-security-policy")
+        .unwrap()
+        .contains("frame-ancestors 'self'"));
     assert!(String::from_utf8_lossy(&page.body).contains("832-555-0110"));
     let mut files = server.takes_files();
     files.retain(|f| f != "history.jsonl");
-    assert_eq!(files.len(), 6, "NAME.wav/.json/.html twice, no .part: {files:?}");
+    assert_eq!(
+        files.len(),
+        6,
+        "NAME.wav/.json/.html twice, no .part: {files:?}"
+    );
 }
 
 #[test]
 fn an_upload_in_another_format_becomes_a_wav_take() {
     let server = Server::start(&[]);
     let mp3 = fixture("formats/networking-6s-44k-stereo.mp3");
-    let reply = server.send("POST", "/api/analyze?name=practice.mp3", &std::fs::read(&mp3).unwrap());
-    assert_eq!(reply.status, 200, "{}", String::from_utf8_lossy(&reply.body));
+    let reply = server.send(
+        "POST",
+        "/api/analyze?name=practice.mp3",
+        &std::fs::read(&mp3).unwrap(),
+    );
+    assert_eq!(
+        reply.status,
+        200,
+        "{}",
+        String::from_utf8_lossy(&reply.body)
+    );
     let report = reply.json();
     assert_eq!(report["source"], "practice.mp3");
     assert_eq!(report["score"], cli_report(&mp3, &[])["score"]);
@@ -102,14 +151,32 @@ fn a_script_is_checked_as_vmcoach_check_checks_it() {
     let server = Server::start(&[]);
     let script = "Hi Priya, this is Dana Whitfield. Marcus Lee suggested I call you. My number is 612 555 0147. \
         I'll try you again Thursday morning. Thanks so much.";
-    let reply = server.send("POST", "/api/check?kind=networking&attempt=2&expect_name=Dana%20Whitfield", script.as_bytes());
-    assert_eq!(reply.status, 200, "{}", String::from_utf8_lossy(&reply.body));
+    let reply = server.send(
+        "POST",
+        "/api/check?kind=networking&attempt=2&expect_name=Dana%20Whitfield",
+        script.as_bytes(),
+    );
+    assert_eq!(
+        reply.status,
+        200,
+        "{}",
+        String::from_utf8_lossy(&reply.body)
+    );
     let report = reply.json();
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("script.txt");
     std::fs::write(&file, script).unwrap();
     let cli = Command::new(env!("CARGO_BIN_EXE_vmcoach"))
-        .args(["check", "--json", "--kind", "networking", "--attempt", "2", "--expect-name", "Dana Whitfield"])
+        .args([
+            "check",
+            "--json",
+            "--kind",
+            "networking",
+            "--attempt",
+            "2",
+            "--expect-name",
+            "Dana Whitfield",
+        ])
         .arg(&file)
         .output()
         .unwrap();
@@ -120,9 +187,15 @@ fn a_script_is_checked_as_vmcoach_check_checks_it() {
         assert_eq!(report[key], expected[key], "{key}");
     }
     let empty = server.send("POST", "/api/check", b"  \n");
-    assert_eq!((empty.status, empty.error()), (400, "script: the script is empty".to_string()));
+    assert_eq!(
+        (empty.status, empty.error()),
+        (400, "script: the script is empty".to_string())
+    );
     let bad = server.send("POST", "/api/check?kind=voicemail", b"Hi");
     assert_eq!(bad.status, 400);
     assert!(bad.error().contains("kind"), "{}", bad.error());
-    assert_eq!(server.send("POST", "/api/check?attempt=0", b"Hi").status, 400);
+    assert_eq!(
+        server.send("POST", "/api/check?attempt=0", b"Hi").status,
+        400
+    );
 }

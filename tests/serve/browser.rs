@@ -22,8 +22,17 @@ fn a_take_recorded_in_chromium_gets_its_report_and_joins_the_takes() {
         .arg("15")
         .args(["--expect-number", "8325550110"])
         .output()
-        .unwrap_or_else(|e| panic!("node {}: {e} (./scripts/test installs node)", driver.display()));
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        .unwrap_or_else(|e| {
+            panic!(
+                "node {}: {e} (./scripts/test installs node)",
+                driver.display()
+            )
+        });
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let page: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(page["errors"], serde_json::json!([]));
 
@@ -37,7 +46,10 @@ fn a_take_recorded_in_chromium_gets_its_report_and_joins_the_takes() {
     assert!(summary.contains("Number heard: 832-555-0110"), "{summary}");
     let report = page["report_text"].as_str().unwrap();
     assert!(report.starts_with(&format!("{score}\n/ 100")), "{report}");
-    assert!(report.contains("The number 832-555-0110 is complete"), "{report}");
+    assert!(
+        report.contains("The number 832-555-0110 is complete"),
+        "{report}"
+    );
     // the fixture's own score, within what the browser's capture changes
     let cli = Command::new(env!("CARGO_BIN_EXE_vmcoach"))
         .arg("--model")
@@ -48,7 +60,10 @@ fn a_take_recorded_in_chromium_gets_its_report_and_joins_the_takes() {
         .unwrap();
     let expected: Value = serde_json::from_slice(&cli.stdout).unwrap();
     let expected = expected["score"].as_u64().unwrap();
-    assert!(score.abs_diff(expected) <= 5, "browser {score}, file {expected}");
+    assert!(
+        score.abs_diff(expected) <= 5,
+        "browser {score}, file {expected}"
+    );
     // the takes list in the page has it
     let rows = page["takes"].as_array().unwrap();
     assert_eq!(rows.len(), 1);

@@ -40,7 +40,12 @@ impl Server {
             .unwrap();
         if line.is_empty() {
             let mut err = String::new();
-            child.stderr.take().unwrap().read_to_string(&mut err).unwrap();
+            child
+                .stderr
+                .take()
+                .unwrap()
+                .read_to_string(&mut err)
+                .unwrap();
             panic!("vmcoach serve printed no address: {err}");
         }
         let url = line.trim().to_string();
@@ -71,7 +76,13 @@ impl Server {
 
     /// A request with exactly these headers, plus Host (unless given),
     /// Content-Length and Connection: close.
-    pub fn request(&self, method: &str, path: &str, headers: &[(&str, &str)], body: &[u8]) -> Reply {
+    pub fn request(
+        &self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: &[u8],
+    ) -> Reply {
         let mut head = format!("{method} {path} HTTP/1.1\r\n");
         if !headers.iter().any(|(k, _)| k.eq_ignore_ascii_case("host")) {
             head += &format!("Host: {}\r\n", self.host());
@@ -79,7 +90,10 @@ impl Server {
         for (k, v) in headers {
             head += &format!("{k}: {v}\r\n");
         }
-        head += &format!("Content-Length: {}\r\nConnection: close\r\n\r\n", body.len());
+        head += &format!(
+            "Content-Length: {}\r\nConnection: close\r\n\r\n",
+            body.len()
+        );
         let mut bytes = head.into_bytes();
         bytes.extend_from_slice(body);
         self.raw(&bytes)
@@ -102,7 +116,9 @@ impl Server {
 
     pub fn connect(&self) -> TcpStream {
         let stream = TcpStream::connect(("127.0.0.1", self.port)).unwrap();
-        stream.set_read_timeout(Some(Duration::from_secs(300))).unwrap();
+        stream
+            .set_read_timeout(Some(Duration::from_secs(300)))
+            .unwrap();
         stream
     }
 
@@ -148,7 +164,14 @@ impl Reply {
             .unwrap_or_else(|| panic!("no HTTP answer: {:?}", String::from_utf8_lossy(bytes)));
         let head = String::from_utf8_lossy(&bytes[..end]).into_owned();
         let mut lines = head.split("\r\n");
-        let status = lines.next().unwrap().split(' ').nth(1).unwrap().parse().unwrap();
+        let status = lines
+            .next()
+            .unwrap()
+            .split(' ')
+            .nth(1)
+            .unwrap()
+            .parse()
+            .unwrap();
         let headers: Vec<(String, String)> = lines
             .filter_map(|l| l.split_once(':'))
             .map(|(k, v)| (k.trim().to_lowercase(), v.trim().to_string()))
@@ -158,7 +181,11 @@ impl Reply {
             headers,
             body: bytes[end + 4..].to_vec(),
         };
-        assert_ne!(reply.header("transfer-encoding"), Some("chunked"), "not read here");
+        assert_ne!(
+            reply.header("transfer-encoding"),
+            Some("chunked"),
+            "not read here"
+        );
         reply
     }
 
@@ -170,12 +197,14 @@ impl Reply {
     }
 
     pub fn json(&self) -> Value {
-        serde_json::from_slice(&self.body).unwrap_or_else(|e| {
-            panic!("{e}: {}", String::from_utf8_lossy(&self.body))
-        })
+        serde_json::from_slice(&self.body)
+            .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&self.body)))
     }
 
     pub fn error(&self) -> String {
-        self.json()["error"].as_str().expect("an error message").to_string()
+        self.json()["error"]
+            .as_str()
+            .expect("an error message")
+            .to_string()
     }
 }

@@ -18,22 +18,43 @@ fn every_request_needs_this_starts_token() {
         assert_eq!(reply.header("www-authenticate"), Some("Bearer"));
     }
     let wrong = format!("Bearer {}", "0".repeat(64));
-    assert_eq!(server.request("GET", "/", &[("Authorization", &wrong)], b"").status, 401);
+    assert_eq!(
+        server
+            .request("GET", "/", &[("Authorization", &wrong)], b"")
+            .status,
+        401
+    );
     assert_eq!(server.request("GET", "/?token=abc", &[], b"").status, 401);
-    assert_eq!(server.request("POST", "/api/check", &[], b"Hi, this is Dana.").status, 401);
+    assert_eq!(
+        server
+            .request("POST", "/api/check", &[], b"Hi, this is Dana.")
+            .status,
+        401
+    );
 
     let page = server.request("GET", &format!("/?token={}", server.token), &[], b"");
     assert_eq!(page.status, 200);
     assert!(String::from_utf8_lossy(&page.body).contains("Record a take"));
-    assert!(page.header("content-security-policy").unwrap().contains("default-src 'none'"));
+    assert!(page
+        .header("content-security-policy")
+        .unwrap()
+        .contains("default-src 'none'"));
     assert_eq!(server.send("GET", "/api/takes", b"").status, 200);
     // the page's own files are the same for everyone
-    assert_eq!(server.request("GET", "/assets/app.js", &[], b"").status, 200);
+    assert_eq!(
+        server.request("GET", "/assets/app.js", &[], b"").status,
+        200
+    );
 
     let again = Server::start(&[]);
     assert_ne!(again.token, server.token, "a fresh token each start");
     let old = format!("Bearer {}", server.token);
-    assert_eq!(again.request("GET", "/api/takes", &[("Authorization", &old)], b"").status, 401);
+    assert_eq!(
+        again
+            .request("GET", "/api/takes", &[("Authorization", &old)], b"")
+            .status,
+        401
+    );
 }
 
 #[test]
@@ -41,13 +62,29 @@ fn a_host_that_is_not_this_server_is_refused() {
     let server = Server::start(&[]);
     let auth = server.bearer();
     let other_port = format!("127.0.0.1:{}", server.port + 1);
-    for host in ["evil.example", "evil.example:80", &other_port, "127.0.0.1", "localhost.evil.example"] {
-        let reply = server.request("GET", "/api/takes", &[("Host", host), ("Authorization", &auth)], b"");
+    for host in [
+        "evil.example",
+        "evil.example:80",
+        &other_port,
+        "127.0.0.1",
+        "localhost.evil.example",
+    ] {
+        let reply = server.request(
+            "GET",
+            "/api/takes",
+            &[("Host", host), ("Authorization", &auth)],
+            b"",
+        );
         assert_eq!(reply.status, 403, "{host}");
         assert!(reply.error().contains("Host"), "{host}");
     }
     let localhost = format!("localhost:{}", server.port);
-    let reply = server.request("GET", "/api/takes", &[("Host", &localhost), ("Authorization", &auth)], b"");
+    let reply = server.request(
+        "GET",
+        "/api/takes",
+        &[("Host", &localhost), ("Authorization", &auth)],
+        b"",
+    );
     assert_eq!(reply.status, 200);
 }
 
@@ -56,14 +93,33 @@ fn a_post_from_another_origin_is_refused_and_no_cors_is_offered() {
     let server = Server::start(&[]);
     let auth = server.bearer();
     let script = b"Hi, this is Dana Whitfield, my number is 612 555 0147.";
-    for origin in ["http://evil.example", "null", &format!("http://localhost:{}", server.port + 1)] {
-        let reply = server.request("POST", "/api/check", &[("Origin", origin), ("Authorization", &auth)], script);
+    for origin in [
+        "http://evil.example",
+        "null",
+        &format!("http://localhost:{}", server.port + 1),
+    ] {
+        let reply = server.request(
+            "POST",
+            "/api/check",
+            &[("Origin", origin), ("Authorization", &auth)],
+            script,
+        );
         assert_eq!(reply.status, 403, "{origin}");
         assert!(reply.error().contains("origin"), "{origin}");
     }
     let own = format!("http://127.0.0.1:{}", server.port);
-    let reply = server.request("POST", "/api/check", &[("Origin", &own), ("Authorization", &auth)], script);
-    assert_eq!(reply.status, 200, "{}", String::from_utf8_lossy(&reply.body));
+    let reply = server.request(
+        "POST",
+        "/api/check",
+        &[("Origin", &own), ("Authorization", &auth)],
+        script,
+    );
+    assert_eq!(
+        reply.status,
+        200,
+        "{}",
+        String::from_utf8_lossy(&reply.body)
+    );
 
     let preflight = server.request(
         "OPTIONS",
@@ -76,10 +132,18 @@ fn a_post_from_another_origin_is_refused_and_no_cors_is_offered() {
         b"",
     );
     assert!(preflight.status >= 400, "{}", preflight.status);
-    let get = server.request("GET", "/api/takes", &[("Origin", "http://evil.example"), ("Authorization", &auth)], b"");
+    let get = server.request(
+        "GET",
+        "/api/takes",
+        &[("Origin", "http://evil.example"), ("Authorization", &auth)],
+        b"",
+    );
     for reply in [&preflight, &get, &reply] {
         assert!(
-            !reply.headers.iter().any(|(k, _)| k.starts_with("access-control-")),
+            !reply
+                .headers
+                .iter()
+                .any(|(k, _)| k.starts_with("access-control-")),
             "{:?}",
             reply.headers
         );
@@ -112,13 +176,25 @@ fn bodies_over_the_limits_get_413() {
 
     // audio longer than --max-seconds: 413 with analyze's message
     let audio = std::fs::read(fixture("networking-second-attempt-hts-22k.wav")).unwrap();
-    let long = server.request("POST", "/api/analyze?name=long.wav", &[("Authorization", &auth)], &audio);
+    let long = server.request(
+        "POST",
+        "/api/analyze?name=long.wav",
+        &[("Authorization", &auth)],
+        &audio,
+    );
     assert_eq!(long.status, 413);
-    assert_eq!(long.error(), "long.wav: is 14.6 s long; the limit is 5.0 s (use --max-seconds to change it)");
+    assert_eq!(
+        long.error(),
+        "long.wav: is 14.6 s long; the limit is 5.0 s (use --max-seconds to change it)"
+    );
     // the script check has a limit too
     let script = vec![b'a'; 3_000_000];
     assert_eq!(server.send("POST", "/api/check", &script).status, 413);
-    assert!(server.takes_files().is_empty(), "{:?}", server.takes_files());
+    assert!(
+        server.takes_files().is_empty(),
+        "{:?}",
+        server.takes_files()
+    );
 }
 
 #[test]
@@ -147,9 +223,17 @@ fn a_body_that_is_not_audio_gets_analyzes_message_as_json() {
     assert_eq!(reply.error(), message);
     let unnamed = server.send("POST", "/api/analyze", text);
     assert_eq!(unnamed.status, 400);
-    assert!(unnamed.error().starts_with("the upload: is a text file"), "{}", unnamed.error());
+    assert!(
+        unnamed.error().starts_with("the upload: is a text file"),
+        "{}",
+        unnamed.error()
+    );
     assert_eq!(server.send("POST", "/api/analyze", b"").status, 400);
-    assert!(server.takes_files().is_empty(), "{:?}", server.takes_files());
+    assert!(
+        server.takes_files().is_empty(),
+        "{:?}",
+        server.takes_files()
+    );
 }
 
 #[test]
@@ -169,7 +253,12 @@ fn take_ids_are_checked_and_paths_never_come_from_the_client() {
         "/api/takes/history.jsonl",
     ] {
         let reply = server.send("GET", path, b"");
-        assert_eq!(reply.status, 404, "{path}: {}", String::from_utf8_lossy(&reply.body));
+        assert_eq!(
+            reply.status,
+            404,
+            "{path}: {}",
+            String::from_utf8_lossy(&reply.body)
+        );
         assert!(!String::from_utf8_lossy(&reply.body).contains("secret"));
     }
 }
@@ -188,10 +277,18 @@ fn with_the_line_full_another_analysis_gets_503() {
     std::io::Write::write_all(&mut first, &[0u8; 1000]).unwrap();
     std::thread::sleep(std::time::Duration::from_millis(300));
     let second = server.send("POST", "/api/analyze", b"RIFF");
-    assert_eq!(second.status, 503, "{}", String::from_utf8_lossy(&second.body));
+    assert_eq!(
+        second.status,
+        503,
+        "{}",
+        String::from_utf8_lossy(&second.body)
+    );
     assert!(second.error().contains("busy"));
     // the check of a script needs no place in the line
-    assert_eq!(server.send("POST", "/api/check", b"Hi, it's Dana.").status, 200);
+    assert_eq!(
+        server.send("POST", "/api/check", b"Hi, it's Dana.").status,
+        200
+    );
     drop(first);
     wait_until(|| server.send("POST", "/api/analyze", b"hello").status == 400);
 }

@@ -11,12 +11,36 @@ const INDEX: &str = include_str!("web/index.html");
 
 /// (name, content type, bytes) of everything under `/assets/`.
 const FILES: &[(&str, &str, &[u8])] = &[
-    ("app.css", "text/css; charset=utf-8", include_bytes!("web/app.css")),
-    ("app.js", "text/javascript; charset=utf-8", include_bytes!("web/app.js")),
-    ("api.js", "text/javascript; charset=utf-8", include_bytes!("web/api.js")),
-    ("recorder.js", "text/javascript; charset=utf-8", include_bytes!("web/recorder.js")),
-    ("views.js", "text/javascript; charset=utf-8", include_bytes!("web/views.js")),
-    ("tap-worklet.js", "text/javascript; charset=utf-8", include_bytes!("web/tap-worklet.js")),
+    (
+        "app.css",
+        "text/css; charset=utf-8",
+        include_bytes!("web/app.css"),
+    ),
+    (
+        "app.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("web/app.js"),
+    ),
+    (
+        "api.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("web/api.js"),
+    ),
+    (
+        "recorder.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("web/recorder.js"),
+    ),
+    (
+        "views.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("web/views.js"),
+    ),
+    (
+        "tap-worklet.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("web/tap-worklet.js"),
+    ),
 ];
 
 /// The page's policy: its own files only, no inline script, no framing by
@@ -31,11 +55,8 @@ style-src 'unsafe-inline'; img-src data:; media-src data:; form-action 'none'; \
 base-uri 'none'; frame-ancestors 'self'";
 
 pub async fn index() -> Response {
-    let mut response = (
-        [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
-        INDEX,
-    )
-        .into_response();
+    let mut response =
+        ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], INDEX).into_response();
     response.headers_mut().insert(
         header::CONTENT_SECURITY_POLICY,
         HeaderValue::from_static(PAGE_POLICY),

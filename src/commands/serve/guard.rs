@@ -84,9 +84,10 @@ fn token_of(req: &Request) -> Option<String> {
 fn refuse(status: StatusCode, message: String) -> Response {
     let mut response = ApiError::new(status, message).into_response();
     if status == StatusCode::UNAUTHORIZED {
-        response
-            .headers_mut()
-            .insert(header::WWW_AUTHENTICATE, header::HeaderValue::from_static("Bearer"));
+        response.headers_mut().insert(
+            header::WWW_AUTHENTICATE,
+            header::HeaderValue::from_static("Bearer"),
+        );
     }
     response
 }
@@ -149,7 +150,13 @@ mod tests {
         let access = Access::new("t", 8123, false);
         assert!(access.host_ok("127.0.0.1:8123"));
         assert!(access.host_ok("LOCALHOST:8123"));
-        for bad in ["127.0.0.1", "127.0.0.1:8124", "evil.example:8123", "", "localhost.evil:8123"] {
+        for bad in [
+            "127.0.0.1",
+            "127.0.0.1:8124",
+            "evil.example:8123",
+            "",
+            "localhost.evil:8123",
+        ] {
             assert!(!access.host_ok(bad), "{bad}");
         }
         assert!(Access::new("t", 8123, true).host_ok("192.168.1.5:8123"));

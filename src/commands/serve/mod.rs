@@ -41,8 +41,14 @@ pub fn run(global: &Global, args: &ServeArgs) -> anyhow::Result<ExitCode> {
     super::progress::note(global.quiet, "loading the model...");
     let worker = Worker::start(load, takes.clone(), args.queue)?;
 
-    let listener = TcpListener::bind(SocketAddr::new(args.host, args.port.unwrap_or(0)))
-        .map_err(|e| anyhow::anyhow!("cannot listen on {}:{}: {e}", args.host, args.port.unwrap_or(0)))?;
+    let listener =
+        TcpListener::bind(SocketAddr::new(args.host, args.port.unwrap_or(0))).map_err(|e| {
+            anyhow::anyhow!(
+                "cannot listen on {}:{}: {e}",
+                args.host,
+                args.port.unwrap_or(0)
+            )
+        })?;
     let port = listener.local_addr()?.port();
     let token = guard::random_hex(guard::TOKEN_BYTES).map_err(anyhow::Error::msg)?;
     let url = format!("http://{}:{port}/?token={token}", url_host(args.host));

@@ -34,9 +34,8 @@ pub struct App {
 }
 
 pub fn router(app: Arc<App>, access: Arc<Access>) -> Router {
-    let header = |name, value| {
-        SetResponseHeaderLayer::overriding(name, HeaderValue::from_static(value))
-    };
+    let header =
+        |name, value| SetResponseHeaderLayer::overriding(name, HeaderValue::from_static(value));
     Router::new()
         .route("/", get(assets::index))
         .route("/assets/{name}", get(assets::asset))
@@ -134,7 +133,8 @@ async fn analyze(
         options,
     };
     let done = app.worker.run(slot, job).await?;
-    let mut value = serde_json::to_value(&done.report).map_err(|e| ApiError::internal(e.to_string()))?;
+    let mut value =
+        serde_json::to_value(&done.report).map_err(|e| ApiError::internal(e.to_string()))?;
     value["take"] = serde_json::json!({
         "id": done.id,
         "audio": format!("/api/takes/{}.wav", done.id),
@@ -168,7 +168,8 @@ async fn take_file(
     Path(segment): Path<String>,
 ) -> Result<Response, ApiError> {
     let (id, part) = takes::parse(&segment).ok_or_else(|| ApiError::not_found(&segment))?;
-    let path = takes::existing(&app.takes, &id, part).ok_or_else(|| ApiError::not_found(&segment))?;
+    let path =
+        takes::existing(&app.takes, &id, part).ok_or_else(|| ApiError::not_found(&segment))?;
     let bytes = tokio::fs::read(&path)
         .await
         .map_err(|e| ApiError::internal(format!("{}: {e}", path.display())))?;

@@ -61,10 +61,14 @@ impl Part {
 /// `ID`, `ID.json`, `ID.wav` or `ID.html` as an id and a part; `None` for
 /// anything that is not a valid id.
 pub fn parse(segment: &str) -> Option<(String, Part)> {
-    let (id, part) = [(".wav", Part::Audio), (".html", Part::Page), (".json", Part::Report)]
-        .into_iter()
-        .find_map(|(ext, part)| segment.strip_suffix(ext).map(|id| (id, part)))
-        .unwrap_or((segment, Part::Report));
+    let (id, part) = [
+        (".wav", Part::Audio),
+        (".html", Part::Page),
+        (".json", Part::Report),
+    ]
+    .into_iter()
+    .find_map(|(ext, part)| segment.strip_suffix(ext).map(|id| (id, part)))
+    .unwrap_or((segment, Part::Report));
     valid_id(id).then(|| (id.to_string(), part))
 }
 
@@ -105,7 +109,10 @@ pub fn listing(dir: &Path) -> vmcoach::Result<Listing> {
         .into_iter()
         .map(|take| {
             let id = id_of(&take.file);
-            let has = |part| id.as_deref().is_some_and(|id| existing(dir, id, part).is_some());
+            let has = |part| {
+                id.as_deref()
+                    .is_some_and(|id| existing(dir, id, part).is_some())
+            };
             Listed {
                 audio: has(Part::Audio),
                 report: has(Part::Report),
@@ -127,10 +134,17 @@ mod tests {
 
     #[test]
     fn ids_never_leave_the_folder() {
-        for good in ["2026-03-04T09-14-05", "2026-03-04T09-14-05-2", "a.recovered", "x_1"] {
+        for good in [
+            "2026-03-04T09-14-05",
+            "2026-03-04T09-14-05-2",
+            "a.recovered",
+            "x_1",
+        ] {
             assert!(valid_id(good), "{good}");
         }
-        for bad in ["", ".hidden", "..", "a/../b", "a/b", "a\\b", "..%2f", "a..b", "é", "a b", "a\0"] {
+        for bad in [
+            "", ".hidden", "..", "a/../b", "a/b", "a\\b", "..%2f", "a..b", "é", "a b", "a\0",
+        ] {
             assert!(!valid_id(bad), "{bad:?}");
         }
         assert!(!valid_id(&"a".repeat(MAX_ID + 1)));
@@ -140,7 +154,10 @@ mod tests {
         assert_eq!(parse("t1"), Some(("t1".into(), Part::Report)));
         assert_eq!(parse("../t1.wav"), None);
         assert_eq!(parse(".wav"), None);
-        assert_eq!(id_of("2026-03-04T09-14-05.wav").as_deref(), Some("2026-03-04T09-14-05"));
+        assert_eq!(
+            id_of("2026-03-04T09-14-05.wav").as_deref(),
+            Some("2026-03-04T09-14-05")
+        );
         assert_eq!(id_of("/tmp/elsewhere.wav"), None);
         assert_eq!(id_of("take.mp3"), None);
     }

@@ -3,6 +3,7 @@
 //! when it is cut off, too large, or not wanted.
 
 use std::path::Path;
+use std::time::Duration;
 
 use axum::body::Body;
 use axum::http::StatusCode;
@@ -15,6 +16,10 @@ use super::reply::ApiError;
 /// Uploads being received are `.vmcoach-RANDOM.upload.part` in the takes folder.
 const PREFIX: &str = ".vmcoach-";
 const SUFFIX: &str = ".upload.part";
+
+/// An upload that sends nothing for this long is dropped, so it does not
+/// hold a place in the line for ever.
+const IDLE: Duration = Duration::from_secs(30);
 
 fn too_large(limit: u64) -> ApiError {
     ApiError::new(
@@ -43,7 +48,18 @@ pub async fn receive(body: Body, dir: &Path, limit: u64) -> Result<NamedTempFile
     let mut file = tokio::fs::File::from_std(part.as_file().try_clone().map_err(io)?);
     let mut body = body;
     let mut written: u64 = 0;
-    while let Some(frame) = body.frame().await {
+    loop {
+        let next = tokio::time::timeout(IDLE, body.frame())
+            .await
+            .map_err(|_| {
+                ApiError::new(
+                    StatusCode::REQUEST_TIMEOUT,
+                    format!("the upload stalled: nothing came for {} s", IDLE.as_secs()),
+                )
+            })?;
+        let Some(frame) = next else {
+            break;
+        };
         let frame = frame.map_err(|e| {
             ApiError::bad_request(format!("the upload was cut off before its end ({e})"))
         })?;

@@ -86,9 +86,9 @@ impl Worker {
                 }
             })
             .map_err(|e| vmcoach::Error::Input(format!("cannot start the analysis thread: {e}")))?;
-        loaded.recv().unwrap_or_else(|_| {
-            Err(vmcoach::Error::Input("the analysis thread stopped".into()))
-        })?;
+        loaded
+            .recv()
+            .unwrap_or_else(|_| Err(vmcoach::Error::Input("the analysis thread stopped".into())))?;
         Ok(Worker {
             jobs,
             admitted: Arc::new(AtomicUsize::new(0)),
@@ -209,7 +209,8 @@ fn store_take(upload: NamedTempFile, audio: &Audio, dir: &Path) -> vmcoach::Resu
         } else {
             let bytes = wav::encode(&audio.samples, audio.rate, &take)?;
             let mut tmp = super::super::temp_beside(&take, ".wav.tmp")?;
-            std::io::Write::write_all(&mut tmp, &bytes).map_err(|e| vmcoach::Error::io(&take, e))?;
+            std::io::Write::write_all(&mut tmp, &bytes)
+                .map_err(|e| vmcoach::Error::io(&take, e))?;
             tmp.persist_noclobber(&take).map_err(|e| e.error)
         };
         match persisted {
