@@ -7,10 +7,13 @@
 //        [--screenshots DESKTOP.png PHONE.png]
 //
 // The microphone plays AUDIO.wav once from when the page opens it; the
-// driver turns the countdown off, clicks Record, waits until the page has
-// recorded SECONDS, clicks Stop, and waits for the report. The result has:
+// driver turns the countdown off, opens the page again, reaches Record with Tab and presses
+// Enter, waits until the page has recorded SECONDS, presses Enter on Stop
+// (where the page put the focus), and waits for the report. The result has:
 //   errors            console errors and uncaught exceptions
-//   stop_to_report_ms from the click on Stop to the report page loaded
+//   remembered        the options after the page was opened again
+//   tabs_to_record    Tab presses from the page's start to Record
+//   stop_to_report_ms from Enter on Stop to the report page loaded
 //   summary           the text of the take's summary; score: its score
 //   report_text       the text of the full report shown in the page's frame
 //   takes             the rows of the takes table (text of each cell)
@@ -61,7 +64,19 @@ try {
   await page.uncheck("input[name=countdown]");
   if (expectNumber) await page.fill("input[name=expect_number]", expectNumber);
 
-  await page.click("#record");
+  // keyboard alone: Tab to Record, Enter; the page moves the focus to Stop
+  // the options are remembered: open the page again, from its start
+  await page.reload();
+  const remembered = await page.evaluate(() => ({
+    countdown: document.querySelector("input[name=countdown]").checked,
+    expect_number: document.querySelector("input[name=expect_number]").value,
+  }));
+  let tabs = 0;
+  while ((await page.evaluate(() => document.activeElement?.id)) !== "record") {
+    if (++tabs > 30) throw new Error("Record cannot be reached with Tab");
+    await page.keyboard.press("Tab");
+  }
+  await page.keyboard.press("Enter");
   await page.waitForFunction(() => document.getElementById("countdown").textContent === "Speak now.");
   // the page's own clock: seconds of audio it has kept
   await page.waitForFunction(
@@ -74,7 +89,10 @@ try {
   );
   const recorded = await page.textContent("#elapsed");
   const stopped = Date.now();
-  await page.click("#stop");
+  if ((await page.evaluate(() => document.activeElement?.id)) !== "stop") {
+    throw new Error("the focus is not on Stop while recording");
+  }
+  await page.keyboard.press("Enter");
   await page.waitForSelector("#score", { timeout: 180_000 });
   const frame = page.frameLocator("#report");
   await frame.locator("body").waitFor();
@@ -88,6 +106,8 @@ try {
   const result = {
     errors,
     recorded_s: recorded,
+    tabs_to_record: tabs,
+    remembered,
     stop_to_report_ms: stopToReport,
     summary: await page.innerText("#summary"),
     score: await page.textContent("#score"),

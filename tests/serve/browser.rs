@@ -35,6 +35,13 @@ fn a_take_recorded_in_chromium_gets_its_report_and_joins_the_takes() {
     );
     let page: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(page["errors"], serde_json::json!([]));
+    // recorded with the keyboard alone: Record is the first stop of Tab
+    assert_eq!(page["tabs_to_record"], 1);
+    // the options set before the page was opened again were kept
+    assert_eq!(
+        page["remembered"],
+        serde_json::json!({"countdown": false, "expect_number": "8325550110"})
+    );
 
     // the take the server kept is the one the page shows
     let listing = server.send("GET", "/api/takes", b"").json();

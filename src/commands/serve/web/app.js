@@ -223,10 +223,12 @@ function dropHandlers() {
 }
 
 loadOptions();
-form.addEventListener("change", () => {
-  saveOptions();
-  scriptChanged();
-});
+for (const event of ["input", "change"]) {
+  form.addEventListener(event, () => {
+    saveOptions();
+    scriptChanged();
+  });
+}
 form.addEventListener("submit", (e) => e.preventDefault());
 $("record").addEventListener("click", record);
 $("stop").addEventListener("click", stop);
