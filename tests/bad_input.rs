@@ -278,3 +278,32 @@ fn a_huge_rules_file_is_refused_before_it_is_read() {
         "are refused",
     );
 }
+
+/// `vmcoach rules --json | head -c 1`: the reader goes away early. The
+/// process ends quietly (killed by SIGPIPE, as Unix tools are), never with
+/// a panic on stderr.
+#[test]
+fn a_closed_output_pipe_ends_quietly() {
+    use std::io::Read;
+    use std::process::Stdio;
+    for _ in 0..5 {
+        let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("vmcoach"))
+            .args(["rules", "--json"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        drop(child.stdout.take());
+        let mut stderr = String::new();
+        child
+            .stderr
+            .take()
+            .unwrap()
+            .read_to_string(&mut stderr)
+            .unwrap();
+        let status = child.wait().unwrap();
+        assert!(!stderr.contains("panicked"), "{stderr}");
+        assert!(stderr.is_empty(), "{stderr}");
+        assert_ne!(status.code(), Some(101), "{status}: {stderr}");
+    }
+}

@@ -468,3 +468,26 @@ fn mp3_transcribes_with_the_real_model() {
         "caller's name (Renee Dubois) missing from {words:?}"
     );
 }
+
+/// A batch weighs its time left by each file's length, read from the
+/// header without decoding: near the decoded length for every format (an
+/// MP3 without a length in its header is estimated from its bitrate), and
+/// nothing at all for a file that is not audio.
+#[test]
+fn header_length_is_close_to_the_decoded_length() {
+    for good in GOOD {
+        let path = formats(good.file);
+        let seconds = audio::decode::header_seconds(&path)
+            .unwrap_or_else(|| panic!("{}: no length in its header", good.file));
+        assert!(
+            (seconds - CLIP_SECONDS).abs() < 0.5,
+            "{}: header says {seconds:.2} s, the clip is {CLIP_SECONDS} s",
+            good.file
+        );
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let text = dir.path().join("notes.wav");
+    std::fs::write(&text, "not audio at all\n").unwrap();
+    assert_eq!(audio::decode::header_seconds(&text), None);
+    assert_eq!(audio::decode::header_seconds(&dir.path().join("missing.wav")), None);
+}

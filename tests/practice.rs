@@ -584,6 +584,29 @@ fn no_microphone_is_our_one_clear_error_without_alsa_lines() {
 }
 
 #[test]
+fn rehearse_without_a_microphone_says_what_else_works_and_leaves_nothing() {
+    let _machine = alone();
+    let dir = tempfile::tempdir().unwrap();
+    let conf = dir.path().join("asound.conf");
+    fs::write(&conf, "# no devices at all\n").unwrap();
+    let model = model();
+    let args = ["rehearse", "--model", &model, "--takes", "takes"];
+    let r = run(dir.path(), "rehearse", &conf, &args, Some("q\n"));
+    assert_eq!(r.status.code(), Some(1), "{}", r.stderr);
+    assert!(
+        r.stderr.starts_with("vmcoach: error: no microphone found"),
+        "{}",
+        r.stderr
+    );
+    // Before anything else: no take announced, no folder made.
+    assert!(!r.stdout.contains("Take 1") && !r.stderr.contains("Take 1"));
+    assert!(!dir.path().join("takes").exists());
+    // What works without one.
+    assert!(r.stderr.contains("vmcoach analyze FILE"), "{}", r.stderr);
+    assert!(r.stderr.contains("vmcoach check SCRIPT.txt"), "{}", r.stderr);
+}
+
+#[test]
 fn record_never_overwrites_and_names_the_file() {
     let _alone = alone();
     let dir = tempfile::tempdir().unwrap();

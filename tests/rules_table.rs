@@ -5,7 +5,8 @@
 //! labels.json: `{ "NAME": { "kind": "networking" | "application",
 //! "infer": true?, "attempt": N?, "expect_number": "..."?, "expect_name": "..."?,
 //! "note": "..."?, "expect": { "rule-id": "pass" | "warn" | "fail" | "skip" } } }`.
-//! With `"infer": true` the kind is not given to the analysis and must be inferred.
+//! With `"infer": true` the kind is not given to the analysis and must be
+//! inferred; every script's kind, inferred, must match its label.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -100,8 +101,11 @@ fn every_labelled_script_gets_its_labelled_statuses() {
         })
         .kind;
         inferred_right += usize::from(inferred == label.kind);
-        if inferred != label.kind && std::env::var_os("VMCOACH_TABLE_VERBOSE").is_some() {
-            eprintln!("{name}: kind would be inferred as {inferred:?}");
+        if inferred != label.kind {
+            problems.push(format!(
+                "{name}: the kind would be inferred as {inferred:?}, labelled {:?}",
+                label.kind
+            ));
         }
         if label.infer {
             let e = table.entry("(kind inference)".into()).or_default();
@@ -164,7 +168,7 @@ fn every_labelled_script_gets_its_labelled_statuses() {
         100.0 * agree as f64 / total.max(1) as f64
     );
     eprintln!(
-        "(informational) kind inferred right for {inferred_right} of {} scripts",
+        "kind inferred right for {inferred_right} of {} scripts",
         labels.len()
     );
     assert!(

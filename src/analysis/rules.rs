@@ -130,6 +130,18 @@ pub enum Metric {
     DigitsPerSecond,
 }
 
+impl Metric {
+    /// What the measure counts, after a number ("8 s of speech").
+    pub fn unit(self) -> &'static str {
+        match self {
+            Metric::SpeechS => "s of speech",
+            Metric::WordsPerMinute => "words a minute",
+            Metric::FillersPer100 => "fillers per 100 words",
+            Metric::DigitsPerSecond => "digits a second",
+        }
+    }
+}
+
 /// One band of a `bands` rule; the first band whose bound holds wins
 /// (`below`: value < bound, `upto`: value <= bound, neither: always).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -591,12 +603,19 @@ impl RuleSet {
             .iter()
             .map(|r| RuleDescription {
                 id: r.spec.id.clone(),
-                checks: r.spec.checks.clone(),
+                checks: fill(&r.spec.checks, &param_words(&r.spec.params)),
                 weight: r.spec.weight,
                 applies_to: r.spec.applies_to.clone(),
                 source: r.spec.source.clone(),
                 min_attempt: r.spec.min_attempt,
-                thresholds: r.spec.bands.iter().map(describe_band).collect(),
+                thresholds: {
+                    let metric = match r.spec.check {
+                        Check::NumberPace => Some(Metric::DigitsPerSecond),
+                        _ => r.spec.metric,
+                    };
+                    let unit = metric.map(Metric::unit).unwrap_or("");
+                    r.spec.bands.iter().map(|b| describe_band(b, unit)).collect()
+                },
                 params: r.spec.params.clone(),
             })
             .collect()
@@ -616,18 +635,40 @@ impl RuleSet {
     }
 }
 
-fn describe_band(b: &Band) -> String {
+/// A band in plain words: "under 8 s of speech: fails".
+fn describe_band(b: &Band, unit: &str) -> String {
     let status = match b.status {
-        Status::Pass => "pass",
-        Status::Warn => "warn",
-        Status::Fail => "fail",
-        Status::Skip => "skip",
+        Status::Pass => "passes",
+        Status::Warn => "warns",
+        Status::Fail => "fails",
+        Status::Skip => "is skipped",
+    };
+    let unit = if unit.is_empty() {
+        String::new()
+    } else {
+        format!(" {unit}")
     };
     match (b.below, b.upto) {
-        (Some(v), _) => format!("below {v}: {status}"),
-        (None, Some(v)) => format!("up to {v}: {status}"),
-        (None, None) => format!("otherwise: {status}"),
+        (Some(v), _) => format!("under {v}{unit}: {status}"),
+        (None, Some(v)) => format!("up to {v}{unit}: {status}"),
+        (None, None) => format!("more: {status}"),
     }
+}
+
+/// A rule's settings as words for its description's `{name}`s: a
+/// `*_fraction` as a percentage, anything else as its number.
+fn param_words(params: &BTreeMap<String, f64>) -> Vec<(&str, String)> {
+    params
+        .iter()
+        .map(|(name, v)| {
+            let words = if name.ends_with("_fraction") {
+                format!("{} %", (v * 100.0).round())
+            } else {
+                format!("{v}")
+            };
+            (name.as_str(), words)
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -687,6 +728,21 @@ mod tests {
         }
         let pace = d.iter().find(|r| r.id == "number-pace").unwrap();
         assert!(pace.source.contains("own heuristic"));
+        assert_eq!(
+            pace.thresholds,
+            ["up to 3.5 digits a second: passes", "more: warns"]
+        );
+        // Plain words: no setting's internal name, no file of ours cited.
+        for r in &d {
+            let text = format!("{} {} {}", r.checks, r.source, r.thresholds.join(" "));
+            assert!(
+                !text.contains("params.") && !text.contains(".md") && !text.contains('{'),
+                "{}: {text}",
+                r.id
+            );
+        }
+        let early = d.iter().find(|r| r.id == "number-early").unwrap();
+        assert!(early.checks.contains("first 10 s of speech"), "{}", early.checks);
         assert!(
             d.iter()
                 .find(|r| r.id == "length")

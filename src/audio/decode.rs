@@ -62,6 +62,22 @@ pub fn read_file(path: &Path, max_seconds: f64) -> Result<Audio> {
     }
 }
 
+/// The length a file's header gives (stated, or estimated from the
+/// bitrate) in seconds, read without decoding: for planning, such as a
+/// batch's time left. `None` when the header gives none or the file cannot
+/// be read; reading it for real says why.
+pub fn header_seconds(path: &Path) -> Option<f64> {
+    let mut file = File::open(path).ok()?;
+    let seconds = catch_unwind(AssertUnwindSafe(|| {
+        let layout = layout(&mut file).ok()?;
+        let format = probe(file, path, &layout).ok()?;
+        let track = AudioTrack::default_of(format.as_ref(), &layout).ok()?;
+        let rate = track.params.sample_rate.filter(|&r| r > 0)?;
+        Some(track.header_frames? as f64 / f64::from(rate))
+    }));
+    seconds.ok().flatten().filter(|s| s.is_finite())
+}
+
 /// Why a file cannot be used, in the words [`read_file`] gives the user:
 /// [`Undecodable::Io`] becomes [`Error::Io`], every other one
 /// [`Error::BadAudio`] with this text as the reason.

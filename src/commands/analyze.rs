@@ -9,6 +9,7 @@ use vmcoach::pipeline::{self, CoachOptions};
 use vmcoach::report::{html, text, Report};
 
 use super::html::Replace;
+use super::progress::Steps;
 use crate::cli::{AnalyzeArgs, CheckArgs, Global, KindArg, MessageArgs};
 
 /// Colour only on a terminal, and never with NO_COLOR set.
@@ -66,12 +67,16 @@ pub fn analyze(global: &Global, args: &AnalyzeArgs) -> anyhow::Result<ExitCode> 
     let mut failed = 0;
     for (i, file) in args.files.iter().enumerate() {
         let result = (|| -> vmcoach::Result<(Report, pipeline::Heard)> {
+            let steps = Steps::new(global.quiet);
+            steps.say(format!("reading {}", file.display()));
             let audio = vmcoach::audio::load(file, options.max_seconds)?;
             if transcriber.is_none() {
-                transcriber = Some(super::load_transcriber(global, &args.decoding)?);
+                steps.say("loading the model");
+                transcriber = Some(super::load_transcriber(&args.decoding)?);
             }
             let t = transcriber.as_mut().expect("loaded above");
-            let heard = pipeline::hear(audio, t)?;
+            let heard = steps.hear(audio, t)?;
+            steps.say("checking what was said");
             let report = pipeline::coach_heard(file.display().to_string(), &heard, &options);
             Ok((report, heard))
         })();

@@ -266,19 +266,61 @@ impl Pages {
 
 const INDEX_PAGE: &str = "index.html";
 
-fn progress_bar(quiet: bool, total: usize) -> ProgressBar {
-    if quiet || !std::io::stderr().is_terminal() {
-        return ProgressBar::hidden();
+/// The batch's progress: files done of all, and the time left from the
+/// audio heard so far (a 5-minute file weighs as much as ten 30 s ones).
+struct Progress {
+    bar: ProgressBar,
+    /// Each input's length from its header, in tenths of a second.
+    weights: Vec<u64>,
+    files_done: usize,
+}
+
+impl Progress {
+    fn new(quiet: bool, inputs: &[batch::Input]) -> Progress {
+        if quiet || !std::io::stderr().is_terminal() {
+            return Progress {
+                bar: ProgressBar::hidden(),
+                weights: vec![0; inputs.len()],
+                files_done: 0,
+            };
+        }
+        let lengths: Vec<Option<f64>> = inputs
+            .iter()
+            .map(|i| vmcoach::audio::decode::header_seconds(&i.path))
+            .collect();
+        // A file whose header tells no length counts as an average one.
+        let known: Vec<f64> = lengths.iter().flatten().copied().collect();
+        let average = known.iter().sum::<f64>() / known.len().max(1) as f64;
+        let weights: Vec<u64> = lengths
+            .iter()
+            .map(|l| (l.unwrap_or(average).max(0.1) * 10.0).round() as u64)
+            .collect();
+        let bar = ProgressBar::with_draw_target(
+            Some(weights.iter().sum()),
+            ProgressDrawTarget::stderr(),
+        );
+        bar.set_style(
+            ProgressStyle::with_template(
+                "{bar:24} {prefix} files  {elapsed} elapsed, ETA {eta}  {wide_msg}",
+            )
+            .expect("valid template"),
+        );
+        bar.set_prefix(format!("0/{}", inputs.len()));
+        bar.enable_steady_tick(Duration::from_millis(500));
+        Progress {
+            bar,
+            weights,
+            files_done: 0,
+        }
     }
-    let bar = ProgressBar::with_draw_target(Some(total as u64), ProgressDrawTarget::stderr());
-    bar.set_style(
-        ProgressStyle::with_template(
-            "{bar:24} {pos}/{len} files  {elapsed} elapsed, ETA {eta}  {wide_msg}",
-        )
-        .expect("valid template"),
-    );
-    bar.enable_steady_tick(Duration::from_millis(500));
-    bar
+
+    /// The input at `index` is done (or failed).
+    fn done(&mut self, index: usize) {
+        self.files_done += 1;
+        self.bar.inc(self.weights.get(index).copied().unwrap_or(0));
+        self.bar
+            .set_prefix(format!("{}/{}", self.files_done, self.weights.len()));
+    }
 }
 
 /// "s" for a count other than one.
@@ -375,7 +417,8 @@ fn plan_jobs(global: &Global, args: &BatchArgs, files: usize) -> batch::Plan {
     // Cores another process keeps busy would make whisper's threads spin.
     let cores = vmcoach::transcribe::whisper::cores::free();
     let jobs = args.jobs.map(|j| j as usize);
-    let plan = batch::plan(cores, jobs, global.threads, files);
+    let threads = args.decoding.model.threads.map(|t| t as usize);
+    let plan = batch::plan(cores, jobs, threads, files);
     if !global.quiet {
         if let Some(j) = jobs.filter(|&j| j > cores) {
             eprintln!(
@@ -383,7 +426,7 @@ fn plan_jobs(global: &Global, args: &BatchArgs, files: usize) -> batch::Plan {
                 plan.jobs
             );
         }
-        if let Some(t) = global.threads.filter(|&t| t > plan.threads) {
+        if let Some(t) = threads.filter(|&t| t > plan.threads) {
             eprintln!(
                 "vmcoach: --threads {t} with {} job{} would oversubscribe the {cores} free cores; using {} each",
                 plan.jobs,
@@ -425,8 +468,8 @@ fn analyse_all(
     }
     // One model for the whole run; each job gets its own decoder state.
     let model = WhisperModel::load(
-        &super::model_path(global)?,
-        super::whisper_options(global, &args.decoding),
+        &super::model_path(args.decoding.model.model.as_deref())?,
+        super::whisper_options(&args.decoding),
     )?;
     let factory = || -> vmcoach::Result<Box<dyn Transcriber + Send>> {
         Ok(Box::new(model.transcriber(plan.threads)?))
@@ -440,7 +483,9 @@ fn analyse_all(
             plural(plan.threads)
         );
     }
-    let bar = progress_bar(global.quiet, inputs.len());
+    let mut progress = Progress::new(global.quiet, inputs);
+    let bar = progress.bar.clone();
+    let index_of = |input: &batch::Input| inputs.iter().position(|i| std::ptr::eq(i, input));
     let result = batch::run(
         inputs,
         plan.jobs,
@@ -451,8 +496,8 @@ fn analyse_all(
             match event {
                 Event::Started { input } => bar.set_message(input.key.clone()),
                 Event::Finished {
+                    input,
                     result: Ok(analysed),
-                    ..
                 } => {
                     let line = summary::result_line(&analysed.report, analysed.stamp);
                     if let Some(lines) = out.lines.as_mut() {
@@ -469,7 +514,7 @@ fn analyse_all(
                         .map_err(|e| Error::io("<stdout>", e))?;
                     }
                     done.rows.push(Row::from_report(&analysed.report));
-                    bar.inc(1);
+                    progress.done(index_of(input).unwrap_or(usize::MAX));
                 }
                 Event::Finished {
                     input,
@@ -478,7 +523,7 @@ fn analyse_all(
                     let reason = batch::failure_reason(input, &e);
                     bar.suspend(|| eprintln!("vmcoach: {}: {reason}", input.source()));
                     done.failures.push((input.source(), reason));
-                    bar.inc(1);
+                    progress.done(index_of(input).unwrap_or(usize::MAX));
                 }
             }
             Ok(())

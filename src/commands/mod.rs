@@ -18,22 +18,25 @@ use std::process::ExitCode;
 
 use vmcoach::transcribe::whisper::{Timestamps, WhisperOptions, WhisperTranscriber};
 
-use crate::cli::{Cli, Command, DecodingArgs, Global, TimestampArg};
+use crate::cli::{Cli, DecodingArgs, TimestampArg};
 
-pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+pub fn run(mut cli: Cli) -> anyhow::Result<ExitCode> {
+    if let Some(model) = cli.command.model_args_mut() {
+        model.or_before(&cli.global.model);
+    }
     let global = &cli.global;
     match &cli.command {
-        Command::Analyze(args) => analyze::analyze(global, args),
-        Command::Check(args) => analyze::check(global, args),
-        Command::Rules(args) => rules::run(global, args),
-        Command::Transcribe(args) => transcribe::run(global, args),
-        Command::Model(cmd) => model::run(global, cmd),
-        Command::Batch(args) => batch::run(global, args),
-        Command::Summarize(args) => batch::summarize(global, args),
-        Command::Devices(args) => devices::run(global, args),
-        Command::Record(args) => record::run(global, args),
-        Command::Rehearse(args) => rehearse::run(global, args),
-        Command::Serve(args) => serve::run(global, args),
+        crate::cli::Command::Analyze(args) => analyze::analyze(global, args),
+        crate::cli::Command::Check(args) => analyze::check(global, args),
+        crate::cli::Command::Rules(args) => rules::run(global, args),
+        crate::cli::Command::Transcribe(args) => transcribe::run(global, args),
+        crate::cli::Command::Model(cmd) => model::run(global, cmd),
+        crate::cli::Command::Batch(args) => batch::run(global, args),
+        crate::cli::Command::Summarize(args) => batch::summarize(global, args),
+        crate::cli::Command::Devices(args) => devices::run(global, args),
+        crate::cli::Command::Record(args) => record::run(global, args),
+        crate::cli::Command::Rehearse(args) => rehearse::run(global, args),
+        crate::cli::Command::Serve(args) => serve::run(global, args),
     }
 }
 
@@ -67,22 +70,22 @@ pub fn refuse_output_over<'a>(
 }
 
 /// The model file to use, from --model, $VMCOACH_MODEL or the default places.
-pub fn model_path(global: &Global) -> vmcoach::Result<PathBuf> {
-    let env = std::env::var_os("VMCOACH_MODEL")
+pub fn model_path(given: Option<&Path>) -> vmcoach::Result<PathBuf> {
+    let env = std::env::var_os(vmcoach::transcribe::model::MODEL_ENV)
         .filter(|v| !v.is_empty())
         .map(PathBuf::from);
-    vmcoach::transcribe::model::resolve(global.model.as_deref(), env.as_deref())
+    vmcoach::transcribe::model::resolve(given, env.as_deref())
 }
 
 /// The whisper settings from the command line (every command that hears
 /// audio uses these, so batch lines and `analyze --json` agree).
-pub fn whisper_options(global: &Global, decoding: &DecodingArgs) -> WhisperOptions {
+pub fn whisper_options(decoding: &DecodingArgs) -> WhisperOptions {
     let mut options = WhisperOptions {
         timestamps: match decoding.timestamps {
             TimestampArg::Tokens => Timestamps::Tokens,
             TimestampArg::Dtw => Timestamps::Dtw,
         },
-        verbose: global.verbose,
+        verbose: decoding.model.verbose,
         beam_size: decoding.beam,
         pieces: !decoding.whole_audio,
         second_listen: !decoding.no_second_listen,
@@ -95,23 +98,19 @@ pub fn whisper_options(global: &Global, decoding: &DecodingArgs) -> WhisperOptio
 }
 
 /// Loads the whisper model once for the whole command.
-pub fn load_transcriber(
-    global: &Global,
-    decoding: &DecodingArgs,
-) -> vmcoach::Result<WhisperTranscriber> {
-    transcriber_loader(global, decoding)?()
+pub fn load_transcriber(decoding: &DecodingArgs) -> vmcoach::Result<WhisperTranscriber> {
+    transcriber_loader(decoding)?()
 }
 
 /// What loading the model needs, found now; the loading itself when called
 /// (on another thread, for `serve`).
 pub fn transcriber_loader(
-    global: &Global,
     decoding: &DecodingArgs,
 ) -> vmcoach::Result<impl FnOnce() -> vmcoach::Result<WhisperTranscriber> + Send + 'static> {
-    let path = model_path(global)?;
-    let mut options = whisper_options(global, decoding);
-    if let Some(t) = global.threads {
-        options.threads = t.max(1);
+    let path = model_path(decoding.model.model.as_deref())?;
+    let mut options = whisper_options(decoding);
+    if let Some(t) = decoding.model.threads {
+        options.threads = t as usize;
     }
     Ok(move || WhisperTranscriber::load(&path, options))
 }

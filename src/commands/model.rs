@@ -1,6 +1,5 @@
 //! `vmcoach model fetch|import|list|verify`.
 
-use std::path::PathBuf;
 use std::process::ExitCode;
 
 use vmcoach::transcribe::model::{self, Quantization};
@@ -15,8 +14,12 @@ pub fn run(global: &Global, cmd: &ModelCommand) -> anyhow::Result<ExitCode> {
             dir,
         } => {
             let quant = parse_quant(quantize.as_deref())?;
+            let dir = match dir {
+                Some(dir) => dir.clone(),
+                None => model::user_models_dir().unwrap_or_else(model::local_models_dir),
+            };
             let bar = super::progress::spinner(global.quiet);
-            let path = model::fetch(name, dir, quant, &mut |msg| {
+            let path = model::fetch(name, &dir, quant, &mut |msg| {
                 bar.set_message(msg.to_string())
             })?;
             bar.finish_and_clear();
@@ -49,10 +52,7 @@ pub fn run(global: &Global, cmd: &ModelCommand) -> anyhow::Result<ExitCode> {
             );
         }
         ModelCommand::List => {
-            let mut dirs = vec![PathBuf::from("models")];
-            if let Some(data) = model::user_models_dir() {
-                dirs.push(data);
-            }
+            let dirs = model::model_dirs();
             let found = model::list(&dirs);
             if found.is_empty() {
                 println!("no models installed; install one with: vmcoach model fetch tiny.en");
@@ -69,11 +69,24 @@ pub fn run(global: &Global, cmd: &ModelCommand) -> anyhow::Result<ExitCode> {
                     Err(e) => println!("{e}"),
                 }
             }
+            let places: Vec<String> = model::default_places()
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect();
+            println!(
+                "\nvmcoach loads the first of: --model PATH, ${}, {}",
+                model::MODEL_ENV,
+                places.join(", ")
+            );
+            match super::model_path(None) {
+                Ok(path) => println!("here that is: {}", path.display()),
+                Err(_) => println!("here there is none; install one with: vmcoach model fetch"),
+            }
         }
         ModelCommand::Verify { path } => {
             let path = match path {
                 Some(p) => p.clone(),
-                None => super::model_path(global)?,
+                None => super::model_path(None)?,
             };
             model::validate(&path)?;
             match model::seal::check(&path, true)? {

@@ -317,8 +317,7 @@ pub fn record_take(
     take: &TakeArgs,
     out: &Path,
 ) -> anyhow::Result<TakeSummary> {
-    let mut capture = capture::start(take.device.as_deref())
-        .map_err(|e| anyhow::anyhow!("{e}\nList the microphones with: vmcoach devices"))?;
+    let mut capture = capture::start(take.device.as_deref()).map_err(no_microphone)?;
     console.note(format!(
         "Recording from \"{}\" ({} Hz, {} channel{}), at most {}.",
         capture.device_name(),
@@ -378,6 +377,24 @@ pub fn print_take_warnings(summary: &TakeSummary) {
     }
 }
 
+/// The microphone's error, with what to do about it and what works without one.
+fn no_microphone(e: vmcoach::Error) -> anyhow::Error {
+    anyhow::anyhow!(
+        "{e}\nList the microphones with: vmcoach devices\n\
+         Without a microphone: record the message on your phone and run \
+         `vmcoach analyze FILE` on the recording, or write it down and run \
+         `vmcoach check SCRIPT.txt`."
+    )
+}
+
+/// Opens the microphone and closes it again, so a machine without one is
+/// told so before the model loads or the takes folder is made.
+pub fn check_microphone(take: &TakeArgs) -> anyhow::Result<()> {
+    let mut capture = capture::start(take.device.as_deref()).map_err(no_microphone)?;
+    capture.stop();
+    Ok(())
+}
+
 /// Transcribes and coaches a finished take: its report, and what was heard
 /// (for its HTML page).
 pub fn coach_take(
@@ -386,11 +403,11 @@ pub fn coach_take(
     path: &Path,
     options: &CoachOptions,
 ) -> vmcoach::Result<(Report, pipeline::Heard)> {
-    let bar = progress::spinner(global.quiet);
-    bar.set_message("transcribing the take");
-    let heard = pipeline::hear_file(path, options.max_seconds, transcriber);
-    bar.finish_and_clear();
-    let heard = heard?;
+    let steps = progress::Steps::new(global.quiet);
+    steps.say("reading the take");
+    let audio = vmcoach::audio::load(path, options.max_seconds)?;
+    let heard = steps.hear(audio, transcriber)?;
+    steps.say("checking what was said");
     let report = pipeline::coach_heard(path.display().to_string(), &heard, options);
     Ok((report, heard))
 }
@@ -432,10 +449,11 @@ pub fn run(global: &Global, args: &RecordArgs) -> anyhow::Result<ExitCode> {
     // Everything that can be wrong with the options or the model is found
     // before the user speaks.
     let options = coach_options(&args.coach.message, analysis_limit(&args.take))?;
+    check_microphone(&args.take)?;
     let mut transcriber = if args.no_analyze {
         None
     } else {
-        Some(super::load_transcriber(global, &args.decoding)?)
+        Some(super::load_transcriber(&args.decoding)?)
     };
     let path = out.unwrap_or_else(|| recorder::default_take_path(&args.take.takes));
     let summary = record_take(&mut console, &args.take, &path)?;

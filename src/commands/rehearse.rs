@@ -49,7 +49,8 @@ pub fn run(global: &Global, args: &RehearseArgs) -> anyhow::Result<ExitCode> {
     }
 
     let options = coach_options(&args.message, record::analysis_limit(&args.take))?;
-    let mut transcriber = super::load_transcriber(global, &args.decoding)?;
+    record::check_microphone(&args.take)?;
+    let mut transcriber = super::load_transcriber(&args.decoding)?;
     std::fs::create_dir_all(takes_dir).map_err(|e| vmcoach::Error::io(takes_dir, e))?;
 
     let mut session: Vec<TakeResult> = Vec::new();

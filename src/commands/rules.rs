@@ -27,16 +27,16 @@ pub fn run(_global: &Global, args: &RulesArgs) -> anyhow::Result<ExitCode> {
             .map(|a| format!(", from attempt {a}"))
             .unwrap_or_default();
         println!(
-            "{}  (weight {}, {}{attempt})",
+            "{}: weight {}, for {} messages{attempt}",
             r.id,
             r.weight,
             kinds.join(" and ")
         );
-        println!("    checks: {}", r.checks);
-        for t in &r.thresholds {
-            println!("    {t}");
+        println!("    what it checks: {}", r.checks);
+        if !r.thresholds.is_empty() {
+            println!("    scored: {}", r.thresholds.join("; "));
         }
-        println!("    source: {}", r.source);
+        println!("    advice from: {}", r.source);
         println!();
     }
     Ok(ExitCode::SUCCESS)

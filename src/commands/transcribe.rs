@@ -4,7 +4,6 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use serde::Serialize;
-use vmcoach::pipeline;
 use vmcoach::report::text::clock;
 use vmcoach::transcribe::Word;
 
@@ -24,12 +23,12 @@ pub fn run(global: &Global, args: &TranscribeArgs) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
     let audio = vmcoach::audio::load(&args.file, args.limits.max_seconds)?;
     let read = started.elapsed();
-    let mut transcriber = super::load_transcriber(global, &args.decoding)?;
+    let mut transcriber = super::load_transcriber(&args.decoding)?;
     // A transcript only: the numbers' second hearing serves the analysis.
     transcriber.set_second_listen(false);
     let loaded = started.elapsed();
-    let heard = pipeline::hear(audio, &mut transcriber)?;
-    if global.verbose {
+    let heard = super::progress::Steps::new(global.quiet).hear(audio, &mut transcriber)?;
+    if args.decoding.model.verbose {
         // scripts/bench reads this line.
         let heard_s = (started.elapsed() - loaded).as_secs_f64();
         eprintln!(

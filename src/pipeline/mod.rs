@@ -36,13 +36,39 @@ pub fn hear_file(
     hear(audio, transcriber)
 }
 
+/// The slow steps of [`hear_with`], for a caller that shows progress.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Step {
+    /// The first pass over this many seconds of audio begins.
+    Hearing { seconds: f64 },
+    /// The number pass over this many phone numbers begins.
+    Numbers { count: usize },
+}
+
 /// Resamples and transcribes decoded audio, then hears each phone number
 /// a second time (see [`hear_numbers_again`]).
 pub fn hear(audio: Audio, transcriber: &mut dyn Transcriber) -> Result<Heard> {
+    hear_with(audio, transcriber, &mut |_| {})
+}
+
+/// [`hear`], telling `progress` as each slow step begins.
+pub fn hear_with(
+    audio: Audio,
+    transcriber: &mut dyn Transcriber,
+    progress: &mut dyn FnMut(Step),
+) -> Result<Heard> {
     let mono16k = audio::resample::to_16k(&audio)?;
     let levels = levels::measure(mono16k.samples(), audio::MODEL_RATE);
+    progress(Step::Hearing {
+        seconds: mono16k.duration_s(),
+    });
     let transcript = transcriber.transcribe(&mono16k)?;
     let numbers = find_phone_numbers(&transcript.words);
+    if !numbers.is_empty() {
+        progress(Step::Numbers {
+            count: numbers.len(),
+        });
+    }
     let hearings = hear_numbers_again(&mono16k, &transcript.words, &numbers, transcriber)?;
     Ok(Heard {
         audio,

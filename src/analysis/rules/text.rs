@@ -43,6 +43,15 @@ impl TokenStream {
         let mut sentence = 0usize;
         let mut prev_end = SentenceEnd::None;
         let mut any_cap = false;
+        let capital = |text: &str| {
+            text.chars()
+                .find(|c| c.is_alphabetic())
+                .map(|c| c.is_uppercase())
+        };
+        // Where the transcript capitalises sentences, a full stop followed
+        // by a small letter was a pause the recognizer punctuated ("Carmen
+        // Ortiz, you know. Um, said you might ..."), not a sentence's end.
+        let capitalised = words.iter().any(|w| capital(&w.text) == Some(true));
         for (i, w) in words.iter().enumerate() {
             let end = sentence_end_of(&w.text);
             if is_filler(i) {
@@ -50,14 +59,13 @@ impl TokenStream {
                 prev_end = prev_end.max(end);
                 continue;
             }
+            let cap = capital(&w.text) == Some(true);
+            if prev_end == SentenceEnd::Full && capitalised && capital(&w.text) == Some(false) {
+                prev_end = SentenceEnd::Comma;
+            }
             if prev_end == SentenceEnd::Full && !toks.is_empty() {
                 sentence += 1;
             }
-            let cap = w
-                .text
-                .chars()
-                .find(|c| c.is_alphabetic())
-                .is_some_and(|c| c.is_uppercase());
             any_cap |= cap;
             for (k, t) in normalize_word(&w.text).into_iter().enumerate() {
                 toks.push(Tok {
@@ -364,6 +372,20 @@ mod tests {
         assert_eq!(s.toks[4].word, 5);
         assert!(s.toks[4].cap);
         assert!(s.toks[4].comma_before);
+    }
+
+    #[test]
+    fn a_full_stop_before_a_small_letter_is_a_pause_not_a_sentence_end() {
+        let words = w(&["Carmen", "Ortiz,", "you", "know.", "Um,", "said", "you", "might."]);
+        let s = TokenStream::build(&words, |i| (2..=4).contains(&i), |_| None);
+        assert!(s.toks.iter().all(|t| t.sentence == 0));
+        assert!(s.toks[2].comma_before, "{:?}", s.toks[2]);
+        // A capital after it still starts a new sentence, and a transcript
+        // without capitals keeps its full stops.
+        let s = TokenStream::build(&w(&["Thanks.", "Bye."]), |_| false, |_| None);
+        assert_eq!(s.toks[1].sentence, 1);
+        let s = TokenStream::build(&w(&["thanks.", "bye."]), |_| false, |_| None);
+        assert_eq!(s.toks[1].sentence, 1);
     }
 
     #[test]

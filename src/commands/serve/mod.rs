@@ -37,7 +37,7 @@ pub fn run(global: &Global, args: &ServeArgs) -> anyhow::Result<ExitCode> {
     if let Some(rules) = &args.rules {
         RuleSet::from_file(rules)?;
     }
-    let load = super::transcriber_loader(global, &args.decoding)?;
+    let load = super::transcriber_loader(&args.decoding)?;
     super::progress::note(global.quiet, "loading the model...");
     let worker = Worker::start(load, takes.clone(), args.queue)?;
 

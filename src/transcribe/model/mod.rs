@@ -132,15 +132,23 @@ pub fn model_dirs() -> Vec<PathBuf> {
         .collect()
 }
 
-/// The model to use: `explicit` (--model), else `env_value` ($VMCOACH_MODEL),
-/// else `models/ggml-tiny.en.bin` in the current directory, else the same file
-/// in the user data dir. A path given explicitly or by the environment must
-/// exist; it is never silently replaced by a default.
-pub fn resolve(explicit: Option<&Path>, env_value: Option<&Path>) -> Result<PathBuf> {
+/// Where the model is looked for, in order; the one place that says so
+/// (`vmcoach model list` prints it): `--model`, then `$VMCOACH_MODEL`, then
+/// these files, the first that exists.
+pub fn default_places() -> Vec<PathBuf> {
     let default_name = model_file_name(DEFAULT_MODEL, None);
-    let mut places = vec![local_models_dir().join(&default_name)];
-    places.extend(user_models_dir().map(|d| d.join(&default_name)));
-    resolve_in(explicit, env_value, &places)
+    model_dirs()
+        .into_iter()
+        .map(|d| d.join(&default_name))
+        .collect()
+}
+
+/// The model to use: `explicit` (--model), else `env_value` ($VMCOACH_MODEL),
+/// else the first of [`default_places`] that exists. A path given explicitly
+/// or by the environment must exist; it is never silently replaced by a
+/// default.
+pub fn resolve(explicit: Option<&Path>, env_value: Option<&Path>) -> Result<PathBuf> {
+    resolve_in(explicit, env_value, &default_places())
 }
 
 fn resolve_in(
