@@ -12,7 +12,7 @@ use crate::http::Server;
 const TAKE: &str = "networking-second-attempt-hts-22k.wav";
 
 /// `vmcoach analyze --json` of a fixture, for comparison.
-fn cli_report(file: &std::path::Path, extra: &[&str]) -> Value {
+pub fn cli_report(file: &std::path::Path, extra: &[&str]) -> Value {
     let out = Command::new(env!("CARGO_BIN_EXE_vmcoach"))
         .arg("--model")
         .arg(model())
@@ -53,13 +53,7 @@ fn two_uploads_at_once_are_both_heard_and_kept_as_takes() {
     );
     let mut ids = Vec::new();
     for reply in &replies {
-        assert_eq!(
-            reply.status,
-            200,
-            "{}",
-            String::from_utf8_lossy(&reply.body)
-        );
-        let report = reply.json();
+        let report = reply.ok_json();
         assert_eq!(report["schema"], 1);
         assert_eq!(report["score"], expected["score"]);
         assert_eq!(report["phone_numbers"][0]["digits"], "8325550110");
@@ -129,13 +123,7 @@ fn an_upload_in_another_format_becomes_a_wav_take() {
         "/api/analyze?name=practice.mp3",
         &std::fs::read(&mp3).unwrap(),
     );
-    assert_eq!(
-        reply.status,
-        200,
-        "{}",
-        String::from_utf8_lossy(&reply.body)
-    );
-    let report = reply.json();
+    let report = reply.ok_json();
     assert_eq!(report["source"], "practice.mp3");
     assert_eq!(report["score"], cli_report(&mp3, &[])["score"]);
     let id = report["take"]["id"].as_str().unwrap();
@@ -156,13 +144,7 @@ fn a_script_is_checked_as_vmcoach_check_checks_it() {
         "/api/check?kind=networking&attempt=2&expect_name=Dana%20Whitfield",
         script.as_bytes(),
     );
-    assert_eq!(
-        reply.status,
-        200,
-        "{}",
-        String::from_utf8_lossy(&reply.body)
-    );
-    let report = reply.json();
+    let report = reply.ok_json();
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("script.txt");
     std::fs::write(&file, script).unwrap();

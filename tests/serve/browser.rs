@@ -58,14 +58,7 @@ fn a_take_recorded_in_chromium_gets_its_report_and_joins_the_takes() {
         "{report}"
     );
     // the fixture's own score, within what the browser's capture changes
-    let cli = Command::new(env!("CARGO_BIN_EXE_vmcoach"))
-        .arg("--model")
-        .arg(crate::common::model())
-        .args(["analyze", "--json", "--expect-number", "8325550110"])
-        .arg(fixture(TAKE))
-        .output()
-        .unwrap();
-    let expected: Value = serde_json::from_slice(&cli.stdout).unwrap();
+    let expected = crate::api::cli_report(&fixture(TAKE), &["--expect-number", "8325550110"]);
     let expected = expected["score"].as_u64().unwrap();
     assert!(
         score.abs_diff(expected) <= 5,

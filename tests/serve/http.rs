@@ -122,6 +122,12 @@ impl Server {
         stream
     }
 
+    /// Fails the test when anything (a take, a `.part`) is in the takes folder.
+    pub fn assert_no_takes(&self) {
+        let files = self.takes_files();
+        assert!(files.is_empty(), "{files:?}");
+    }
+
     /// The files in the takes folder, sorted, hidden ones included.
     pub fn takes_files(&self) -> Vec<String> {
         let mut names: Vec<String> = std::fs::read_dir(self.takes.path())
@@ -199,6 +205,12 @@ impl Reply {
     pub fn json(&self) -> Value {
         serde_json::from_slice(&self.body)
             .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&self.body)))
+    }
+
+    /// The JSON of a 200 answer; any other status fails the test.
+    pub fn ok_json(&self) -> Value {
+        assert_eq!(self.status, 200, "{}", String::from_utf8_lossy(&self.body));
+        self.json()
     }
 
     pub fn error(&self) -> String {

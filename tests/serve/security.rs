@@ -190,11 +190,7 @@ fn bodies_over_the_limits_get_413() {
     // the script check has a limit too
     let script = vec![b'a'; 3_000_000];
     assert_eq!(server.send("POST", "/api/check", &script).status, 413);
-    assert!(
-        server.takes_files().is_empty(),
-        "{:?}",
-        server.takes_files()
-    );
+    server.assert_no_takes();
 }
 
 #[test]
@@ -229,11 +225,7 @@ fn a_body_that_is_not_audio_gets_analyzes_message_as_json() {
         unnamed.error()
     );
     assert_eq!(server.send("POST", "/api/analyze", b"").status, 400);
-    assert!(
-        server.takes_files().is_empty(),
-        "{:?}",
-        server.takes_files()
-    );
+    server.assert_no_takes();
 }
 
 #[test]
