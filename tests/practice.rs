@@ -603,11 +603,7 @@ fn rehearse_without_a_microphone_says_what_else_works_and_leaves_nothing() {
     assert!(!dir.path().join("takes").exists());
     // What works without one.
     assert!(r.stderr.contains("vmcoach analyze FILE"), "{}", r.stderr);
-    assert!(
-        r.stderr.contains("vmcoach check SCRIPT.txt"),
-        "{}",
-        r.stderr
-    );
+    assert!(r.stderr.contains("vmcoach check SCRIPT.txt"), "{}", r.stderr);
 }
 
 #[test]

@@ -295,8 +295,10 @@ impl Progress {
             .iter()
             .map(|l| (l.unwrap_or(average).max(0.1) * 10.0).round() as u64)
             .collect();
-        let bar =
-            ProgressBar::with_draw_target(Some(weights.iter().sum()), ProgressDrawTarget::stderr());
+        let bar = ProgressBar::with_draw_target(
+            Some(weights.iter().sum()),
+            ProgressDrawTarget::stderr(),
+        );
         bar.set_style(
             ProgressStyle::with_template(
                 "{bar:24} {prefix} files  {elapsed} elapsed, ETA {eta}  {wide_msg}",

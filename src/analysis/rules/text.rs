@@ -376,9 +376,7 @@ mod tests {
 
     #[test]
     fn a_full_stop_before_a_small_letter_is_a_pause_not_a_sentence_end() {
-        let words = w(&[
-            "Carmen", "Ortiz,", "you", "know.", "Um,", "said", "you", "might.",
-        ]);
+        let words = w(&["Carmen", "Ortiz,", "you", "know.", "Um,", "said", "you", "might."]);
         let s = TokenStream::build(&words, |i| (2..=4).contains(&i), |_| None);
         assert!(s.toks.iter().all(|t| t.sentence == 0));
         assert!(s.toks[2].comma_before, "{:?}", s.toks[2]);
