@@ -98,6 +98,8 @@ pub enum Command {
     Record(RecordArgs),
     /// Practise take after take: record, feedback, what changed, again; a table of the takes at the end.
     Rehearse(RehearseArgs),
+    /// Practise in the browser: a local web app (record, drop a file, the report, history, a script box) on 127.0.0.1.
+    Serve(ServeArgs),
 }
 
 #[derive(Debug, Args)]
@@ -439,6 +441,45 @@ pub struct SummarizeArgs {
     pub json: bool,
 }
 
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Prints one line on stdout, the address to open: http://127.0.0.1:PORT/?token=TOKEN (a new random token each start; every request needs it, as ?token= or Authorization: Bearer). Takes recorded or dropped in the page go to the takes folder like `vmcoach rehearse`'s, with their report, page and a line in history.jsonl. The JSON API is described in docs/serve.md. Ctrl-C stops the server."
+)]
+pub struct ServeArgs {
+    /// Port to listen on (default: a free one).
+    #[arg(long, value_name = "N")]
+    pub port: Option<u16>,
+    /// Address to listen on. Anything but loopback needs --allow-remote.
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1")]
+    pub host: std::net::IpAddr,
+    /// Allow a --host other than loopback: anyone who can reach the port and
+    /// holds the token can then use the coach, and the audio crosses the
+    /// network unencrypted.
+    #[arg(long)]
+    pub allow_remote: bool,
+    /// Folder for the takes (created when needed), shared with `vmcoach rehearse`.
+    #[arg(long, value_name = "DIR", default_value = "takes")]
+    pub takes: PathBuf,
+    /// Don't open the browser (it is never opened without a display).
+    #[arg(long)]
+    pub no_open: bool,
+    /// Refuse recordings longer than this many seconds (413).
+    #[arg(long, value_name = "SECS", default_value_t = vmcoach::audio::DEFAULT_MAX_SECONDS,
+          value_parser = positive_seconds)]
+    pub max_seconds: f64,
+    /// Refuse request bodies larger than this many megabytes (413).
+    #[arg(long, value_name = "MB", default_value_t = 50, value_parser = clap::value_parser!(u64).range(1..=4096))]
+    pub max_upload_mb: u64,
+    /// Analyses that may wait while one runs; more at once are refused with 503.
+    #[arg(long, value_name = "N", default_value_t = 2)]
+    pub queue: usize,
+    /// A rules file to use instead of the built-in rules (JSON; see `vmcoach rules --json`).
+    #[arg(long, value_name = "FILE")]
+    pub rules: Option<PathBuf>,
+    #[command(flatten)]
+    pub decoding: DecodingArgs,
+}
+
 impl Command {
     /// The model options of a command that loads a model.
     pub fn model_args_mut(&mut self) -> Option<&mut ModelArgs> {
@@ -448,6 +489,7 @@ impl Command {
             Command::Batch(a) => Some(&mut a.decoding.model),
             Command::Record(a) => Some(&mut a.decoding.model),
             Command::Rehearse(a) => Some(&mut a.decoding.model),
+            Command::Serve(a) => Some(&mut a.decoding.model),
             Command::Check(_)
             | Command::Rules(_)
             | Command::Model(_)

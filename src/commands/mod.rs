@@ -10,6 +10,7 @@ mod progress;
 mod record;
 mod rehearse;
 mod rules;
+mod serve;
 mod transcribe;
 
 use std::path::{Path, PathBuf};
@@ -35,6 +36,7 @@ pub fn run(mut cli: Cli) -> anyhow::Result<ExitCode> {
         crate::cli::Command::Devices(args) => devices::run(global, args),
         crate::cli::Command::Record(args) => record::run(global, args),
         crate::cli::Command::Rehearse(args) => rehearse::run(global, args),
+        crate::cli::Command::Serve(args) => serve::run(global, args),
     }
 }
 
@@ -97,10 +99,18 @@ pub fn whisper_options(decoding: &DecodingArgs) -> WhisperOptions {
 
 /// Loads the whisper model once for the whole command.
 pub fn load_transcriber(decoding: &DecodingArgs) -> vmcoach::Result<WhisperTranscriber> {
+    transcriber_loader(decoding)?()
+}
+
+/// What loading the model needs, found now; the loading itself when called
+/// (on another thread, for `serve`).
+pub fn transcriber_loader(
+    decoding: &DecodingArgs,
+) -> vmcoach::Result<impl FnOnce() -> vmcoach::Result<WhisperTranscriber> + Send + 'static> {
     let path = model_path(decoding.model.model.as_deref())?;
     let mut options = whisper_options(decoding);
     if let Some(t) = decoding.model.threads {
         options.threads = t as usize;
     }
-    WhisperTranscriber::load(&path, options)
+    Ok(move || WhisperTranscriber::load(&path, options))
 }

@@ -117,7 +117,7 @@ pub fn run(global: &Global, args: &RehearseArgs) -> anyhow::Result<ExitCode> {
 }
 
 /// Keeps the report next to the take, as `NAME.json`; never replaces a file.
-fn save_report(report: &Report, take: &Path) {
+pub fn save_report(report: &Report, take: &Path) {
     let path = rehearse::report_path_for(take);
     let written = OpenOptions::new()
         .write(true)
@@ -133,7 +133,7 @@ fn save_report(report: &Report, take: &Path) {
 }
 
 /// Keeps the take's HTML page next to it, as `NAME.html`; never replaces a file.
-fn save_page(report: &Report, extras: &html::Extras, take: &Path) {
+pub fn save_page(report: &Report, extras: &html::Extras, take: &Path) {
     let path = rehearse::page_path_for(take);
     let page = html::render(report, extras);
     if let Err(e) = super::html::write_page(&path, &page, Replace::Never) {
