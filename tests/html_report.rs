@@ -73,11 +73,7 @@ fn a_fixture_report_plays_from_the_clicked_word_in_chromium() {
         .arg(fixture(FIXTURE))
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    succeeded(&out);
     let report: Value = serde_json::from_slice(&out.stdout).unwrap();
     let page = std::fs::read_to_string(&page_path).unwrap();
     assert_self_contained(&page);

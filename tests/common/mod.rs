@@ -19,6 +19,16 @@ pub fn model() -> PathBuf {
     path
 }
 
+/// Panics with the command's stderr unless it exited 0; returns its stdout.
+pub fn succeeded(out: &std::process::Output) -> &[u8] {
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    &out.stdout
+}
+
 pub fn fixture(name: &str) -> PathBuf {
     root().join("fixtures").join(name)
 }

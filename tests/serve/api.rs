@@ -21,11 +21,7 @@ pub fn cli_report(file: &std::path::Path, extra: &[&str]) -> Value {
         .arg(file)
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    crate::common::succeeded(&out);
     serde_json::from_slice(&out.stdout).unwrap()
 }
 
