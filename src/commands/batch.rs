@@ -265,7 +265,7 @@ const INDEX_PAGE: &str = "index.html";
 struct Progress {
     bar: ProgressBar,
     /// Each input's length from its header, in tenths of a second.
-    weights: Vec<u64>,
+    weights: HashMap<PathBuf, u64>,
     files_done: usize,
 }
 
@@ -274,7 +274,7 @@ impl Progress {
         if quiet || !std::io::stderr().is_terminal() {
             return Progress {
                 bar: ProgressBar::hidden(),
-                weights: vec![0; inputs.len()],
+                weights: HashMap::new(),
                 files_done: 0,
             };
         }
@@ -285,12 +285,16 @@ impl Progress {
         // A file whose header tells no length counts as an average one.
         let known: Vec<f64> = lengths.iter().flatten().copied().collect();
         let average = known.iter().sum::<f64>() / known.len().max(1) as f64;
-        let weights: Vec<u64> = lengths
+        let weights: HashMap<PathBuf, u64> = inputs
             .iter()
-            .map(|l| (l.unwrap_or(average).max(0.1) * 10.0).round() as u64)
+            .zip(&lengths)
+            .map(|(i, l)| {
+                let tenths = (l.unwrap_or(average).max(0.1) * 10.0).round() as u64;
+                (i.path.clone(), tenths)
+            })
             .collect();
         let bar = ProgressBar::with_draw_target(
-            Some(weights.iter().sum()),
+            Some(weights.values().sum()),
             ProgressDrawTarget::stderr(),
         );
         bar.set_style(
@@ -308,12 +312,12 @@ impl Progress {
         }
     }
 
-    /// The input at `index` is done (or failed).
-    fn done(&mut self, index: usize) {
+    /// `input` is done (or failed).
+    fn done(&mut self, input: &batch::Input, of: usize) {
         self.files_done += 1;
-        self.bar.inc(self.weights.get(index).copied().unwrap_or(0));
         self.bar
-            .set_prefix(format!("{}/{}", self.files_done, self.weights.len()));
+            .inc(self.weights.get(&input.path).copied().unwrap_or(0));
+        self.bar.set_prefix(format!("{}/{of}", self.files_done));
     }
 }
 
@@ -479,7 +483,6 @@ fn analyse_all(
     }
     let mut progress = Progress::new(global.quiet, inputs);
     let bar = progress.bar.clone();
-    let index_of = |input: &batch::Input| inputs.iter().position(|i| std::ptr::eq(i, input));
     let result = batch::run(
         inputs,
         plan.jobs,
@@ -508,7 +511,7 @@ fn analyse_all(
                         .map_err(|e| Error::io("<stdout>", e))?;
                     }
                     done.rows.push(Row::from_report(&analysed.report));
-                    progress.done(index_of(input).unwrap_or(usize::MAX));
+                    progress.done(input, inputs.len());
                 }
                 Event::Finished {
                     input,
@@ -517,7 +520,7 @@ fn analyse_all(
                     let reason = batch::failure_reason(input, &e);
                     bar.suspend(|| eprintln!("vmcoach: {}: {reason}", input.source()));
                     done.failures.push((input.source(), reason));
-                    progress.done(index_of(input).unwrap_or(usize::MAX));
+                    progress.done(input, inputs.len());
                 }
             }
             Ok(())

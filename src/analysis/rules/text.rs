@@ -59,8 +59,9 @@ impl TokenStream {
                 prev_end = prev_end.max(end);
                 continue;
             }
-            let cap = capital(&w.text) == Some(true);
-            if prev_end == SentenceEnd::Full && capitalised && capital(&w.text) == Some(false) {
+            let initial = capital(&w.text);
+            let cap = initial == Some(true);
+            if prev_end == SentenceEnd::Full && capitalised && initial == Some(false) {
                 prev_end = SentenceEnd::Comma;
             }
             if prev_end == SentenceEnd::Full && !toks.is_empty() {
