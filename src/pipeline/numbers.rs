@@ -6,10 +6,10 @@
 use crate::analysis::phone::{self, Hearing, Hearings, PhoneNumber, MIN_DIGITS};
 use crate::audio::Mono16k;
 use crate::error::Result;
-use crate::transcribe::{Transcriber, Word};
+use crate::transcribe::{Cut, Transcriber, Word};
 
-/// Audio kept on each side of a number when it is heard again: enough for
-/// the words around it to give the decoder context.
+/// Audio kept after a number's last word when it is heard again (the
+/// hearing itself goes on as long as digits come).
 const REHEAR_MARGIN_S: f64 = 0.6;
 
 /// How much more audio a number shorter than a phone number is heard
@@ -20,24 +20,32 @@ const SHORT_NUMBER_MORE_S: f64 = 3.0;
 /// again with: time for three digits said slowly.
 const AREA_CODE_BEFORE_S: f64 = 2.0;
 
-/// Cuts each phone number of the first pass (`numbers`, found in `words`;
-/// with a margin) out of the audio and has the transcriber decode it again
-/// for digits. When neither hearing has a count a phone number can have,
-/// or two full numbers disagree, the readings of a full number's count
-/// near them are put to the model, and the one that fits the audio best is
-/// kept (see [`phone::recount`]). A 7-digit number is also heard from
-/// [`AREA_CODE_BEFORE_S`] before it, for an area code written as words;
-/// when that hearing writes one of the readings, it is kept unscored.
-/// Returns one [`Hearings`] a number, in order, for as many numbers as the
-/// transcriber could hear again (none when it has no second hearing).
+/// The words right before a number that a hearing starts from: at most
+/// this many, this close to the number and to each other.
+const LEAD_WORDS: usize = 3;
+const LEAD_WITHIN_S: f64 = 2.0;
+const LEAD_GAP_S: f64 = 0.8;
+
+/// Where a hearing without a lead starts before a number's first word.
+const START_BEFORE_S: f64 = 0.3;
+
+/// Has the transcriber hear each phone number of the first pass
+/// (`numbers`, found in `words`) again for digits, from the words said
+/// right before it (see [`Cut::lead`]). When neither hearing has a count a
+/// phone number can have, or two full numbers disagree, the readings of a
+/// full number's count near them are put to the model, and the one that
+/// fits the audio best is kept (see [`phone::recount`]). A 7-digit number
+/// is also heard from [`AREA_CODE_BEFORE_S`] before it, for an area code
+/// written as words; when that hearing writes one of the readings, it is
+/// kept unscored. Returns one [`Hearings`] a number, in order, for as many
+/// numbers as the transcriber could hear again (none when it has no
+/// second hearing).
 pub fn hear_numbers_again(
     audio: &Mono16k,
     words: &[Word],
     numbers: &[PhoneNumber],
     transcriber: &mut dyn Transcriber,
 ) -> Result<Vec<Hearings>> {
-    let cut =
-        |from_s: f64, to_s: f64| audio.between(from_s - REHEAR_MARGIN_S, to_s + REHEAR_MARGIN_S);
     let mut out = Vec::new();
     for (i, number) in numbers.iter().enumerate() {
         let (after_previous, before_next) = room(numbers, i);
@@ -50,9 +58,37 @@ pub fn hear_numbers_again(
                 .max(number.end_s)
         } else {
             number.end_s
+        } + REHEAR_MARGIN_S;
+        // First within the recording, on the encoding the first pass made
+        // (cheap); when that hearing does not confirm the first pass, alone,
+        // apart from it (see `Cut::alone`).
+        let (lead_s, lead) = lead(words, number, after_previous);
+        let in_context = Cut {
+            recording: audio,
+            from_s: lead_s,
+            to_s: end_s,
+            lead: &lead,
+            alone: false,
         };
-        let Some(text) = transcriber.hear_digits(&cut(number.start_s, end_s))? else {
+        let Some(text) = transcriber.hear_digits(&in_context)? else {
             break; // this transcriber has no second hearing
+        };
+        let alone = |from_s: f64, to_s: f64| Cut {
+            recording: audio,
+            from_s: from_s - REHEAR_MARGIN_S,
+            to_s,
+            lead: "",
+            alone: true,
+        };
+        let (text, in_context) = if phone::confirms(number, &text) {
+            (text, None)
+        } else {
+            let alone = transcriber.hear_digits(&alone(number.start_s, end_s))?;
+            let heard = Hearing {
+                from_s: number.start_s,
+                text,
+            };
+            (alone.unwrap_or_default(), Some(heard))
         };
         let recount = phone::recount(number, &text, words);
         let mut heard = Hearings {
@@ -61,18 +97,20 @@ pub fn hear_numbers_again(
                 from_s: number.start_s,
                 text,
             }),
+            in_context,
             ..Hearings::default()
         };
         // A number without its area code may have lost it to words the
         // first pass wrote for it ("Oh, here you go 9 0 1 1 0 0 5"): it is
-        // heard once more with the seconds before it, not from the number
-        // before.
-        if number.digits.len() == MIN_DIGITS {
-            let from_s = (number.start_s - AREA_CODE_BEFORE_S).max(after_previous);
-            if from_s < number.start_s {
-                if let Some(text) = transcriber.hear_digits(&cut(from_s, number.end_s))? {
-                    heard.wider = Some(Hearing { from_s, text });
-                }
+        // heard once more from the seconds before it, not from the number
+        // before, with none of those words taken as said.
+        let wider_from = (number.start_s - AREA_CODE_BEFORE_S).max(after_previous);
+        if number.digits.len() == MIN_DIGITS && wider_from < number.start_s {
+            if let Some(text) = transcriber.hear_digits(&alone(wider_from, end_s))? {
+                heard.wider = Some(Hearing {
+                    from_s: wider_from,
+                    text,
+                });
             }
         }
         if let Some(recount) = recount {
@@ -83,23 +121,60 @@ pub fn hear_numbers_again(
             let chosen = match written {
                 // The wider hearing wrote one of the readings itself: two
                 // hearings agree on it, and it is taken without scoring.
-                Some(text) => Some(text.clone()),
+                Some(text) => Some((text.clone(), None)),
                 None => {
-                    let scores = transcriber
-                        .score_texts(&cut(recount.from_s, number.end_s), &recount.readings)?;
+                    let scored_on = alone(recount.from_s, number.end_s + REHEAR_MARGIN_S);
+                    let scores = transcriber.score_texts(&scored_on, &recount.readings)?;
                     scores
                         .and_then(|s| best(&s))
-                        .map(|b| recount.readings[b].clone())
+                        .map(|(b, margin)| (recount.readings[b].clone(), margin))
                 }
             };
-            heard.recount = chosen.map(|text| Hearing {
-                from_s: recount.from_s,
-                text,
-            });
+            if let Some((text, margin)) = chosen {
+                heard.recount = Some(Hearing {
+                    from_s: recount.from_s,
+                    text,
+                });
+                heard.recount_margin = margin;
+            }
         }
         out.push(heard);
     }
     Ok(out)
+}
+
+/// Where a hearing of `number` starts, and the words it takes as said
+/// from there: the first pass's last few words before the number (none
+/// with digits, none before `not_before_s`), or none, from a little before
+/// the number.
+fn lead(words: &[Word], number: &PhoneNumber, not_before_s: f64) -> (f64, String) {
+    let first = words
+        .iter()
+        .position(|w| w.start_s >= number.start_s - 1e-6)
+        .unwrap_or(words.len());
+    let mut taken: Vec<&Word> = Vec::new();
+    let mut next_start = number.start_s;
+    for w in words[..first].iter().rev().take(LEAD_WORDS) {
+        let usable = !w.text.contains(|c: char| c.is_ascii_digit())
+            && w.start_s >= not_before_s
+            && w.start_s >= number.start_s - LEAD_WITHIN_S
+            && next_start - w.end_s <= LEAD_GAP_S;
+        if !usable {
+            break;
+        }
+        next_start = w.start_s;
+        taken.push(w);
+    }
+    match taken.last() {
+        Some(first) => {
+            let text: Vec<&str> = taken.iter().rev().map(|w| w.text.as_str()).collect();
+            (first.start_s, text.join(" "))
+        }
+        None => (
+            (number.start_s - START_BEFORE_S).max(not_before_s),
+            String::new(),
+        ),
+    }
 }
 
 /// How far a widened cut around number `i` may reach: not into the
@@ -114,14 +189,18 @@ fn room(numbers: &[PhoneNumber], i: usize) -> (f64, f64) {
     (after_previous, before_next)
 }
 
-/// The index of the highest finite score.
-fn best(scores: &[f64]) -> Option<usize> {
-    scores
+/// The index of the highest finite score, and by how much it beats the
+/// next (None when it is the only one).
+fn best(scores: &[f64]) -> Option<(usize, Option<f64>)> {
+    let mut ranked: Vec<(usize, f64)> = scores
         .iter()
+        .copied()
         .enumerate()
         .filter(|(_, s)| s.is_finite())
-        .max_by(|a, b| a.1.total_cmp(b.1))
-        .map(|(i, _)| i)
+        .collect();
+    ranked.sort_by(|a, b| b.1.total_cmp(&a.1));
+    let (first, top) = *ranked.first()?;
+    Some((first, ranked.get(1).map(|(_, next)| top - next)))
 }
 
 #[cfg(test)]
@@ -130,17 +209,22 @@ mod tests {
     use crate::audio;
     use crate::transcribe::Transcript;
 
-    /// Writes down the length of every stretch it is asked to hear again.
+    /// Writes down every stretch it is asked to hear again: where it
+    /// starts and ends, its lead, and whether alone; hears `heard` there.
     #[derive(Default)]
-    struct Cuts(Vec<f64>);
+    struct Cuts {
+        cuts: Vec<(f64, f64, String, bool)>,
+        heard: &'static str,
+    }
 
     impl Transcriber for Cuts {
         fn transcribe(&mut self, _audio: &Mono16k) -> Result<Transcript> {
             Ok(Transcript::default())
         }
-        fn hear_digits(&mut self, audio: &Mono16k) -> Result<Option<String>> {
-            self.0.push(audio.duration_s());
-            Ok(Some(String::new()))
+        fn hear_digits(&mut self, cut: &Cut) -> Result<Option<String>> {
+            let c = (cut.from_s, cut.to_s, cut.lead.to_string(), cut.alone);
+            self.cuts.push(c);
+            Ok(Some(self.heard.to_string()))
         }
     }
 
@@ -156,43 +240,76 @@ mod tests {
             .collect()
     }
 
+    type Heard = (Vec<(f64, f64, String, bool)>, Vec<Hearings>);
+
+    fn heard_as(words: &[Word], heard: &'static str) -> Heard {
+        let audio = Mono16k::from_resampled(vec![0.0; 30 * audio::MODEL_RATE as usize]);
+        let mut cuts = Cuts {
+            heard,
+            ..Cuts::default()
+        };
+        let numbers = phone::find_phone_numbers(words);
+        let hearings = hear_numbers_again(&audio, words, &numbers, &mut cuts).unwrap();
+        (cuts.cuts, hearings)
+    }
+
+    /// The stretches heard when no hearing confirms the first pass.
+    fn cuts_of(words: &[Word]) -> Heard {
+        heard_as(words, "")
+    }
+
+    fn close(a: f64, b: f64) -> bool {
+        (a - b).abs() < 1e-6
+    }
+
     #[test]
     fn a_number_without_an_area_code_is_heard_again_with_the_seconds_before_it() {
-        let audio = Mono16k::from_resampled(vec![0.0; 30 * audio::MODEL_RATE as usize]);
         let seven = |start_s| digits_at("5 5 5 0 1 4 7", start_s);
         let ten = |start_s| digits_at("6 1 2 5 5 5 0 1 4 7", start_s);
-        let heard = |words: &[Word]| {
-            let mut cuts = Cuts::default();
-            let numbers = phone::find_phone_numbers(words);
-            let hearings = hear_numbers_again(&audio, words, &numbers, &mut cuts).unwrap();
-            (cuts.0, hearings)
-        };
-        let span = 0.3 * 6.0 + 0.25 + 2.0 * REHEAR_MARGIN_S;
-        // Seven digits at 5 s: heard as they are, then from 2 s before.
-        let (cuts, hearings) = heard(&seven(5.0));
-        assert_eq!(cuts.len(), 2);
-        assert!((cuts[0] - span).abs() < 1e-3, "{cuts:?}");
-        assert!(
-            (cuts[1] - span - AREA_CODE_BEFORE_S).abs() < 1e-3,
-            "{cuts:?}"
-        );
-        assert!((hearings[0].wider.as_ref().unwrap().from_s - 3.0).abs() < 1e-9);
+        let end = |start_s: f64, n: usize| start_s + 0.3 * (n - 1) as f64 + 0.25 + REHEAR_MARGIN_S;
+        // Seven digits at 5 s: heard in the recording, then alone, then
+        // alone from 2 s before.
+        let (cuts, hearings) = cuts_of(&seven(5.0));
+        assert_eq!(cuts.len(), 3);
+        assert!(close(cuts[0].0, 5.0 - START_BEFORE_S) && !cuts[0].3, "{cuts:?}");
+        assert!(close(cuts[1].0, 5.0 - REHEAR_MARGIN_S) && cuts[1].3, "{cuts:?}");
+        let wider_s = 5.0 - AREA_CODE_BEFORE_S - REHEAR_MARGIN_S;
+        assert!(close(cuts[2].0, wider_s) && cuts[2].3, "{cuts:?}");
+        assert!(cuts.iter().all(|c| close(c.1, end(5.0, 7))), "{cuts:?}");
+        assert!(close(hearings[0].wider.as_ref().unwrap().from_s, 3.0));
         // Not from before the recording's start, nor from the number before.
-        let (cuts, _) = heard(&seven(1.0));
-        assert!(
-            (cuts[1] - span - 1.0 + REHEAR_MARGIN_S).abs() < 1e-3,
-            "{cuts:?}"
-        );
+        let (cuts, _) = cuts_of(&seven(1.0));
+        assert!(close(cuts[2].0, -REHEAR_MARGIN_S), "{cuts:?}");
         let mut words = ten(0.0);
         words.extend(digits_at("or", 4.0));
         words.extend(seven(5.0));
-        let (cuts, hearings) = heard(&words);
-        assert_eq!(cuts.len(), 3, "{cuts:?}");
+        let (cuts, hearings) = cuts_of(&words);
+        assert_eq!(cuts.len(), 5, "{cuts:?}");
         let after_ten = phone::find_phone_numbers(&words)[0].end_s + 2.0 * REHEAR_MARGIN_S;
         assert_eq!(hearings[1].number, 1);
-        assert!((hearings[1].wider.as_ref().unwrap().from_s - after_ten).abs() < 1e-9);
-        // A full number is heard once.
-        assert_eq!(heard(&ten(5.0)).0.len(), 1);
+        assert!(close(hearings[1].wider.as_ref().unwrap().from_s, after_ten));
+        // A full number is heard twice, or once when the first hearing
+        // confirms it.
+        assert_eq!(cuts_of(&ten(5.0)).0.len(), 2);
+        assert_eq!(heard_as(&ten(5.0), "6 1 2, 5 5 5, 0 1 4 7.").0.len(), 1);
+    }
+
+    #[test]
+    fn a_hearing_starts_from_the_words_said_right_before_the_number() {
+        let mut words = digits_at("Hi it's Sam. My number is", 1.0);
+        words.extend(digits_at("6 1 2 5 5 5 0 1 4 7", 2.8));
+        let (cuts, _) = cuts_of(&words);
+        assert_eq!(cuts[0].2, "My number is");
+        assert!(close(cuts[0].0, 1.0 + 0.3 * 3.0), "{cuts:?}");
+        // Alone: from a margin before the number, with no lead.
+        assert_eq!(cuts[1].2, "");
+        assert!(close(cuts[1].0, 2.8 - REHEAR_MARGIN_S), "{cuts:?}");
+        // A pause before the number: no lead.
+        let mut words = digits_at("My number is", 1.0);
+        words.extend(digits_at("6 1 2 5 5 5 0 1 4 7", 4.0));
+        let (cuts, _) = cuts_of(&words);
+        assert_eq!(cuts[0].2, "");
+        assert!(close(cuts[0].0, 4.0 - START_BEFORE_S), "{cuts:?}");
     }
 
     /// Hears a number's cut as `narrow`, the wider cut as `wider`, and
@@ -208,16 +325,17 @@ mod tests {
         fn transcribe(&mut self, _audio: &Mono16k) -> Result<Transcript> {
             Ok(Transcript::default())
         }
-        fn hear_digits(&mut self, _audio: &Mono16k) -> Result<Option<String>> {
+        fn hear_digits(&mut self, cut: &Cut) -> Result<Option<String>> {
             self.heard += 1;
-            let text = if self.heard == 1 {
+            // The number starts at 5 s; the wider cut 2 s before.
+            let text = if cut.from_s > 4.0 {
                 self.narrow
             } else {
                 self.wider
             };
             Ok(Some(text.to_string()))
         }
-        fn score_texts(&mut self, _audio: &Mono16k, texts: &[String]) -> Result<Option<Vec<f64>>> {
+        fn score_texts(&mut self, _cut: &Cut, texts: &[String]) -> Result<Option<Vec<f64>>> {
             self.scored = true;
             Ok(Some((0..texts.len()).map(|i| -(i as f64)).collect()))
         }

@@ -54,21 +54,53 @@ pub fn join_words(words: &[Word]) -> String {
         .join(" ")
 }
 
+/// A stretch of a recording that holds a phone number, to be heard again.
+#[derive(Debug, Clone, Copy)]
+pub struct Cut<'a> {
+    /// The whole recording the first pass heard.
+    pub recording: &'a Mono16k,
+    /// Where the stretch begins, in seconds of the recording: where `lead`
+    /// begins, or the number when there is no lead.
+    pub from_s: f64,
+    /// Where the stretch ends: past the number's last sound.
+    pub to_s: f64,
+    /// What the first pass wrote between `from_s` and the number ("my
+    /// number is"), or "". A transcriber that hears the stretch in its
+    /// context may take these words as said, so that it starts where the
+    /// number does.
+    pub lead: &'a str,
+    /// Hear the stretch's audio alone, apart from the recording, rather
+    /// than within it: slower, and a hearing independent of the first
+    /// pass's (see `whisper::again`).
+    pub alone: bool,
+}
+
+impl Cut<'_> {
+    /// The stretch's audio alone.
+    pub fn audio(&self) -> Mono16k {
+        self.recording.between(self.from_s, self.to_s)
+    }
+
+    pub fn duration_s(&self) -> f64 {
+        (self.to_s.min(self.recording.duration_s()) - self.from_s.max(0.0)).max(0.0)
+    }
+}
+
 /// The one seam between vmcoach and a speech model.
 pub trait Transcriber {
     fn transcribe(&mut self, audio: &Mono16k) -> Result<Transcript>;
 
-    /// Decodes a few seconds that hold a phone number again, tuned for
-    /// digits, and returns the text. `None`: this transcriber has no such
-    /// pass.
-    fn hear_digits(&mut self, _audio: &Mono16k) -> Result<Option<String>> {
+    /// Decodes a stretch that holds a phone number again, tuned for
+    /// digits, and returns the text that follows the cut's lead. `None`:
+    /// this transcriber has no such pass.
+    fn hear_digits(&mut self, _cut: &Cut) -> Result<Option<String>> {
         Ok(None)
     }
 
-    /// How well each of `texts` fits `audio`: the log-probability the
-    /// model gives its tokens, one after the other, as what was said there
+    /// How well each of `texts` fits as what follows the cut's lead: the
+    /// log-probability the model gives its tokens, one after the other
     /// (the higher, the better). `None`: this transcriber cannot tell.
-    fn score_texts(&mut self, _audio: &Mono16k, _texts: &[String]) -> Result<Option<Vec<f64>>> {
+    fn score_texts(&mut self, _cut: &Cut, _texts: &[String]) -> Result<Option<Vec<f64>>> {
         Ok(None)
     }
 }

@@ -3,10 +3,12 @@
 //! model/quantize.rs, which calls ggml's quantizer through it; whisper's
 //! centiseconds become seconds here and nowhere else.
 
+mod again;
 pub mod cores;
 mod score;
 
 use std::path::Path;
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
 
 use whisper_rs::{
@@ -15,7 +17,7 @@ use whisper_rs::{
 };
 
 use super::pieces::{self, Piece};
-use super::{join_words, model, Segment, Transcriber, Transcript, Word};
+use super::{join_words, model, Cut, Segment, Transcriber, Transcript, Word};
 use crate::audio::{levels, Mono16k, MODEL_RATE};
 use crate::error::{Error, Result};
 
@@ -120,10 +122,10 @@ pub struct WhisperTranscriber {
     state_used: bool,
     /// Threads chosen for the last recording transcribed (0: none yet).
     recording_threads: usize,
-    /// The cut whose encoding the state holds, from a number's second
-    /// hearing or a scoring: readings of the same cut are scored without
-    /// encoding it again.
-    heard_cut: Option<Vec<f32>>,
+    /// The stretch of a recording whose encoding the state holds: a
+    /// number is heard again, and its readings scored, without encoding
+    /// it again (see [`again`]).
+    encoded: Option<again::Window>,
 }
 
 impl WhisperTranscriber {
@@ -223,7 +225,7 @@ impl WhisperModel {
             multi_digit: Arc::clone(&self.multi_digit),
             state_used: false,
             recording_threads: 0,
-            heard_cut: None,
+            encoded: None,
         })
     }
 }
@@ -239,34 +241,6 @@ fn multi_digit_tokens(ctx: &WhisperContext, eot: i32) -> Vec<i32> {
             })
         })
         .collect()
-}
-
-/// whisper.cpp's logits filter for a number's second hearing: the tokens
-/// in `user_data` (a `Vec<i32>`) cannot be chosen, so digits come one
-/// token each.
-///
-/// # Safety
-/// whisper.cpp calls it with `logits` of the vocabulary's length, and
-/// `user_data` is the transcriber's `Vec<i32>` of multi-digit tokens, which
-/// lives as long as the transcriber.
-unsafe extern "C" fn suppress_tokens(
-    ctx: *mut whisper_rs::whisper_rs_sys::whisper_context,
-    _state: *mut whisper_rs::whisper_rs_sys::whisper_state,
-    _tokens: *const whisper_rs::whisper_rs_sys::whisper_token_data,
-    _n_tokens: std::os::raw::c_int,
-    logits: *mut f32,
-    user_data: *mut std::ffi::c_void,
-) {
-    if logits.is_null() || user_data.is_null() {
-        return;
-    }
-    let ids = &*(user_data as *const Vec<i32>);
-    let n_vocab = whisper_rs::whisper_rs_sys::whisper_n_vocab(ctx);
-    for &id in ids {
-        if id >= 0 && id < n_vocab {
-            *logits.add(id as usize) = f32::NEG_INFINITY;
-        }
-    }
 }
 
 fn new_state(ctx: &WhisperContext) -> Result<WhisperState> {
@@ -356,14 +330,28 @@ impl Transcriber for WhisperTranscriber {
         }
         let options = self.options.clone();
         let mut transcript = Transcript::default();
+        let encodes = AtomicU32::new(0);
         for piece in &pieces {
             let samples = padded(piece.samples(audio.samples(), MODEL_RATE));
             let mut params = full_params(&options, threads);
             if in_pieces {
                 params.set_audio_ctx(window_frames(samples.len()));
             }
+            // SAFETY: `encodes` outlives the decode, and the callback only
+            // adds to it (see `again::count_encodes`).
+            unsafe {
+                params.set_start_encoder_callback(Some(again::count_encodes));
+                params.set_start_encoder_callback_user_data(
+                    &encodes as *const AtomicU32 as *mut std::ffi::c_void,
+                );
+            }
             self.decode(params, &samples)?;
             self.collect(piece, &levels, &mut transcript);
+        }
+        // One window encoded once: the state still holds it, and a number
+        // in it is heard again on that encoding.
+        if !in_pieces && encodes.load(Ordering::Relaxed) == 1 {
+            self.encoded = Some(again::Window::first(audio.samples()));
         }
         // Padding may let a time run past the real end.
         for w in &mut transcript.words {
@@ -372,109 +360,25 @@ impl Transcriber for WhisperTranscriber {
         Ok(transcript)
     }
 
-    /// Beam search over the number's few seconds, with the prompt that
-    /// writes digits one by one. None of the invented-segment checks: a
-    /// fast run of digits piles DTW times together, and the first pass
-    /// already found speech here.
-    fn hear_digits(&mut self, audio: &Mono16k) -> Result<Option<String>> {
+    /// The number heard again on the encoding of the window it is in,
+    /// greedily, digits one token each (see [`again`]). None of the
+    /// invented-segment checks: the first pass already found speech here.
+    fn hear_digits(&mut self, cut: &Cut) -> Result<Option<String>> {
         if !self.options.second_listen {
             return Ok(None);
         }
-        let samples = padded(audio.samples().to_vec());
-        let options = WhisperOptions {
-            beam_size: DIGIT_BEAM,
-            initial_prompt: Some(DEFAULT_PROMPT.to_string()),
-            ..self.options.clone()
-        };
-        let threads = self.number_threads();
-        let started = std::time::Instant::now();
-        let mut params = full_params(&options, threads);
-        // One segment, so that an early end of text does not make
-        // whisper.cpp encode again from there; no fallback and few tokens,
-        // so a confused decoder stops soon. (A window sized to the cut was
-        // faster but wrote digits that were not said.)
-        params.set_single_segment(true);
-        params.set_temperature_inc(0.0);
-        params.set_max_tokens(DIGIT_MAX_TOKENS);
-        // Digits one token each: tiny.en otherwise writes "oh oh" as one
-        // "0" or "00" as "0" and loses count.
-        // SAFETY: `self.multi_digit` is never replaced, so it outlives the
-        // decode below, and the filter only reads it (see `suppress_tokens`).
-        unsafe {
-            params.set_filter_logits_callback(Some(suppress_tokens));
-            params.set_filter_logits_callback_user_data(
-                Arc::as_ptr(&self.multi_digit) as *mut std::ffi::c_void
-            );
-        }
-        self.decode(params, &samples)?;
-        self.heard_cut = Some(samples);
-        let tokens: i32 = self.state.as_iter().map(|s| s.n_tokens()).sum();
-        let text: Vec<String> = self
-            .state
-            .as_iter()
-            .filter_map(|s| s.to_str_lossy().ok().map(|t| t.trim().to_string()))
-            .collect();
-        let mut text = text.join(" ");
-        if tokens >= DIGIT_MAX_TOKENS {
-            // It never came to an end: a loop ("5 5 5 5 ..."), not a hearing.
-            if self.options.verbose {
-                eprintln!("vmcoach: the second listen ran out of tokens: {text}");
-            }
-            text.clear();
-        }
-        if self.options.verbose {
-            eprintln!(
-                "vmcoach: heard {:.1} s around a number again in {:.2} s: {text}",
-                audio.duration_s(),
-                started.elapsed().as_secs_f64()
-            );
-        }
-        Ok(Some(text))
+        self.hear_again(cut).map(Some)
     }
 
-    /// Each text fed to the decoder after the digit prompt, on the audio
-    /// encoded once (see [`score::score`]): not again when the second
-    /// hearing just encoded the same cut.
-    fn score_texts(&mut self, audio: &Mono16k, texts: &[String]) -> Result<Option<Vec<f64>>> {
+    /// Each text fed to the decoder where the number begins, on the same
+    /// encoding as the hearing (see [`score::score`]).
+    fn score_texts(&mut self, cut: &Cut, texts: &[String]) -> Result<Option<Vec<f64>>> {
         if !self.options.second_listen {
             return Ok(None);
         }
-        let samples = padded(audio.samples().to_vec());
-        let threads = self.number_threads();
-        let started = std::time::Instant::now();
-        let encoded = self.heard_cut.as_deref() == Some(samples.as_slice());
-        if !encoded {
-            self.fresh_state()?;
-            score::encode(&mut self.state, &samples, threads)?;
-            self.heard_cut = Some(samples);
-        }
-        let scores = score::score(&self.ctx, &mut self.state, DEFAULT_PROMPT, texts, threads)?;
-        if self.options.verbose {
-            eprintln!(
-                "vmcoach: scored {} readings of {:.1} s in {:.2} s{}",
-                texts.len(),
-                audio.duration_s(),
-                started.elapsed().as_secs_f64(),
-                if encoded {
-                    " (encoded by the second listen)"
-                } else {
-                    ""
-                }
-            );
-            let mut ranked: Vec<(f64, &String)> = scores.iter().copied().zip(texts).collect();
-            ranked.sort_by(|a, b| b.0.total_cmp(&a.0));
-            for (score, text) in ranked.iter().take(3) {
-                eprintln!("vmcoach:   {score:8.2}  {text}");
-            }
-        }
-        Ok(Some(scores))
+        self.score_again(cut, texts).map(Some)
     }
 }
-
-/// Beam width for the second hearing of a number (see [`Transcriber::hear_digits`]).
-const DIGIT_BEAM: usize = 5;
-/// Tokens enough for a number with its separators and a word either side.
-const DIGIT_MAX_TOKENS: i32 = 40;
 
 /// `samples` lengthened with silence to what whisper.cpp accepts.
 fn padded(mut samples: Vec<f32>) -> Vec<f32> {
@@ -506,7 +410,7 @@ impl WhisperTranscriber {
     /// A new decoder state unless this one is unused, so what was heard
     /// before changes nothing.
     fn fresh_state(&mut self) -> Result<()> {
-        self.heard_cut = None;
+        self.encoded = None;
         if self.state_used {
             self.state = new_state(&self.ctx)?;
         }

@@ -1,9 +1,14 @@
-//! How well given texts fit a stretch of audio: the audio is encoded once,
-//! then each text is fed to the decoder token by token after a prompt (the
-//! one a number's second hearing uses, [`super::DEFAULT_PROMPT`]), and the
-//! log-probabilities of its tokens are added up. Texts that begin alike
-//! share the decoding of their common beginning (a trie walked depth first,
-//! the decoder's cache cut back to the branch point before each sibling).
+//! The decoder run by hand on audio already encoded: a number heard again
+//! ([`hear`], greedy, digits one token each) and readings of it scored
+//! ([`score`]). Both start from the same tokens ([`start_tokens`]): the
+//! digit prompt, then a timestamp that puts the decoder where the stretch
+//! begins in the encoded window, then the words the first pass wrote there
+//! before the number, taken as said.
+//!
+//! Scoring feeds each text token by token and adds up the
+//! log-probabilities; texts that begin alike share the decoding of their
+//! common beginning (a trie walked depth first, the decoder's cache cut
+//! back to the branch point before each sibling).
 
 use std::collections::BTreeMap;
 
@@ -101,43 +106,124 @@ pub fn encode(state: &mut WhisperState, samples: &[f32], threads: usize) -> Resu
     state.encode(0, threads).map_err(|e| failed("encode", e))
 }
 
-/// The log-probability of each of `texts` as what the audio encoded in
-/// `state` says, after `prompt`. Only the decoder's cache of the first
-/// sequence is used (and cut back as it goes), so the state may be one a
-/// whole decode of the same audio has just used.
-pub fn score(
+/// What the decoder is given before a number: the previous-text marker and
+/// `prompt`, start of transcript (language and task for a multilingual
+/// model), the timestamp `at_s` seconds into the encoded window, then
+/// `lead`, the words said from there up to the number.
+pub fn start_tokens(
     ctx: &WhisperContext,
-    state: &mut WhisperState,
     prompt: &str,
-    texts: &[String],
-    threads: usize,
-) -> Result<Vec<f64>> {
-    let threads = threads.max(1);
-    let tokenize = |text: &str| ctx.tokenize(text, 512).map_err(|e| failed("tokenize", e));
-    // What whisper.cpp's own decoding starts from: the previous-text
-    // marker, the prompt, start of transcript (language and task for a
-    // multilingual model), then the opening timestamp.
+    at_s: f64,
+    lead: &str,
+) -> Result<Vec<i32>> {
+    /// Whisper's timestamps come every 20 ms, 1,500 to a window.
+    const STEPS_PER_S: f64 = 50.0;
+    const LAST_STEP: f64 = 1500.0;
     let mut start = vec![ctx.token_prev()];
-    start.extend(tokenize(prompt)?);
+    start.extend(tokenize(ctx, prompt)?);
     start.push(ctx.token_sot());
     if ctx.is_multilingual() {
         start.push(ctx.token_lang(whisper_rs::get_lang_id("en").unwrap_or(0)));
         start.push(ctx.token_transcribe());
     }
-    start.push(ctx.token_beg());
+    let step = (at_s * STEPS_PER_S).round().clamp(0.0, LAST_STEP) as i32;
+    start.push(ctx.token_beg() + step);
+    let lead = lead.trim();
+    if !lead.is_empty() {
+        start.extend(tokenize(ctx, &format!(" {lead}"))?);
+    }
+    Ok(start)
+}
+
+fn tokenize(ctx: &WhisperContext, text: &str) -> Result<Vec<i32>> {
+    ctx.tokenize(text, 512).map_err(|e| failed("tokenize", e))
+}
+
+/// The log-probability of each of `texts` as what the audio encoded in
+/// `state` says after `start` (see [`start_tokens`]). Only the decoder's
+/// cache of the first sequence is used (and cut back as it goes), so the
+/// state may be one a whole decode of the same audio has just used.
+pub fn score(
+    ctx: &WhisperContext,
+    state: &mut WhisperState,
+    start: &[i32],
+    texts: &[String],
+    threads: usize,
+) -> Result<Vec<f64>> {
     let mut root = Node::default();
     for (i, text) in texts.iter().enumerate() {
-        let tokens = tokenize(&format!(" {}", text.trim()))?;
-        root.insert(&tokens, i);
+        root.insert(&tokenize(ctx, &format!(" {}", text.trim()))?, i);
     }
     let mut scorer = Scorer {
         state,
-        threads,
+        threads: threads.max(1),
         scores: vec![f64::NEG_INFINITY; texts.len()],
     };
-    let next = scorer.feed(&start, 0)?;
+    let next = scorer.feed(start, 0)?;
     scorer.walk(&root, &next, start.len(), 0.0)?;
     Ok(scorer.scores)
+}
+
+/// How a greedy hearing of digits goes on.
+pub struct Greedy<'a> {
+    /// Tokens that may not be chosen (besides timestamps and the special
+    /// tokens other than end-of-text).
+    pub banned: &'a [i32],
+    pub max_tokens: usize,
+    /// Told the text so far after each token: true ends the hearing.
+    pub done: &'a dyn Fn(&str) -> bool,
+}
+
+/// The text the decoder writes after `start` on the audio encoded in
+/// `state`, one most likely token at a time, until end-of-text, `done`
+/// or `max_tokens`; and whether it ran out of tokens.
+pub fn hear(
+    ctx: &WhisperContext,
+    state: &mut WhisperState,
+    start: &[i32],
+    how: &Greedy,
+    threads: usize,
+) -> Result<(String, bool)> {
+    let eot = ctx.token_eot();
+    let mut scorer = Scorer {
+        state,
+        threads: threads.max(1),
+        scores: Vec::new(),
+    };
+    let mut next = scorer.feed(start, 0)?;
+    let mut bytes = Vec::new();
+    for step in 0..how.max_tokens {
+        let Some(token) = most_likely(&mut next, eot, how.banned) else {
+            break;
+        };
+        if token == eot {
+            return Ok((String::from_utf8_lossy(&bytes).trim().to_string(), false));
+        }
+        bytes.extend(ctx.token_to_bytes(token).map_err(|e| failed("read a token", e))?);
+        let text = String::from_utf8_lossy(&bytes);
+        if (how.done)(&text) {
+            return Ok((text.trim().to_string(), false));
+        }
+        next = scorer.feed(&[token], start.len() + step)?;
+    }
+    Ok((String::from_utf8_lossy(&bytes).trim().to_string(), true))
+}
+
+/// The most likely text token or end-of-text, not one of `banned` (whose
+/// log-probabilities it sets to minus infinity).
+fn most_likely(log_probs: &mut [f32], eot: i32, banned: &[i32]) -> Option<i32> {
+    for &id in banned {
+        if let Some(p) = log_probs.get_mut(id as usize) {
+            *p = f32::NEG_INFINITY;
+        }
+    }
+    log_probs
+        .iter()
+        .enumerate()
+        .take(eot as usize + 1)
+        .filter(|(_, p)| p.is_finite())
+        .max_by(|a, b| a.1.total_cmp(b.1))
+        .map(|(id, _)| id as i32)
 }
 
 #[cfg(test)]
@@ -156,6 +242,15 @@ mod tests {
         assert_eq!(two.ends, vec![2]);
         assert_eq!(two.children.len(), 2);
         assert_eq!(root.children[&5].ends, vec![3]);
+    }
+
+    #[test]
+    fn the_most_likely_token_is_neither_banned_nor_special() {
+        // Tokens 0-3 are text, 4 is end-of-text, 5 and up are special.
+        let lp = [-3.0, -1.0, -2.0, -5.0, -4.0, -0.1];
+        assert_eq!(most_likely(&mut lp.clone(), 4, &[]), Some(1));
+        assert_eq!(most_likely(&mut lp.clone(), 4, &[1]), Some(2));
+        assert_eq!(most_likely(&mut lp.clone(), 4, &[0, 1, 2, 3]), Some(4));
     }
 
     #[test]

@@ -1,0 +1,314 @@
+//! A phone number heard again, two ways (see [`Cut::alone`]).
+//!
+//! In its context: on the encoder's output for the window it is in: for a
+//! recording of one window, the encoding the first pass made (no encoder
+//! run at all); otherwise a 30 s window around the number. The decoder is
+//! set going at the number (see [`score::start_tokens`]) with the digit
+//! prompt, and writes digits one token each, greedily.
+//!
+//! Alone: the cut's audio encoded by itself (silence after it) and decoded
+//! with beam search, digits one token each: slower, and a hearing that owes
+//! nothing to the first pass's.
+//!
+//! Readings are scored on the encoding of the hearing of the same cut.
+
+use std::hash::{Hash, Hasher};
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use super::{full_params, padded, score, WhisperOptions, WhisperTranscriber, DEFAULT_PROMPT};
+use crate::audio::MODEL_RATE;
+use crate::error::Result;
+use crate::transcribe::Cut;
+
+/// Tokens enough for a number with its separators and a word either side.
+const DIGIT_MAX_TOKENS: usize = 40;
+
+/// Beam width for a cut heard alone.
+const DIGIT_BEAM: usize = 5;
+
+/// Digits enough to end a hearing at the next word: a local number's.
+const DIGITS_BEFORE_A_WORD_ENDS: usize = 7;
+
+/// The encoder's window: 30 s.
+const WINDOW_SAMPLES: usize = 30 * MODEL_RATE as usize;
+
+/// Audio kept in a window before the stretch heard, when the recording is
+/// longer than one window: context for the decoder.
+const CONTEXT_BEFORE_S: f64 = 5.0;
+
+/// The stretch of a recording whose encoding the decoder state holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct Window {
+    recording: u64,
+    start: usize,
+    len: usize,
+}
+
+impl Window {
+    /// The window a stretch from `from_s` is heard in: alone, the cut
+    /// itself; else the whole recording when it fits in one window, or 30 s
+    /// that begin a little before the cut.
+    fn for_cut(cut: &Cut) -> Window {
+        let samples = cut.recording.samples();
+        let at = |s: f64| ((s.max(0.0) * MODEL_RATE as f64) as usize).min(samples.len());
+        if cut.alone {
+            let start = at(cut.from_s);
+            return Window {
+                recording: fingerprint(samples),
+                start,
+                len: at(cut.to_s).max(start) - start,
+            };
+        }
+        let len = samples.len().min(WINDOW_SAMPLES);
+        Window {
+            recording: fingerprint(samples),
+            start: at(cut.from_s - CONTEXT_BEFORE_S).min(samples.len() - len),
+            len,
+        }
+    }
+
+    /// The first window of a recording, as the first pass encodes it.
+    pub(super) fn first(samples: &[f32]) -> Window {
+        Window {
+            recording: fingerprint(samples),
+            start: 0,
+            len: samples.len().min(WINDOW_SAMPLES),
+        }
+    }
+
+    fn start_s(&self) -> f64 {
+        self.start as f64 / MODEL_RATE as f64
+    }
+}
+
+/// Tells recordings apart cheaply: their length and every 97th sample.
+fn fingerprint(samples: &[f32]) -> u64 {
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    samples.len().hash(&mut h);
+    for s in samples.iter().step_by(97) {
+        s.to_bits().hash(&mut h);
+    }
+    h.finish()
+}
+
+/// whisper.cpp's encoder-begin callback: counts the encoder runs in the
+/// `AtomicU32` that `user_data` points to.
+///
+/// # Safety
+/// `user_data` is an `AtomicU32` that outlives the decode it is given to.
+pub(super) unsafe extern "C" fn count_encodes(
+    _ctx: *mut whisper_rs::whisper_rs_sys::whisper_context,
+    _state: *mut whisper_rs::whisper_rs_sys::whisper_state,
+    user_data: *mut std::ffi::c_void,
+) -> bool {
+    if let Some(count) = (user_data as *const AtomicU32).as_ref() {
+        count.fetch_add(1, Ordering::Relaxed);
+    }
+    true
+}
+
+/// whisper.cpp's logits filter for a cut heard alone: the tokens in
+/// `user_data` (a `Vec<i32>`) cannot be chosen, so digits come one token
+/// each.
+///
+/// # Safety
+/// whisper.cpp calls it with `logits` of the vocabulary's length, and
+/// `user_data` is the transcriber's `Vec<i32>` of multi-digit tokens, which
+/// lives as long as the transcriber.
+unsafe extern "C" fn suppress_tokens(
+    ctx: *mut whisper_rs::whisper_rs_sys::whisper_context,
+    _state: *mut whisper_rs::whisper_rs_sys::whisper_state,
+    _tokens: *const whisper_rs::whisper_rs_sys::whisper_token_data,
+    _n_tokens: std::os::raw::c_int,
+    logits: *mut f32,
+    user_data: *mut std::ffi::c_void,
+) {
+    if logits.is_null() || user_data.is_null() {
+        return;
+    }
+    let ids = &*(user_data as *const Vec<i32>);
+    let n_vocab = whisper_rs::whisper_rs_sys::whisper_n_vocab(ctx);
+    for &id in ids {
+        if id >= 0 && id < n_vocab {
+            *logits.add(id as usize) = f32::NEG_INFINITY;
+        }
+    }
+}
+
+/// A hearing of digits is over at the first word after a number's worth.
+fn number_ended(text: &str) -> bool {
+    let digits = text.chars().filter(char::is_ascii_digit).count();
+    let after = text.rsplit(|c: char| c.is_ascii_digit()).next().unwrap_or("");
+    digits >= DIGITS_BEFORE_A_WORD_ENDS
+        && text.contains(|c: char| c.is_ascii_digit())
+        && after.contains(char::is_alphabetic)
+}
+
+impl WhisperTranscriber {
+    /// Makes the state hold the encoding of the window `cut` is heard in,
+    /// and returns where the cut begins in it, in seconds.
+    fn encode_for(&mut self, cut: &Cut, threads: usize) -> Result<(f64, bool)> {
+        let window = Window::for_cut(cut);
+        let reused = self.encoded == Some(window);
+        if !reused {
+            // A new state: one the first pass used may keep a piece's
+            // window size, and the encoder would take it.
+            self.fresh_state()?;
+            let samples = cut.recording.samples();
+            let samples = padded(samples[window.start..window.start + window.len].to_vec());
+            score::encode(&mut self.state, &samples, threads)?;
+            self.encoded = Some(window);
+        }
+        Ok((cut.from_s - window.start_s(), reused))
+    }
+
+    /// See [`crate::transcribe::Transcriber::hear_digits`].
+    pub(super) fn hear_again(&mut self, cut: &Cut) -> Result<String> {
+        if cut.alone {
+            return self.hear_alone(cut);
+        }
+        let started = std::time::Instant::now();
+        let threads = self.number_threads();
+        let (at_s, reused) = self.encode_for(cut, threads)?;
+        let start = score::start_tokens(&self.ctx, DEFAULT_PROMPT, at_s, cut.lead)?;
+        let how = score::Greedy {
+            banned: &self.multi_digit,
+            max_tokens: DIGIT_MAX_TOKENS,
+            done: &number_ended,
+        };
+        let (mut text, ran_out) = score::hear(&self.ctx, &mut self.state, &start, &how, threads)?;
+        if ran_out {
+            // It never came to an end: a loop ("5 5 5 5 ..."), not a hearing.
+            if self.options.verbose {
+                eprintln!("vmcoach: the second listen ran out of tokens: {text}");
+            }
+            text.clear();
+        }
+        if self.options.verbose {
+            eprintln!(
+                "vmcoach: heard a number again from {:.1} s after \"{}\" in {:.2} s{}: {text}",
+                cut.from_s,
+                cut.lead,
+                started.elapsed().as_secs_f64(),
+                if reused { " (encoding reused)" } else { "" }
+            );
+        }
+        Ok(text)
+    }
+
+    /// The cut's audio alone, decoded by whisper.cpp with beam search and
+    /// the digit prompt. One segment, so that an early end of text does not
+    /// make whisper.cpp encode again from there; no fallback and few
+    /// tokens, so a confused decoder stops soon. (A window sized to the cut
+    /// was faster but wrote digits that were not said.)
+    fn hear_alone(&mut self, cut: &Cut) -> Result<String> {
+        let started = std::time::Instant::now();
+        let window = Window::for_cut(cut);
+        let samples = cut.recording.samples();
+        let samples = padded(samples[window.start..window.start + window.len].to_vec());
+        let options = WhisperOptions {
+            beam_size: DIGIT_BEAM,
+            initial_prompt: Some(DEFAULT_PROMPT.to_string()),
+            ..self.options.clone()
+        };
+        let threads = self.number_threads();
+        let mut params = full_params(&options, threads);
+        params.set_single_segment(true);
+        params.set_temperature_inc(0.0);
+        params.set_max_tokens(DIGIT_MAX_TOKENS as i32);
+        // Digits one token each: tiny.en otherwise writes "oh oh" as one
+        // "0" or "00" as "0" and loses count.
+        // SAFETY: `self.multi_digit` is never replaced, so it outlives the
+        // decode below, and the filter only reads it (see `suppress_tokens`).
+        unsafe {
+            params.set_filter_logits_callback(Some(suppress_tokens));
+            params.set_filter_logits_callback_user_data(
+                std::sync::Arc::as_ptr(&self.multi_digit) as *mut std::ffi::c_void,
+            );
+        }
+        self.decode(params, &samples)?;
+        self.encoded = Some(window);
+        let tokens: i32 = self.state.as_iter().map(|s| s.n_tokens()).sum();
+        let text: Vec<String> = self
+            .state
+            .as_iter()
+            .filter_map(|s| s.to_str_lossy().ok().map(|t| t.trim().to_string()))
+            .collect();
+        let mut text = text.join(" ");
+        if tokens >= DIGIT_MAX_TOKENS as i32 {
+            if self.options.verbose {
+                eprintln!("vmcoach: the second listen ran out of tokens: {text}");
+            }
+            text.clear();
+        }
+        if self.options.verbose {
+            eprintln!(
+                "vmcoach: heard {:.1} s around a number alone in {:.2} s: {text}",
+                cut.duration_s(),
+                started.elapsed().as_secs_f64()
+            );
+        }
+        Ok(text)
+    }
+
+    /// See [`crate::transcribe::Transcriber::score_texts`].
+    pub(super) fn score_again(&mut self, cut: &Cut, texts: &[String]) -> Result<Vec<f64>> {
+        let started = std::time::Instant::now();
+        let threads = self.number_threads();
+        let (at_s, reused) = self.encode_for(cut, threads)?;
+        let start = score::start_tokens(&self.ctx, DEFAULT_PROMPT, at_s, cut.lead)?;
+        let scores = score::score(&self.ctx, &mut self.state, &start, texts, threads)?;
+        if self.options.verbose {
+            eprintln!(
+                "vmcoach: scored {} readings in {:.2} s{}",
+                texts.len(),
+                started.elapsed().as_secs_f64(),
+                if reused { " (encoding reused)" } else { "" }
+            );
+            let mut ranked: Vec<(f64, &String)> = scores.iter().copied().zip(texts).collect();
+            ranked.sort_by(|a, b| b.0.total_cmp(&a.0));
+            for (score, text) in ranked.iter().take(3) {
+                eprintln!("vmcoach:   {score:8.2}  {text}");
+            }
+        }
+        Ok(scores)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::audio::Mono16k;
+
+    #[test]
+    fn a_hearing_ends_at_the_first_word_after_a_number() {
+        assert!(!number_ended("My number is"));
+        assert!(!number_ended("5 0 3, 5 5 5,"));
+        assert!(!number_ended("5 5 5, 0 1 4"));
+        assert!(number_ended("5 5 5, 0 1 4 3. I"));
+        assert!(number_ended("5 0 3, 5 5 5, 0 1 9 8 and"));
+        assert!(!number_ended("5 0 3, 5 5 5, 0 1 9 8."));
+    }
+
+    #[test]
+    fn a_number_is_heard_in_the_first_window_or_in_one_begun_before_it() {
+        let rate = MODEL_RATE as f64;
+        let short = Mono16k::from_resampled(vec![0.1; 20 * MODEL_RATE as usize]);
+        let cut = |recording, from_s| Cut {
+            recording,
+            from_s,
+            to_s: from_s + 4.0,
+            lead: "",
+            alone: false,
+        };
+        let w = Window::for_cut(&cut(&short, 12.0));
+        assert_eq!(w, Window::first(short.samples()));
+        let long = Mono16k::from_resampled(vec![0.1; 70 * MODEL_RATE as usize]);
+        let w = Window::for_cut(&cut(&long, 20.0));
+        assert_eq!((w.start as f64 / rate, w.len), (15.0, WINDOW_SAMPLES));
+        // Near the end: the last 30 s.
+        let w = Window::for_cut(&cut(&long, 65.0));
+        assert_eq!(w.start as f64 / rate, 40.0);
+        assert_ne!(Window::first(short.samples()), Window::first(long.samples()));
+    }
+}
