@@ -17,6 +17,11 @@ pub struct Hearings {
     pub number: usize,
     /// The number's own stretch, decoded again for digits.
     pub again: Option<Hearing>,
+    /// The number heard within the recording, on the first pass's
+    /// encoding, when that did not confirm the first pass and `again` is
+    /// the stretch heard alone (see `pipeline::numbers`): another hearing,
+    /// made otherwise.
+    pub in_context: Option<Hearing>,
     /// A 7-digit number heard again from the seconds before it, for an
     /// area code the first pass wrote as words.
     pub wider: Option<Hearing>,
@@ -24,6 +29,10 @@ pub struct Hearings {
     /// [`super::recount`]): the best guess when the hearings had counts no
     /// phone number has, or disagreed.
     pub recount: Option<Hearing>,
+    /// How much more likely the recount's reading was than the next best
+    /// (the difference of their log-probabilities), when it was scored
+    /// against others.
+    pub recount_margin: Option<f64>,
 }
 
 /// The count a recount reaches: a US number with its area code.
