@@ -455,13 +455,9 @@ fn analyze_agrees_with_the_fixture_labels() {
 /// the highest log-probability, encoded afresh or by a second hearing.
 #[test]
 fn the_number_said_fits_its_audio_better_than_one_digit_more_or_less() {
-    use vmcoach::transcribe::whisper::{WhisperOptions, WhisperTranscriber};
     use vmcoach::transcribe::{Cut, Transcriber};
-    let audio = vmcoach::audio::load(&fixture("networking-good-slt-16k.wav"), 600.0).unwrap();
-    let audio = vmcoach::audio::resample::to_16k(&audio).unwrap();
-    let mut t = WhisperTranscriber::load(&model(), WhisperOptions::default()).unwrap();
-    let words = t.transcribe(&audio).unwrap().words;
-    let number = &vmcoach::analysis::phone::find_phone_numbers(&words)[0];
+    let (audio, mut t, number) = first_number_of("networking-good-slt-16k.wav");
+    let number = &number;
     assert_eq!(number.digits, "6125550147");
     let cut = Cut {
         recording: &audio,
@@ -506,13 +502,9 @@ fn the_number_said_fits_its_audio_better_than_one_digit_more_or_less() {
 /// seven".) It runs on the encoding the first pass made.
 #[test]
 fn a_number_heard_in_context_is_heard_to_its_last_digit_past_an_early_end() {
-    use vmcoach::transcribe::whisper::{WhisperOptions, WhisperTranscriber};
     use vmcoach::transcribe::{Cut, Transcriber};
-    let audio = vmcoach::audio::load(&fixture("networking-good-slt-16k.wav"), 600.0).unwrap();
-    let audio = vmcoach::audio::resample::to_16k(&audio).unwrap();
-    let mut t = WhisperTranscriber::load(&model(), WhisperOptions::default()).unwrap();
-    let words = t.transcribe(&audio).unwrap().words;
-    let number = &vmcoach::analysis::phone::find_phone_numbers(&words)[0];
+    let (audio, mut t, number) = first_number_of("networking-good-slt-16k.wav");
+    let number = &number;
     let cut = Cut {
         recording: &audio,
         from_s: number.start_s - 0.3,
@@ -523,4 +515,23 @@ fn a_number_heard_in_context_is_heard_to_its_last_digit_past_an_early_end() {
     let text = t.hear_digits(&cut).unwrap().expect("a second hearing");
     let digits: String = text.chars().filter(char::is_ascii_digit).collect();
     assert!(digits.starts_with("6125550147"), "{text:?}");
+}
+
+/// A fixture heard by the real model, the transcriber that heard it, and
+/// the first phone number in its transcript.
+fn first_number_of(
+    name: &str,
+) -> (
+    vmcoach::audio::Mono16k,
+    vmcoach::transcribe::whisper::WhisperTranscriber,
+    vmcoach::analysis::phone::PhoneNumber,
+) {
+    use vmcoach::transcribe::whisper::{WhisperOptions, WhisperTranscriber};
+    use vmcoach::transcribe::Transcriber;
+    let audio = vmcoach::audio::load(&fixture(name), 600.0).unwrap();
+    let audio = vmcoach::audio::resample::to_16k(&audio).unwrap();
+    let mut t = WhisperTranscriber::load(&model(), WhisperOptions::default()).unwrap();
+    let words = t.transcribe(&audio).unwrap().words;
+    let number = vmcoach::analysis::phone::find_phone_numbers(&words).remove(0);
+    (audio, t, number)
 }

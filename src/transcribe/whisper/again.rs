@@ -176,14 +176,8 @@ impl WhisperTranscriber {
             max_tokens: DIGIT_MAX_TOKENS,
             done: &number_ended,
         };
-        let (mut text, ran_out) = score::hear(&self.ctx, &mut self.state, &start, &how, threads)?;
-        if ran_out {
-            // It never came to an end: a loop ("5 5 5 5 ..."), not a hearing.
-            if self.options.verbose {
-                eprintln!("vmcoach: the second listen ran out of tokens: {text}");
-            }
-            text.clear();
-        }
+        let (text, ran_out) = score::hear(&self.ctx, &mut self.state, &start, &how, threads)?;
+        let text = self.ended(text, ran_out);
         if self.options.verbose {
             eprintln!(
                 "vmcoach: heard a number again from {:.1} s after \"{}\" in {:.2} s{}: {text}",
@@ -234,13 +228,7 @@ impl WhisperTranscriber {
             .as_iter()
             .filter_map(|s| s.to_str_lossy().ok().map(|t| t.trim().to_string()))
             .collect();
-        let mut text = text.join(" ");
-        if tokens >= DIGIT_MAX_TOKENS as i32 {
-            if self.options.verbose {
-                eprintln!("vmcoach: the second listen ran out of tokens: {text}");
-            }
-            text.clear();
-        }
+        let text = self.ended(text.join(" "), tokens >= DIGIT_MAX_TOKENS as i32);
         if self.options.verbose {
             eprintln!(
                 "vmcoach: heard {:.1} s around a number alone in {:.2} s: {text}",
@@ -249,6 +237,18 @@ impl WhisperTranscriber {
             );
         }
         Ok(text)
+    }
+
+    /// A hearing's text, or none when it ran out of tokens: it never came
+    /// to an end, a loop ("5 5 5 5 ..."), not a hearing.
+    fn ended(&self, text: String, ran_out: bool) -> String {
+        if !ran_out {
+            return text;
+        }
+        if self.options.verbose {
+            eprintln!("vmcoach: the second listen ran out of tokens: {text}");
+        }
+        String::new()
     }
 
     /// See [`crate::transcribe::Transcriber::score_texts`].
