@@ -115,7 +115,7 @@ pub fn judge(
 /// How much more likely (in log-probability) a recount's reading must be
 /// than the next best for the recount to be sure. Chosen on the tuning
 /// part of the evaluation sets (scripts/eval-numbers): the wrong recounts
-/// won by at most 3.4, and 7 of 16 right ones by 4.0 or more
+/// won by at most 3.4, and 8 of 16 right ones by 4.0 or more
 /// (docs/phone-numbers.md).
 const SURE_RECOUNT_MARGIN: f64 = 4.0;
 
