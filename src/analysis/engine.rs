@@ -6,6 +6,7 @@ use serde::Serialize;
 
 use super::finding::{Finding, Kind, Status};
 use super::kind::infer_kind;
+use super::meaning::Reading;
 use super::metrics::{self, Delivery};
 use super::phone::Hearings;
 use super::phone::PhoneNumber;
@@ -72,6 +73,10 @@ pub struct Analysis {
     pub timeline: Vec<Moment>,
     /// How the voice moved (None for a script).
     pub prosody: Option<Prosody>,
+    /// The sentences and clauses and how close each came to each rule's
+    /// examples (None without the sentence model).
+    #[serde(skip)]
+    pub reading: Option<Reading>,
 }
 
 /// Analyse one message.
@@ -104,6 +109,11 @@ pub fn analyze(input: &AnalysisInput) -> Analysis {
         None => (infer_kind(&stream, rules).0, true),
     };
     let attempt = input.attempt.max(1);
+    // A model that fails on this message leaves the rules to their patterns.
+    let reading = rules
+        .meaning
+        .as_ref()
+        .and_then(|m| m.read(words, &stream).ok());
 
     let cx = Ctx {
         rules,
@@ -118,6 +128,7 @@ pub fn analyze(input: &AnalysisInput) -> Analysis {
             .filter(|s| s.chars().any(|c| c.is_ascii_digit())),
         expect_name: input.expect_name.filter(|s| !s.trim().is_empty()),
         prosody: prosody.as_ref(),
+        reading: reading.as_ref(),
     };
 
     if words.is_empty() {
@@ -133,6 +144,7 @@ pub fn analyze(input: &AnalysisInput) -> Analysis {
             top_fixes: Vec::new(),
             timeline: Vec::new(),
             prosody,
+            reading: None,
         };
     }
 
@@ -154,6 +166,7 @@ pub fn analyze(input: &AnalysisInput) -> Analysis {
         top_fixes,
         timeline,
         prosody,
+        reading,
     }
 }
 

@@ -5,6 +5,7 @@
 pub mod engine;
 pub mod finding;
 pub mod kind;
+pub mod meaning;
 pub mod metrics;
 pub mod numwords;
 pub mod phone;

@@ -1,11 +1,14 @@
 //! `vmcoach analyze FILE...` and `vmcoach check SCRIPT|-`.
 
 use std::io::{IsTerminal, Read};
+use std::path::PathBuf;
+use std::sync::{Once, OnceLock};
 use std::process::ExitCode;
 
 use vmcoach::analysis::{Kind, RuleSet};
 use vmcoach::audio::MODEL_RATE;
 use vmcoach::pipeline::{self, CoachOptions};
+use vmcoach::transcribe::model::sentence;
 use vmcoach::report::{html, text, Report};
 
 use super::html::Replace;
@@ -46,11 +49,48 @@ pub fn coach_options(args: &MessageArgs, max_seconds: f64) -> vmcoach::Result<Co
         expect_number: args.expect_number.clone(),
         expect_name: args.expect_name.clone(),
         rules: match &args.rules {
-            Some(path) => RuleSet::from_file(path)?,
-            None => RuleSet::default_rules(),
+            Some(path) => with_meaning(RuleSet::from_file(path)?)?,
+            None => default_rules()?,
         },
         max_seconds,
     })
+}
+
+/// The built-in rules with the sentence model, loaded once per process.
+fn default_rules() -> vmcoach::Result<RuleSet> {
+    static RULES: OnceLock<RuleSet> = OnceLock::new();
+    if let Some(r) = RULES.get() {
+        return Ok(r.clone());
+    }
+    let rules = with_meaning(RuleSet::default_rules())?;
+    Ok(RULES.get_or_init(|| rules).clone())
+}
+
+/// `rules` with the sentence model when it is installed. Without it the
+/// content checks run on their phrase patterns alone, and stderr says so
+/// (once); a model that is there but damaged is an error.
+fn with_meaning(rules: RuleSet) -> vmcoach::Result<RuleSet> {
+    let env = std::env::var_os(sentence::SENTENCE_MODEL_ENV)
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from);
+    match sentence::find(env.as_deref())? {
+        Some(dir) => {
+            sentence::check(&dir)?;
+            rules.with_meaning(&dir)
+        }
+        None => {
+            static SAID: Once = Once::new();
+            SAID.call_once(|| {
+                eprintln!(
+                    "vmcoach: the sentence model ({}) is not installed, so the content checks \
+                     match phrases only and may miss what was said in other words; \
+                     install it with: vmcoach model fetch",
+                    sentence::SENTENCE_MODEL
+                )
+            });
+            Ok(rules)
+        }
+    }
 }
 
 /// Prints reports: text, one JSON document, or JSON lines for several.

@@ -11,6 +11,7 @@ use super::text::{normalize_text, TokenStream};
 use super::voice;
 use super::{Check, Metric, Rule, RuleSet};
 use crate::analysis::finding::{Evidence, Kind, Status};
+use crate::analysis::meaning::Reading;
 use crate::analysis::metrics::Delivery;
 use crate::analysis::phone;
 use crate::analysis::phone::PhoneNumber;
@@ -30,6 +31,9 @@ pub struct Ctx<'a> {
     pub expect_name: Option<&'a str>,
     /// The voice (None for a written script).
     pub prosody: Option<&'a Prosody>,
+    /// How close each sentence is to each rule's examples (None without
+    /// the sentence model).
+    pub reading: Option<&'a Reading>,
 }
 
 /// The most words a quote runs on past its match to reach the end of the
@@ -120,6 +124,25 @@ impl Ctx<'_> {
         }
     }
 
+    /// The token ranges of the sentences and clauses that meet `rule` by
+    /// meaning, closest first.
+    fn meant(&self, rule: &Rule) -> Vec<Range<usize>> {
+        self.reading
+            .map(|r| r.hits(&rule.spec.id).into_iter().map(|u| u.toks.clone()).collect())
+            .unwrap_or_default()
+    }
+
+    /// What the rule's patterns match, then (when none does) the pieces
+    /// that meet it by meaning.
+    fn found(&self, rule: &Rule) -> Vec<Range<usize>> {
+        let ms: Vec<Range<usize>> = self.matches(&rule.patterns).into_iter().map(|m| m.toks).collect();
+        if ms.is_empty() {
+            self.meant(rule)
+        } else {
+            ms
+        }
+    }
+
     fn matches(&self, pats: &[super::pattern::Pattern]) -> Vec<Match> {
         let mut all: Vec<Match> = pats
             .iter()
@@ -200,22 +223,22 @@ fn from_verdict(rule: &Rule, v: voice::Verdict) -> Outcome {
 }
 
 fn present(rule: &Rule, cx: &Ctx) -> Outcome {
-    let ms = cx.matches(&rule.patterns);
+    let ms = cx.found(rule);
     if ms.is_empty() {
         let st = rule.spec.miss.unwrap_or(Status::Fail);
         return outcome(rule, st, "miss", &[], Vec::new());
     }
-    let ev: Vec<Evidence> = cx.evidence_of(ms.iter().map(|m| m.toks.clone()), 3);
+    let ev: Vec<Evidence> = cx.evidence_of(ms.into_iter(), 3);
     let vars = [("phrase", first_text(&ev))];
     outcome(rule, Status::Pass, "pass", &vars, ev)
 }
 
 fn absent(rule: &Rule, cx: &Ctx) -> Outcome {
-    let ms = cx.matches(&rule.patterns);
+    let ms = cx.found(rule);
     if ms.is_empty() {
         return outcome(rule, Status::Pass, "pass", &[], Vec::new());
     }
-    let ev: Vec<Evidence> = cx.evidence_of(ms.iter().map(|m| m.toks.clone()), 5);
+    let ev: Vec<Evidence> = cx.evidence_of(ms.into_iter(), 5);
     let vars = [("phrase", first_text(&ev))];
     outcome(rule, Status::Fail, "hit", &vars, ev)
 }
@@ -647,16 +670,18 @@ fn number_pace(rule: &Rule, cx: &Ctx) -> Outcome {
 // ---------------------------------------------------------------- content logic
 
 fn follow_up(rule: &Rule, cx: &Ctx) -> Outcome {
-    let intents = cx.matches(&rule.patterns);
+    let mut intents: Vec<Range<usize>> =
+        cx.matches(&rule.patterns).into_iter().map(|m| m.toks).collect();
+    intents.extend(cx.meant(rule));
     if intents.is_empty() {
         return outcome(rule, Status::Fail, "miss", &[], Vec::new());
     }
     let whens = cx.matches(&rule.phrases["when"]);
     let toks = &cx.stream.toks;
     for m in &intents {
-        let sent = toks[m.toks.start].sentence;
+        let sent = toks[m.start].sentence;
         if let Some(w) = whens.iter().find(|w| toks[w.toks.start].sentence == sent) {
-            let r = m.toks.start.min(w.toks.start)..m.toks.end.max(w.toks.end);
+            let r = m.start.min(w.toks.start)..m.end.max(w.toks.end);
             let vars = [("when", cx.raw_text(w.toks.clone()))];
             return outcome(
                 rule,
@@ -667,7 +692,7 @@ fn follow_up(rule: &Rule, cx: &Ctx) -> Outcome {
             );
         }
     }
-    let ev = cx.evidence_of(intents.iter().map(|m| m.toks.clone()), 2);
+    let ev = cx.evidence_of(intents.into_iter(), 2);
     outcome(rule, Status::Warn, "no-when", &[], ev)
 }
 
