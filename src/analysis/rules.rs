@@ -38,6 +38,7 @@
 //! `{placeholders}` that the check fills in.
 
 pub mod checks;
+pub mod names;
 pub mod pattern;
 pub mod role;
 pub mod text;
