@@ -24,6 +24,9 @@ pub const DIM: usize = 384;
 /// Longest input, in word pieces: a clause of a voicemail is far shorter.
 const MAX_PIECES: usize = 128;
 
+/// Texts embedded together.
+const BATCH: usize = 8;
+
 /// A loaded sentence model.
 pub struct Embedder {
     model: BertModel,
@@ -77,8 +80,20 @@ impl Embedder {
         if texts.is_empty() {
             return Ok(Vec::new());
         }
-        self.run(texts)
-            .map_err(|e| Error::Input(format!("the sentence model failed: {e}")))
+        // Texts of like length go together, so little time goes on padding.
+        let mut order: Vec<usize> = (0..texts.len()).collect();
+        order.sort_by_key(|&i| texts[i].len());
+        let mut out = vec![Vec::new(); texts.len()];
+        for group in order.chunks(BATCH) {
+            let batch: Vec<&str> = group.iter().map(|&i| texts[i]).collect();
+            let vectors = self
+                .run(&batch)
+                .map_err(|e| Error::Input(format!("the sentence model failed: {e}")))?;
+            for (&i, v) in group.iter().zip(vectors) {
+                out[i] = v;
+            }
+        }
+        Ok(out)
     }
 
     fn run(&self, texts: &[&str]) -> std::result::Result<Vec<Vec<f32>>, Box<dyn std::error::Error + Send + Sync>> {

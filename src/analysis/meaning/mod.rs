@@ -8,6 +8,7 @@
 //!
 //! Without the model (not installed) the rules run on their patterns alone.
 
+pub mod cache;
 pub mod embed;
 mod units;
 
@@ -78,7 +79,7 @@ impl Meaning {
             .flat_map(|(_, s)| s.examples.iter().chain(&s.near_misses))
             .map(String::as_str)
             .collect();
-        let mut all = embedder.embed(&texts)?.into_iter();
+        let mut all = embed_examples(&embedder, &texts)?.into_iter();
         let mut rules = HashMap::new();
         for (id, s) in specs {
             let examples = all.by_ref().take(s.examples.len()).collect();
@@ -115,6 +116,24 @@ impl Meaning {
             .collect();
         Ok(Reading { units, scores })
     }
+}
+
+/// The examples' embeddings: the built-in ones from [`cache`], the rest
+/// from the model.
+fn embed_examples(embedder: &Embedder, texts: &[&str]) -> Result<Vec<Vec<f32>>> {
+    let missing: Vec<&str> = texts
+        .iter()
+        .copied()
+        .filter(|t| cache::lookup(t).is_none())
+        .collect();
+    let mut fresh = embedder.embed(&missing)?.into_iter();
+    Ok(texts
+        .iter()
+        .map(|t| match cache::lookup(t) {
+            Some(v) => v.to_vec(),
+            None => fresh.next().unwrap_or_default(),
+        })
+        .collect())
 }
 
 /// How close one piece of the message is to a rule's examples and near misses.

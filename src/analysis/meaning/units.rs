@@ -19,6 +19,10 @@ pub struct Unit {
 /// Fewer tokens than this make no clause of their own ("Hi Laura,").
 const MIN_CLAUSE_TOKS: usize = 3;
 
+/// A sentence this short is read whole only: its clauses say nothing the
+/// sentence does not (and each piece costs the model time).
+const SPLIT_FROM_TOKS: usize = 12;
+
 fn unit(words: &[Word], stream: &TokenStream, toks: Range<usize>) -> Option<Unit> {
     let mut seen = None;
     let mut text = String::new();
@@ -48,7 +52,7 @@ pub fn units(words: &[Word], stream: &TokenStream) -> Vec<Unit> {
             .unwrap_or(toks.len());
         out.extend(unit(words, stream, start..end));
         let cuts: Vec<usize> = (start + 1..end).filter(|&i| toks[i].comma_before).collect();
-        if !cuts.is_empty() {
+        if !cuts.is_empty() && end - start >= SPLIT_FROM_TOKS {
             let bounds: Vec<usize> = std::iter::once(start)
                 .chain(cuts)
                 .chain(std::iter::once(end))
