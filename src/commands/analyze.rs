@@ -1,7 +1,6 @@
 //! `vmcoach analyze FILE...` and `vmcoach check SCRIPT|-`.
 
 use std::io::{IsTerminal, Read};
-use std::path::PathBuf;
 use std::sync::{Once, OnceLock};
 use std::process::ExitCode;
 
@@ -70,10 +69,7 @@ fn default_rules() -> vmcoach::Result<RuleSet> {
 /// content checks run on their phrase patterns alone, and stderr says so
 /// (once); a model that is there but damaged is an error.
 fn with_meaning(rules: RuleSet) -> vmcoach::Result<RuleSet> {
-    let env = std::env::var_os(sentence::SENTENCE_MODEL_ENV)
-        .filter(|v| !v.is_empty())
-        .map(PathBuf::from);
-    match sentence::find(env.as_deref())? {
+    match super::sentence_model()? {
         Some(dir) => {
             sentence::check(&dir)?;
             rules.with_meaning(&dir)
