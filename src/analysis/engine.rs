@@ -70,6 +70,9 @@ pub struct Analysis {
     pub verdict: String,
     /// Rule ids of the most important failures and warnings, at most three.
     pub top_fixes: Vec<String>,
+    /// The message rebuilt from what was said, in the advice's order, with
+    /// marked blanks for what is missing (empty when nothing was heard).
+    pub suggestion: String,
     pub timeline: Vec<Moment>,
     /// How the voice moved (None for a script).
     pub prosody: Option<Prosody>,
@@ -142,6 +145,7 @@ pub fn analyze(input: &AnalysisInput) -> Analysis {
             score: 0,
             verdict: NOTHING_HEARD.to_string(),
             top_fixes: Vec::new(),
+            suggestion: String::new(),
             timeline: Vec::new(),
             prosody,
             reading: None,
@@ -154,6 +158,7 @@ pub fn analyze(input: &AnalysisInput) -> Analysis {
     let verdict = score::verdict(&findings, rules, score);
     let top_fixes = score::top_fixes(&findings, rules, 3);
     let timeline = timeline(&findings, &phones, rules);
+    let suggestion = super::suggest::suggestion(&findings, &phones, kind);
 
     Analysis {
         kind,
@@ -164,6 +169,7 @@ pub fn analyze(input: &AnalysisInput) -> Analysis {
         score,
         verdict,
         top_fixes,
+        suggestion,
         timeline,
         prosody,
         reading,
@@ -188,6 +194,7 @@ fn nothing_heard(cx: &Ctx) -> Vec<Finding> {
             message: "Nothing heard to check.".into(),
             evidence: Vec::new(),
             advice: None,
+            title: r.spec.title.clone().unwrap_or_default(),
         })
         .collect()
 }
@@ -275,6 +282,7 @@ fn evaluate_rules(cx: &Ctx) -> Vec<Finding> {
                     message: o.message,
                     evidence: o.evidence,
                     advice: o.advice,
+                    title: r.spec.title.clone().unwrap_or_default(),
                 }
             } else {
                 Finding {
@@ -286,6 +294,7 @@ fn evaluate_rules(cx: &Ctx) -> Vec<Finding> {
                     ),
                     evidence: Vec::new(),
                     advice: None,
+                    title: r.spec.title.clone().unwrap_or_default(),
                 }
             }
         })

@@ -14,6 +14,7 @@ pub mod quality;
 pub mod rules;
 pub mod score;
 pub mod script;
+pub mod suggest;
 
 pub use engine::{analyze, Analysis, AnalysisInput, Moment};
 pub use finding::{Evidence, Finding, Kind, Status};

@@ -229,6 +229,10 @@ pub struct RuleSpec {
     pub messages: BTreeMap<String, String>,
     #[serde(default)]
     pub advice: BTreeMap<String, String>,
+    /// Rules that name one problem ("no reason", "a bare call-back") share a
+    /// group; the fixes to make first name a group once.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group: Option<String>,
     /// The check in plain words, as the reports name it ("Says who is calling").
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,

@@ -91,12 +91,18 @@ fn with_meaning(rules: RuleSet) -> vmcoach::Result<RuleSet> {
 
 /// Prints reports: text, one JSON document, or JSON lines for several.
 pub fn print_report(report: &Report, json: bool, several: bool) {
+    print_report_with(report, json, several, false);
+}
+
+/// [`print_report`]; `verbose` text also names each check's rule id and the
+/// recording's levels in dBFS.
+pub fn print_report_with(report: &Report, json: bool, several: bool, verbose: bool) {
     if json && several {
         println!("{}", report.to_json_line());
     } else if json {
         println!("{}", report.to_json_pretty());
     } else {
-        print!("{}", text::render(report, use_color(), text_width()));
+        print!("{}", text::render_with(report, use_color(), text_width(), verbose));
     }
 }
 
@@ -139,7 +145,7 @@ pub fn analyze(global: &Global, args: &AnalyzeArgs) -> anyhow::Result<ExitCode> 
                 if !args.coach.json && i > 0 {
                     println!();
                 }
-                print_report(&report, args.coach.json, several);
+                print_report_with(&report, args.coach.json, several, args.decoding.model.verbose);
                 if let Some(out) = &args.html {
                     let samples = heard.mono16k.samples();
                     let written = html::Extras::for_recording(samples, MODEL_RATE, &options.rules)

@@ -30,6 +30,8 @@ pub const LEGEND: &str = "✓ passed  ✗ failed  ! warning  - not checked";
 struct Paint {
     color: bool,
     width: usize,
+    /// Rule ids beside the checks' names, and the recording's levels in dBFS.
+    verbose: bool,
 }
 
 impl Paint {
@@ -121,10 +123,21 @@ pub fn printable(name: &str) -> std::borrow::Cow<'_, str> {
 /// Renders the report for a terminal (or a pipe, with `color` false),
 /// lines wrapped to `width` columns.
 pub fn render(report: &Report, color: bool, width: usize) -> String {
-    let p = Paint { color, width };
+    render_with(report, color, width, false)
+}
+
+/// [`render`], with `verbose` adding each check's rule id and the
+/// recording's levels in dBFS.
+pub fn render_with(report: &Report, color: bool, width: usize, verbose: bool) -> String {
+    let p = Paint {
+        color,
+        width,
+        verbose,
+    };
     let mut out = String::new();
     headline(&mut out, &p, report);
     fixes(&mut out, &p, report);
+    suggestion(&mut out, &p, report);
     timeline(&mut out, &p, report);
     checks(&mut out, &p, report);
     delivery(&mut out, &p, report);
@@ -207,8 +220,27 @@ fn fixes(out: &mut String, p: &Paint, report: &Report) {
         for (i, f) in fixes.iter().enumerate() {
             let advice = f.advice.as_deref().unwrap_or(&f.message);
             let lead = format!("  {}. ", i + 1);
-            p.wrap(out, &lead, lead.len(), &format!("{} {advice}", p.bold(&f.id)));
+            let name = format!("{}:", check_name(p, f));
+            p.wrap(out, &lead, lead.len(), &format!("{} {advice}", p.bold(&name)));
         }
+    }
+}
+
+/// A check's name in plain words; with `verbose`, its rule id too.
+fn check_name(p: &Paint, f: &Finding) -> String {
+    match (f.title.is_empty(), p.verbose) {
+        (true, _) => f.id.clone(),
+        (false, false) => f.title.clone(),
+        (false, true) => format!("{} ({})", f.title, f.id),
+    }
+}
+
+/// "Say this instead": the message rebuilt from what was said.
+fn suggestion(out: &mut String, p: &Paint, report: &Report) {
+    if !report.suggestion.is_empty() && !report.top_fixes.is_empty() {
+        let _ = writeln!(out, "\n{}", p.bold("Say this instead"));
+        p.wrap(out, "  ", 2, &report.suggestion);
+        p.wrap(out, "  ", 2, &p.dim("(your own words, in the order that works; fill in the [brackets])"));
     }
 }
 
@@ -231,10 +263,11 @@ fn checks(out: &mut String, p: &Paint, report: &Report) {
         return;
     }
     let _ = writeln!(out, "  {}", p.dim(LEGEND));
-    let width = report.rules.iter().map(|f| f.id.len()).max().unwrap_or(0);
+    let names: Vec<String> = report.rules.iter().map(|f| check_name(p, f)).collect();
+    let width = names.iter().map(|n| n.chars().count()).max().unwrap_or(0);
     let hang = width + 6;
-    for f in &report.rules {
-        let lead = format!("  {} {:<width$}  ", p.status(f.status), f.id);
+    for (f, name) in report.rules.iter().zip(&names) {
+        let lead = format!("  {} {:<width$}  ", p.status(f.status), name);
         p.wrap(out, &lead, hang, &f.message);
         if f.status != Status::Skip {
             if let Some(ev) = evidence_line(f) {
@@ -287,11 +320,15 @@ fn delivery(out: &mut String, p: &Paint, report: &Report) {
         }
     }
     if let Some(q) = &report.quality {
-        let _ = writeln!(
-            out,
-            "  recording: peak {:.1} dBFS, RMS {:.1} dBFS, noise floor {:.1} dBFS",
-            q.peak_dbfs, q.rms_dbfs, q.noise_floor_dbfs
-        );
+        if p.verbose {
+            let _ = writeln!(
+                out,
+                "  recording: peak {:.1} dBFS, RMS {:.1} dBFS, noise floor {:.1} dBFS",
+                q.peak_dbfs, q.rms_dbfs, q.noise_floor_dbfs
+            );
+        } else if q.warnings.is_empty() {
+            let _ = writeln!(out, "  recording: the level is fine");
+        }
         for w in &q.warnings {
             p.wrap(out, &warn, 4, w);
         }
@@ -379,6 +416,7 @@ mod tests {
             message: String::new(),
             evidence: vec![quote(Some("718-555-0100")), quote(None)],
             advice: None,
+            title: String::new(),
         };
         assert_eq!(
             evidence_line(&finding).unwrap(),
