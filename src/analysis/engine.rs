@@ -925,7 +925,7 @@ mod tests {
 
     #[test]
     fn many_fillers_fail() {
-        let a = net("Um, hi, uh, this is, um, Tobias, and, uh, I was, like, calling about, um, the, uh, water jobs, you know, in Portland.");
+        let a = net("Um, hi, uh, this is, um, Tobias Reed, and, uh, I was, like, calling about, um, the, uh, water jobs, you know, in Portland.");
         assert_eq!(st(&a, "fillers"), Status::Fail);
         assert!(a.delivery.filler_count >= 8, "{:?}", a.delivery.fillers);
         // The fillers do not break the phrases around them.

@@ -396,7 +396,7 @@ mod tests {
         assert_eq!(legend, format!("  {LEGEND}"));
         // A check's message goes on under its own first word.
         let lines: Vec<&str> = text.lines().collect();
-        let at = lines.iter().position(|l| l.contains("✗ specific-role")).unwrap();
+        let at = lines.iter().position(|l| l.contains("✗ Names a specific role")).unwrap();
         let column = lines[at].find("The role").unwrap() - "✗".len() + 1;
         assert!(lines[at + 1].starts_with(&" ".repeat(column)), "{}\n{}", lines[at], lines[at + 1]);
         assert!(!lines[at + 1][column..].starts_with(' '));
