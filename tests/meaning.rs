@@ -9,8 +9,9 @@ use std::path::PathBuf;
 
 use serde::Deserialize;
 use vmcoach::analysis::meaning::{cache, Embedder};
-use vmcoach::analysis::phone::find_phone_numbers;
-use vmcoach::analysis::{analyze, estimate_words, Analysis, AnalysisInput, Kind, RuleSet, Status};
+use vmcoach::analysis::{Kind, RuleSet, Status};
+use vmcoach::pipeline::{coach_script, CoachOptions};
+use vmcoach::report::Report;
 
 fn model_dir() -> PathBuf {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("models/all-MiniLM-L6-v2");
@@ -28,26 +29,18 @@ fn rules() -> RuleSet {
         .expect("the sentence model loads")
 }
 
-fn check(rules: &RuleSet, text: &str, kind: Kind) -> Analysis {
-    let words = estimate_words(text, 150.0);
-    let numbers = find_phone_numbers(&words);
-    analyze(&AnalysisInput {
-        words: &words,
-        numbers: &numbers,
-        hearings: &[],
-        duration_s: words.last().map_or(0.0, |w| w.end_s),
-        voiced: &[],
+/// The report of a written script with these rules.
+fn check(rules: &RuleSet, text: &str, kind: Kind) -> Report {
+    let options = CoachOptions {
         kind: Some(kind),
-        attempt: 1,
-        expect_number: None,
-        expect_name: None,
-        rules,
-        track: None,
-    })
+        rules: rules.clone(),
+        ..CoachOptions::default()
+    };
+    coach_script("script.txt".into(), text, &options)
 }
 
-fn status(a: &Analysis, id: &str) -> Status {
-    a.findings.iter().find(|f| f.id == id).unwrap().status
+fn status(a: &Report, id: &str) -> Status {
+    a.rules.iter().find(|f| f.id == id).unwrap().status
 }
 
 #[test]
@@ -83,7 +76,7 @@ fn a_networking_message_in_its_own_words_meets_the_advice() {
                 analysts. I'll try you again on Tuesday afternoon. Really appreciate it.";
     let a = check(&rules, text, Kind::Networking);
     for id in ["identify-self", "connection", "reason", "follow-up", "thanks"] {
-        assert_eq!(status(&a, id), Status::Pass, "{id}: {:?}", a.findings);
+        assert_eq!(status(&a, id), Status::Pass, "{id}: {:?}", a.rules);
     }
     let with_cue = check(
         &rules,

@@ -1,6 +1,7 @@
 //! `vmcoach analyze FILE...` and `vmcoach check SCRIPT|-`.
 
 use std::io::{IsTerminal, Read};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Once, OnceLock};
 use std::process::ExitCode;
 
@@ -65,9 +66,28 @@ fn default_rules() -> vmcoach::Result<RuleSet> {
     Ok(RULES.get_or_init(|| rules).clone())
 }
 
+/// Set when the rules were loaded without the sentence model.
+static PATTERNS_ONLY: AtomicBool = AtomicBool::new(false);
+
+/// Says once on stderr, with the first report, that the content checks
+/// matched phrases only (the sentence model is not installed).
+fn note_patterns_only() {
+    static SAID: Once = Once::new();
+    if PATTERNS_ONLY.load(Ordering::Relaxed) {
+        SAID.call_once(|| {
+            eprintln!(
+                "vmcoach: the sentence model ({}) is not installed, so the content checks \
+                 matched phrases only and may have missed what was said in other words; \
+                 install it with: vmcoach model fetch",
+                sentence::SENTENCE_MODEL
+            )
+        });
+    }
+}
+
 /// `rules` with the sentence model when it is installed. Without it the
-/// content checks run on their phrase patterns alone, and stderr says so
-/// (once); a model that is there but damaged is an error.
+/// content checks run on their phrase patterns alone (the first report
+/// printed says so); a model that is there but damaged is an error.
 fn with_meaning(rules: RuleSet) -> vmcoach::Result<RuleSet> {
     match super::sentence_model()? {
         Some(dir) => {
@@ -75,15 +95,7 @@ fn with_meaning(rules: RuleSet) -> vmcoach::Result<RuleSet> {
             rules.with_meaning(&dir)
         }
         None => {
-            static SAID: Once = Once::new();
-            SAID.call_once(|| {
-                eprintln!(
-                    "vmcoach: the sentence model ({}) is not installed, so the content checks \
-                     match phrases only and may miss what was said in other words; \
-                     install it with: vmcoach model fetch",
-                    sentence::SENTENCE_MODEL
-                )
-            });
+            PATTERNS_ONLY.store(true, Ordering::Relaxed);
             Ok(rules)
         }
     }
@@ -97,6 +109,7 @@ pub fn print_report(report: &Report, json: bool, several: bool) {
 /// [`print_report`]; `verbose` text also names each check's rule id and the
 /// recording's levels in dBFS.
 pub fn print_report_with(report: &Report, json: bool, several: bool, verbose: bool) {
+    note_patterns_only();
     if json && several {
         println!("{}", report.to_json_line());
     } else if json {

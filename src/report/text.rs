@@ -264,11 +264,19 @@ fn checks(out: &mut String, p: &Paint, report: &Report) {
     }
     let _ = writeln!(out, "  {}", p.dim(LEGEND));
     let names: Vec<String> = report.rules.iter().map(|f| check_name(p, f)).collect();
-    let width = names.iter().map(|n| n.chars().count()).max().unwrap_or(0);
-    let hang = width + 6;
+    // The names make a column unless that leaves too little room for the
+    // messages; a longer name then has its message on the next line.
+    let longest = names.iter().map(|n| n.chars().count()).max().unwrap_or(0);
+    let hang = (longest + 6).min((p.width * 2 / 5).max(12));
+    let width = hang - 6;
     for (f, name) in report.rules.iter().zip(&names) {
         let lead = format!("  {} {:<width$}  ", p.status(f.status), name);
-        p.wrap(out, &lead, hang, &f.message);
+        if name.chars().count() > width {
+            let _ = writeln!(out, "{}", lead.trim_end());
+            p.wrap(out, &" ".repeat(hang), hang, &f.message);
+        } else {
+            p.wrap(out, &lead, hang, &f.message);
+        }
         if f.status != Status::Skip {
             if let Some(ev) = evidence_line(f) {
                 p.wrap(out, &" ".repeat(hang), hang, &p.dim(&ev));
