@@ -402,10 +402,13 @@ mod tests {
         }
         let legend = text.lines().skip_while(|l| *l != "Checks").nth(1).unwrap();
         assert_eq!(legend, format!("  {LEGEND}"));
-        // A check's message goes on under its own first word.
+        // A check's message goes on under its own first word (at this
+        // width, on the line after a long check name).
         let lines: Vec<&str> = text.lines().collect();
-        let at = lines.iter().position(|l| l.contains("✗ Names a specific role")).unwrap();
-        let column = lines[at].find("The role").unwrap() - "✗".len() + 1;
+        let at = lines.iter().position(|l| l.contains("The role")).unwrap();
+        assert!(lines[..at].iter().any(|l| l.contains("✗ Names a specific role")));
+        let byte = lines[at].find("The role").unwrap();
+        let column = lines[at][..byte].chars().count();
         assert!(lines[at + 1].starts_with(&" ".repeat(column)), "{}\n{}", lines[at], lines[at + 1]);
         assert!(!lines[at + 1][column..].starts_with(' '));
     }
