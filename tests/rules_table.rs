@@ -48,10 +48,24 @@ fn status_name(s: Status) -> &'static str {
 
 #[test]
 fn every_labelled_script_gets_its_labelled_statuses() {
+    every_script_as_labelled(&RuleSet::default_rules());
+}
+
+/// The same with the sentence model (installed by scripts/test; missing, it
+/// fails): reading meaning must not undo what the patterns got right.
+#[test]
+fn every_labelled_script_gets_its_labelled_statuses_with_the_sentence_model() {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("models/all-MiniLM-L6-v2");
+    let rules = RuleSet::default_rules()
+        .with_meaning(&dir)
+        .unwrap_or_else(|e| panic!("{e}: run ./scripts/test to install the sentence model"));
+    every_script_as_labelled(&rules);
+}
+
+fn every_script_as_labelled(rules: &RuleSet) {
     let labels: BTreeMap<String, Label> =
         serde_json::from_str(&std::fs::read_to_string(dir().join("labels.json")).unwrap())
             .expect("labels.json parses");
-    let rules = RuleSet::default_rules();
     let known: Vec<String> = rules.rules.iter().map(|r| r.spec.id.clone()).collect();
 
     let mut scripts: Vec<String> = std::fs::read_dir(dir())
@@ -91,7 +105,7 @@ fn every_labelled_script_gets_its_labelled_statuses() {
             attempt: label.attempt.unwrap_or(1),
             expect_number: label.expect_number.as_deref(),
             expect_name: label.expect_name.as_deref(),
-            rules: &rules,
+            rules,
             track: None,
         };
         let a = analyze(&input);

@@ -6,6 +6,7 @@ use serde::Serialize;
 
 use super::finding::{Finding, Kind, Status};
 use super::kind::infer_kind;
+use super::meaning::Reading;
 use super::metrics::{self, Delivery};
 use super::phone::Hearings;
 use super::phone::PhoneNumber;
@@ -69,9 +70,16 @@ pub struct Analysis {
     pub verdict: String,
     /// Rule ids of the most important failures and warnings, at most three.
     pub top_fixes: Vec<String>,
+    /// The message rebuilt from what was said, in the advice's order, with
+    /// marked blanks for what is missing (empty when nothing was heard).
+    pub suggestion: String,
     pub timeline: Vec<Moment>,
     /// How the voice moved (None for a script).
     pub prosody: Option<Prosody>,
+    /// The sentences and clauses and how close each came to each rule's
+    /// examples (None without the sentence model).
+    #[serde(skip)]
+    pub reading: Option<Reading>,
 }
 
 /// Analyse one message.
@@ -104,6 +112,11 @@ pub fn analyze(input: &AnalysisInput) -> Analysis {
         None => (infer_kind(&stream, rules).0, true),
     };
     let attempt = input.attempt.max(1);
+    // A model that fails on this message leaves the rules to their patterns.
+    let reading = rules
+        .meaning
+        .as_ref()
+        .and_then(|m| m.read(words, &stream).ok());
 
     let cx = Ctx {
         rules,
@@ -118,6 +131,7 @@ pub fn analyze(input: &AnalysisInput) -> Analysis {
             .filter(|s| s.chars().any(|c| c.is_ascii_digit())),
         expect_name: input.expect_name.filter(|s| !s.trim().is_empty()),
         prosody: prosody.as_ref(),
+        reading: reading.as_ref(),
     };
 
     if words.is_empty() {
@@ -131,8 +145,10 @@ pub fn analyze(input: &AnalysisInput) -> Analysis {
             score: 0,
             verdict: NOTHING_HEARD.to_string(),
             top_fixes: Vec::new(),
+            suggestion: String::new(),
             timeline: Vec::new(),
             prosody,
+            reading: None,
         };
     }
 
@@ -142,6 +158,7 @@ pub fn analyze(input: &AnalysisInput) -> Analysis {
     let verdict = score::verdict(&findings, rules, score);
     let top_fixes = score::top_fixes(&findings, rules, 3);
     let timeline = timeline(&findings, &phones, rules);
+    let suggestion = super::suggest::suggestion(&findings, &phones, kind);
 
     Analysis {
         kind,
@@ -152,8 +169,10 @@ pub fn analyze(input: &AnalysisInput) -> Analysis {
         score,
         verdict,
         top_fixes,
+        suggestion,
         timeline,
         prosody,
+        reading,
     }
 }
 
@@ -175,6 +194,7 @@ fn nothing_heard(cx: &Ctx) -> Vec<Finding> {
             message: "Nothing heard to check.".into(),
             evidence: Vec::new(),
             advice: None,
+            title: r.spec.title.clone().unwrap_or_default(),
         })
         .collect()
 }
@@ -262,6 +282,7 @@ fn evaluate_rules(cx: &Ctx) -> Vec<Finding> {
                     message: o.message,
                     evidence: o.evidence,
                     advice: o.advice,
+                    title: r.spec.title.clone().unwrap_or_default(),
                 }
             } else {
                 Finding {
@@ -273,6 +294,7 @@ fn evaluate_rules(cx: &Ctx) -> Vec<Finding> {
                     ),
                     evidence: Vec::new(),
                     advice: None,
+                    title: r.spec.title.clone().unwrap_or_default(),
                 }
             }
         })
@@ -903,7 +925,7 @@ mod tests {
 
     #[test]
     fn many_fillers_fail() {
-        let a = net("Um, hi, uh, this is, um, Tobias, and, uh, I was, like, calling about, um, the, uh, water jobs, you know, in Portland.");
+        let a = net("Um, hi, uh, this is, um, Tobias Reed, and, uh, I was, like, calling about, um, the, uh, water jobs, you know, in Portland.");
         assert_eq!(st(&a, "fillers"), Status::Fail);
         assert!(a.delivery.filler_count >= 8, "{:?}", a.delivery.fillers);
         // The fillers do not break the phrases around them.

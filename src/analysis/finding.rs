@@ -41,4 +41,7 @@ pub struct Finding {
     pub evidence: Vec<Evidence>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub advice: Option<String>,
+    /// The check in plain words ("Says who is calling"), as the reports name it.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub title: String,
 }

@@ -5,6 +5,7 @@
 pub mod engine;
 pub mod finding;
 pub mod kind;
+pub mod meaning;
 pub mod metrics;
 pub mod numwords;
 pub mod phone;
@@ -13,6 +14,7 @@ pub mod quality;
 pub mod rules;
 pub mod score;
 pub mod script;
+pub mod suggest;
 
 pub use engine::{analyze, Analysis, AnalysisInput, Moment};
 pub use finding::{Evidence, Finding, Kind, Status};

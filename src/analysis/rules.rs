@@ -38,6 +38,7 @@
 //! `{placeholders}` that the check fills in.
 
 pub mod checks;
+pub mod names;
 pub mod pattern;
 pub mod role;
 pub mod text;
@@ -45,10 +46,12 @@ pub mod voice;
 
 use std::collections::{BTreeMap, HashSet};
 use std::path::Path;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
 use super::finding::{Kind, Status};
+use super::meaning::{Meaning, MeaningSpec};
 use super::prosody::ProsodySettings;
 use crate::error::{Error, Result};
 use pattern::{Lexicon, Pattern, PatternError};
@@ -226,6 +229,17 @@ pub struct RuleSpec {
     pub messages: BTreeMap<String, String>,
     #[serde(default)]
     pub advice: BTreeMap<String, String>,
+    /// Rules that name one problem ("no reason", "a bare call-back") share a
+    /// group; the fixes to make first name a group once.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group: Option<String>,
+    /// The check in plain words, as the reports name it ("Says who is calling").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// Example sentences and near misses: the rule is also met by what a
+    /// sentence means (see [`super::meaning`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub meaning: Option<MeaningSpec>,
 }
 
 /// Word-level settings for delivery measures.
@@ -377,6 +391,9 @@ pub struct RuleSet {
     pub rules: Vec<Rule>,
     pub lexicon: Lexicon,
     pub cues: Vec<CompiledCue>,
+    /// The sentence model with the rules' examples embedded; None: the
+    /// rules run on their patterns alone.
+    pub meaning: Option<Arc<Meaning>>,
 }
 
 /// One line of `vmcoach rules`.
@@ -625,7 +642,27 @@ impl RuleSet {
             rules,
             lexicon,
             cues,
+            meaning: None,
         })
+    }
+
+    /// These rules with the sentence model in `dir` loaded and every rule's
+    /// examples embedded.
+    pub fn with_meaning(mut self, dir: &Path) -> Result<RuleSet> {
+        let specs = self
+            .rules
+            .iter()
+            .filter_map(|r| Some((r.spec.id.as_str(), r.spec.meaning.as_ref()?)));
+        let meaning = Meaning::load(dir, specs)?;
+        self.meaning = Some(Arc::new(meaning));
+        Ok(self)
+    }
+
+    /// The plain-word name of a rule ("Says who is calling"), or its id.
+    pub fn title(&self, id: &str) -> String {
+        self.rule(id)
+            .and_then(|r| r.spec.title.clone())
+            .unwrap_or_else(|| id.to_string())
     }
 
     /// Every rule: id, what it checks, weight, kinds, and where it comes from.

@@ -2,10 +2,15 @@
 //!
 //! Score: each applicable rule is worth its weight; a pass earns all of it,
 //! a warning half, a failure nothing, and skipped rules are left out of both
-//! sides. The result is scaled to 0-100.
+//! sides. The result is scaled to 0-100. A failed critical rule does not
+//! cap the score (one phrase would then swing it by half the scale): the
+//! verdict says the message is likely deleted, and the score moves by that
+//! rule's share only.
 //!
 //! Importance of a problem: the points it cost (a failure its weight, a
-//! warning half), then the weight, then the order of the rules file.
+//! warning half), then the weight, then the order of the rules file. Rules
+//! of one `group` in the rules file are one problem ("no reason" and "a
+//! bare call-back" alike), so the fixes name a group once.
 
 use super::finding::{Finding, Status};
 use super::rules::RuleSet;
@@ -14,22 +19,9 @@ fn weight(rules: &RuleSet, id: &str) -> f64 {
     rules.rule(id).map_or(0.0, |r| r.spec.weight)
 }
 
-/// A failed critical rule (no number, a bare call-back...) caps the score
-/// here, so the score never says "good" while the verdict says "deleted".
-pub const CRITICAL_CAP: u32 = 49;
-
-/// 0-100; 100 when nothing applied; at most [`CRITICAL_CAP`] when a
-/// critical rule failed.
+/// 0-100; 100 when nothing applied.
 pub fn score(findings: &[Finding], rules: &RuleSet) -> u32 {
-    let raw = weighted_score(findings, rules);
-    let critical_failed = findings
-        .iter()
-        .any(|f| f.status == Status::Fail && rules.rule(&f.id).is_some_and(|r| r.spec.critical));
-    if critical_failed {
-        raw.min(CRITICAL_CAP)
-    } else {
-        raw
-    }
+    weighted_score(findings, rules)
 }
 
 fn weighted_score(findings: &[Finding], rules: &RuleSet) -> u32 {
@@ -81,10 +73,19 @@ fn ranked<'a>(findings: &'a [Finding], rules: &RuleSet) -> Vec<&'a Finding> {
     v
 }
 
-/// Ids of the `n` most important failed or warned rules.
+/// Ids of the `n` most important distinct problems: failed or warned
+/// rules, one per `group`.
 pub fn top_fixes(findings: &[Finding], rules: &RuleSet, n: usize) -> Vec<String> {
+    let group = |id: &str| {
+        rules
+            .rule(id)
+            .and_then(|r| r.spec.group.clone())
+            .unwrap_or_else(|| id.to_string())
+    };
+    let mut seen = std::collections::HashSet::new();
     ranked(findings, rules)
         .into_iter()
+        .filter(|f| seen.insert(group(&f.id)))
         .take(n)
         .map(|f| f.id.clone())
         .collect()
@@ -130,30 +131,44 @@ mod tests {
             message: String::new(),
             evidence: vec![],
             advice: None,
+            title: String::new(),
         }
     }
 
     #[test]
-    fn a_failed_critical_rule_caps_the_score_below_fifty() {
+    fn one_failed_rule_moves_the_score_by_its_share_only() {
         let rules = RuleSet::default_rules();
-        let critical = rules
-            .rules
-            .iter()
-            .find(|r| r.spec.critical)
-            .expect("the default rules mark some rules critical");
         let mut findings: Vec<Finding> = rules
             .rules
             .iter()
             .map(|r| f(&r.spec.id, Status::Pass))
             .collect();
         assert_eq!(score(&findings, &rules), 100);
+        let total: f64 = rules.rules.iter().map(|r| r.spec.weight).sum();
+        let critical = rules.rules.iter().find(|r| r.spec.critical).unwrap();
         findings
             .iter_mut()
             .find(|x| x.id == critical.spec.id)
             .unwrap()
             .status = Status::Fail;
-        assert_eq!(score(&findings, &rules), CRITICAL_CAP);
-        assert!(verdict(&findings, &rules, CRITICAL_CAP).starts_with("likely deleted"));
+        let s = score(&findings, &rules);
+        let share = 100.0 * critical.spec.weight / total;
+        assert!((100.0 - s as f64 - share).abs() <= 1.0, "{s}, share {share}");
+        assert!(verdict(&findings, &rules, s).starts_with("likely deleted"));
+    }
+
+    #[test]
+    fn fixes_name_each_problem_once() {
+        let rs = RuleSet::default_rules();
+        let fs = vec![
+            f("reason", Status::Fail),
+            f("no-bare-callback", Status::Fail),
+            f("no-generic-interest", Status::Fail),
+            f("number-early", Status::Fail),
+            f("thanks", Status::Fail),
+        ];
+        let top = top_fixes(&fs, &rs, 3);
+        assert_eq!(top, ["reason", "number-early", "thanks"]);
     }
 
     #[test]

@@ -1,11 +1,14 @@
 //! `vmcoach analyze FILE...` and `vmcoach check SCRIPT|-`.
 
 use std::io::{IsTerminal, Read};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Once, OnceLock};
 use std::process::ExitCode;
 
 use vmcoach::analysis::{Kind, RuleSet};
 use vmcoach::audio::MODEL_RATE;
 use vmcoach::pipeline::{self, CoachOptions};
+use vmcoach::transcribe::model::sentence;
 use vmcoach::report::{html, text, Report};
 
 use super::html::Replace;
@@ -46,21 +49,73 @@ pub fn coach_options(args: &MessageArgs, max_seconds: f64) -> vmcoach::Result<Co
         expect_number: args.expect_number.clone(),
         expect_name: args.expect_name.clone(),
         rules: match &args.rules {
-            Some(path) => RuleSet::from_file(path)?,
-            None => RuleSet::default_rules(),
+            Some(path) => with_meaning(RuleSet::from_file(path)?)?,
+            None => default_rules()?,
         },
         max_seconds,
     })
 }
 
+/// The built-in rules with the sentence model, loaded once per process.
+fn default_rules() -> vmcoach::Result<RuleSet> {
+    static RULES: OnceLock<RuleSet> = OnceLock::new();
+    if let Some(r) = RULES.get() {
+        return Ok(r.clone());
+    }
+    let rules = with_meaning(RuleSet::default_rules())?;
+    Ok(RULES.get_or_init(|| rules).clone())
+}
+
+/// Set when the rules were loaded without the sentence model.
+static PATTERNS_ONLY: AtomicBool = AtomicBool::new(false);
+
+/// Says once on stderr, with the first report, that the content checks
+/// matched phrases only (the sentence model is not installed).
+fn note_patterns_only() {
+    static SAID: Once = Once::new();
+    if PATTERNS_ONLY.load(Ordering::Relaxed) {
+        SAID.call_once(|| {
+            eprintln!(
+                "vmcoach: the sentence model ({}) is not installed, so the content checks \
+                 matched phrases only and may have missed what was said in other words; \
+                 install it with: vmcoach model fetch",
+                sentence::SENTENCE_MODEL
+            )
+        });
+    }
+}
+
+/// `rules` with the sentence model when it is installed. Without it the
+/// content checks run on their phrase patterns alone (the first report
+/// printed says so); a model that is there but damaged is an error.
+fn with_meaning(rules: RuleSet) -> vmcoach::Result<RuleSet> {
+    match super::sentence_model()? {
+        Some(dir) => {
+            sentence::check(&dir)?;
+            rules.with_meaning(&dir)
+        }
+        None => {
+            PATTERNS_ONLY.store(true, Ordering::Relaxed);
+            Ok(rules)
+        }
+    }
+}
+
 /// Prints reports: text, one JSON document, or JSON lines for several.
 pub fn print_report(report: &Report, json: bool, several: bool) {
+    print_report_with(report, json, several, false);
+}
+
+/// [`print_report`]; `verbose` text also names each check's rule id and the
+/// recording's levels in dBFS.
+pub fn print_report_with(report: &Report, json: bool, several: bool, verbose: bool) {
+    note_patterns_only();
     if json && several {
         println!("{}", report.to_json_line());
     } else if json {
         println!("{}", report.to_json_pretty());
     } else {
-        print!("{}", text::render(report, use_color(), text_width()));
+        print!("{}", text::render_with(report, use_color(), text_width(), verbose));
     }
 }
 
@@ -103,7 +158,7 @@ pub fn analyze(global: &Global, args: &AnalyzeArgs) -> anyhow::Result<ExitCode> 
                 if !args.coach.json && i > 0 {
                     println!();
                 }
-                print_report(&report, args.coach.json, several);
+                print_report_with(&report, args.coach.json, several, args.decoding.model.verbose);
                 if let Some(out) = &args.html {
                     let samples = heard.mono16k.samples();
                     let written = html::Extras::for_recording(samples, MODEL_RATE, &options.rules)

@@ -77,6 +77,15 @@ pub fn model_path(given: Option<&Path>) -> vmcoach::Result<PathBuf> {
     vmcoach::transcribe::model::resolve(given, env.as_deref())
 }
 
+/// The sentence model's folder, if it is installed (`$VMCOACH_SENTENCE_MODEL`
+/// must name one that holds it).
+pub fn sentence_model() -> vmcoach::Result<Option<PathBuf>> {
+    let env = std::env::var_os(vmcoach::transcribe::model::sentence::SENTENCE_MODEL_ENV)
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from);
+    vmcoach::transcribe::model::sentence::find(env.as_deref())
+}
+
 /// The whisper settings from the command line (every command that hears
 /// audio uses these, so batch lines and `analyze --json` agree).
 pub fn whisper_options(decoding: &DecodingArgs) -> WhisperOptions {

@@ -22,6 +22,9 @@ pub fn run(global: &Global, cmd: &ModelCommand) -> anyhow::Result<ExitCode> {
             let path = model::fetch(name, &dir, quant, &mut |msg| {
                 bar.set_message(msg.to_string())
             })?;
+            let sentence = model::sentence::fetch(&dir, &mut |msg| {
+                bar.set_message(msg.to_string())
+            })?;
             bar.finish_and_clear();
             let info = model::validate(&path)?;
             println!(
@@ -31,6 +34,7 @@ pub fn run(global: &Global, cmd: &ModelCommand) -> anyhow::Result<ExitCode> {
                 info.weight_type,
                 mb(info.size_bytes)
             );
+            println!("{} (sentence model for the content checks)", sentence.display());
         }
         ModelCommand::Import {
             sources,
@@ -100,6 +104,10 @@ pub fn run(global: &Global, cmd: &ModelCommand) -> anyhow::Result<ExitCode> {
                      its structure checks out",
                     path.display()
                 ),
+            }
+            if let Some(dir) = super::sentence_model()? {
+                model::sentence::verify(&dir)?;
+                println!("{}: every file has its pinned sha256", dir.display());
             }
         }
     }

@@ -42,6 +42,9 @@ pub struct Report {
     pub score: u32,
     pub verdict: String,
     pub top_fixes: Vec<String>,
+    /// "Say this instead": the message rebuilt from what was said, in the
+    /// advice's order, blanks in [brackets] for what is missing.
+    pub suggestion: String,
     pub timeline: Vec<Moment>,
     pub delivery: Delivery,
     /// Levels and warnings about the recording itself; absent for a script.
@@ -110,6 +113,7 @@ impl Report {
             score: analysis.score,
             verdict: analysis.verdict,
             top_fixes: analysis.top_fixes,
+            suggestion: analysis.suggestion,
             timeline: analysis.timeline,
             delivery: analysis.delivery,
             prosody: analysis.prosody,

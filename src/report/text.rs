@@ -30,6 +30,8 @@ pub const LEGEND: &str = "✓ passed  ✗ failed  ! warning  - not checked";
 struct Paint {
     color: bool,
     width: usize,
+    /// Rule ids beside the checks' names, and the recording's levels in dBFS.
+    verbose: bool,
 }
 
 impl Paint {
@@ -121,10 +123,21 @@ pub fn printable(name: &str) -> std::borrow::Cow<'_, str> {
 /// Renders the report for a terminal (or a pipe, with `color` false),
 /// lines wrapped to `width` columns.
 pub fn render(report: &Report, color: bool, width: usize) -> String {
-    let p = Paint { color, width };
+    render_with(report, color, width, false)
+}
+
+/// [`render`], with `verbose` adding each check's rule id and the
+/// recording's levels in dBFS.
+pub fn render_with(report: &Report, color: bool, width: usize, verbose: bool) -> String {
+    let p = Paint {
+        color,
+        width,
+        verbose,
+    };
     let mut out = String::new();
     headline(&mut out, &p, report);
     fixes(&mut out, &p, report);
+    suggestion(&mut out, &p, report);
     timeline(&mut out, &p, report);
     checks(&mut out, &p, report);
     delivery(&mut out, &p, report);
@@ -207,8 +220,27 @@ fn fixes(out: &mut String, p: &Paint, report: &Report) {
         for (i, f) in fixes.iter().enumerate() {
             let advice = f.advice.as_deref().unwrap_or(&f.message);
             let lead = format!("  {}. ", i + 1);
-            p.wrap(out, &lead, lead.len(), &format!("{} {advice}", p.bold(&f.id)));
+            let name = format!("{}:", check_name(p, f));
+            p.wrap(out, &lead, lead.len(), &format!("{} {advice}", p.bold(&name)));
         }
+    }
+}
+
+/// A check's name in plain words; with `verbose`, its rule id too.
+fn check_name(p: &Paint, f: &Finding) -> String {
+    match (f.title.is_empty(), p.verbose) {
+        (true, _) => f.id.clone(),
+        (false, false) => f.title.clone(),
+        (false, true) => format!("{} ({})", f.title, f.id),
+    }
+}
+
+/// "Say this instead": the message rebuilt from what was said.
+fn suggestion(out: &mut String, p: &Paint, report: &Report) {
+    if !report.suggestion.is_empty() && !report.top_fixes.is_empty() {
+        let _ = writeln!(out, "\n{}", p.bold("Say this instead"));
+        p.wrap(out, "  ", 2, &report.suggestion);
+        p.wrap(out, "  ", 2, &p.dim("(your own words, in the order that works; fill in the [brackets])"));
     }
 }
 
@@ -231,11 +263,20 @@ fn checks(out: &mut String, p: &Paint, report: &Report) {
         return;
     }
     let _ = writeln!(out, "  {}", p.dim(LEGEND));
-    let width = report.rules.iter().map(|f| f.id.len()).max().unwrap_or(0);
-    let hang = width + 6;
-    for f in &report.rules {
-        let lead = format!("  {} {:<width$}  ", p.status(f.status), f.id);
-        p.wrap(out, &lead, hang, &f.message);
+    let names: Vec<String> = report.rules.iter().map(|f| check_name(p, f)).collect();
+    // The names make a column unless that leaves too little room for the
+    // messages; a longer name then has its message on the next line.
+    let longest = names.iter().map(|n| n.chars().count()).max().unwrap_or(0);
+    let hang = (longest + 6).min((p.width * 2 / 5).max(12));
+    let width = hang - 6;
+    for (f, name) in report.rules.iter().zip(&names) {
+        let lead = format!("  {} {:<width$}  ", p.status(f.status), name);
+        if name.chars().count() > width {
+            let _ = writeln!(out, "{}", lead.trim_end());
+            p.wrap(out, &" ".repeat(hang), hang, &f.message);
+        } else {
+            p.wrap(out, &lead, hang, &f.message);
+        }
         if f.status != Status::Skip {
             if let Some(ev) = evidence_line(f) {
                 p.wrap(out, &" ".repeat(hang), hang, &p.dim(&ev));
@@ -287,11 +328,15 @@ fn delivery(out: &mut String, p: &Paint, report: &Report) {
         }
     }
     if let Some(q) = &report.quality {
-        let _ = writeln!(
-            out,
-            "  recording: peak {:.1} dBFS, RMS {:.1} dBFS, noise floor {:.1} dBFS",
-            q.peak_dbfs, q.rms_dbfs, q.noise_floor_dbfs
-        );
+        if p.verbose {
+            let _ = writeln!(
+                out,
+                "  recording: peak {:.1} dBFS, RMS {:.1} dBFS, noise floor {:.1} dBFS",
+                q.peak_dbfs, q.rms_dbfs, q.noise_floor_dbfs
+            );
+        } else if q.warnings.is_empty() {
+            let _ = writeln!(out, "  recording: the level is fine");
+        }
         for w in &q.warnings {
             p.wrap(out, &warn, 4, w);
         }
@@ -357,10 +402,13 @@ mod tests {
         }
         let legend = text.lines().skip_while(|l| *l != "Checks").nth(1).unwrap();
         assert_eq!(legend, format!("  {LEGEND}"));
-        // A check's message goes on under its own first word.
+        // A check's message goes on under its own first word (at this
+        // width, on the line after a long check name).
         let lines: Vec<&str> = text.lines().collect();
-        let at = lines.iter().position(|l| l.contains("✗ specific-role")).unwrap();
-        let column = lines[at].find("The role").unwrap() - "✗".len() + 1;
+        let at = lines.iter().position(|l| l.contains("The role")).unwrap();
+        assert!(lines[..at].iter().any(|l| l.contains("✗ Names a specific role")));
+        let byte = lines[at].find("The role").unwrap();
+        let column = lines[at][..byte].chars().count();
         assert!(lines[at + 1].starts_with(&" ".repeat(column)), "{}\n{}", lines[at], lines[at + 1]);
         assert!(!lines[at + 1][column..].starts_with(' '));
     }
@@ -379,6 +427,7 @@ mod tests {
             message: String::new(),
             evidence: vec![quote(Some("718-555-0100")), quote(None)],
             advice: None,
+            title: String::new(),
         };
         assert_eq!(
             evidence_line(&finding).unwrap(),

@@ -92,12 +92,30 @@ fn fixes(out: &mut String, report: &Report) {
     for f in fixes {
         let _ = write!(
             out,
-            "<li><span class=\"id\">{}</span> {}</li>",
+            "<li><span class=\"id\" title=\"{}\">{}</span> {}</li>",
             escape(&f.id),
+            escape(name_of(f)),
             escape(f.advice.as_deref().unwrap_or(&f.message))
         );
     }
     out.push_str("</ol></section>\n");
+    if !report.suggestion.is_empty() {
+        let _ = write!(
+            out,
+            "<section><h2>Say this instead</h2><p class=\"suggestion\">{}</p>\
+             <p class=\"sub\">Your own words, in the order that works; fill in the [brackets].</p></section>\n",
+            escape(&report.suggestion)
+        );
+    }
+}
+
+/// A check's name in plain words (its rule id when it has none).
+fn name_of(f: &Finding) -> &str {
+    if f.title.is_empty() {
+        &f.id
+    } else {
+        &f.title
+    }
 }
 
 fn checks(out: &mut String, report: &Report) {
@@ -107,14 +125,16 @@ fn checks(out: &mut String, report: &Report) {
         );
         return;
     }
-    out.push_str("<section><h2>Checks</h2><ul class=\"checks\">");
+    out.push_str("<section><h2>Checks</h2>");
+    let _ = write!(out, "<p class=\"sub legend\">{}</p><ul class=\"checks\">", escape(crate::report::text::LEGEND));
     for f in &report.rules {
         let (class, mark) = status_name(f.status);
         let _ = write!(
             out,
             "<li class=\"{class}\"><span class=\"mark\" title=\"{class}\">{mark}</span><div>\
-             <span class=\"id\">{}</span> {}",
+             <span class=\"id\" title=\"{}\">{}</span> {}",
             escape(&f.id),
+            escape(name_of(f)),
             escape(&f.message)
         );
         if f.status != Status::Skip && !f.evidence.is_empty() {
@@ -251,10 +271,15 @@ fn numbers(out: &mut String, report: &Report) {
         );
     }
     if let Some(q) = &report.quality {
+        let level = if q.warnings.is_empty() {
+            "; the level is fine"
+        } else {
+            ""
+        };
         let _ = write!(
             out,
-            "<dt>recording</dt><dd>{:.1} s; peak {:.1} dBFS, RMS {:.1} dBFS, noise floor {:.1} dBFS</dd>",
-            report.duration_s, q.peak_dbfs, q.rms_dbfs, q.noise_floor_dbfs
+            "<dt>recording</dt><dd title=\"peak {:.1} dBFS, RMS {:.1} dBFS, noise floor {:.1} dBFS\">{:.1} s{level}</dd>",
+            q.peak_dbfs, q.rms_dbfs, q.noise_floor_dbfs, report.duration_s
         );
         for w in &q.warnings {
             let _ = write!(out, "<dt>warning</dt><dd>{}</dd>", escape(w));

@@ -111,7 +111,7 @@ pub(crate) fn pip_download(wheel: &Wheel, dir: &Path) -> Result<()> {
 }
 
 /// The wheel's path in the cache, downloading it if it isn't there intact.
-fn cached_wheel(
+pub(crate) fn cached_wheel(
     wheel: &Wheel,
     cache: &Path,
     progress: &mut dyn FnMut(&str),

@@ -19,6 +19,7 @@ mod ggml;
 mod mel;
 mod quantize;
 pub mod seal;
+pub mod sentence;
 mod source;
 mod vocab;
 
