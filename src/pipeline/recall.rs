@@ -1,0 +1,160 @@
+//! A transcriber that remembers what the model said about exact audio: a
+//! number's second hearing and the scores of its readings. The live engine
+//! hears the numbers of a take while it is recorded through one; the
+//! report after the stop asks the same questions through another that
+//! shares its memory, and the cuts that were heard already are answered at
+//! once, with the very text the model gave. A cut is found again only when
+//! its samples are equal bit for bit, so nothing is ever answered for audio
+//! that was not heard.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use crate::audio::Mono16k;
+use crate::error::{Error, Result};
+use crate::transcribe::{Transcriber, Transcript};
+
+/// What the model said about exact stretches of audio.
+#[derive(Debug, Default, Clone)]
+pub struct Memory {
+    heard: Vec<(Vec<f32>, Option<String>)>,
+    scored: Vec<(Vec<f32>, Vec<String>, Option<Vec<f64>>)>,
+    /// Questions answered from memory, and asked of the model.
+    pub hits: usize,
+    pub misses: usize,
+}
+
+/// `inner` with `memory` in front of its number questions. With `stop`,
+/// every call to the model first checks it and gives up with
+/// [`Error::Transcribe`] once it is set.
+pub struct Recall<'a> {
+    pub inner: &'a mut dyn Transcriber,
+    pub memory: &'a mut Memory,
+    pub stop: Option<&'a AtomicBool>,
+}
+
+/// The message of the error a stopped [`Recall`] gives.
+pub const STOPPED: &str = "stopped";
+
+impl Recall<'_> {
+    fn go_on(&self) -> Result<()> {
+        match self.stop {
+            Some(stop) if stop.load(Ordering::SeqCst) => Err(Error::Transcribe(STOPPED.into())),
+            _ => Ok(()),
+        }
+    }
+}
+
+impl Transcriber for Recall<'_> {
+    fn transcribe(&mut self, audio: &Mono16k) -> Result<Transcript> {
+        self.go_on()?;
+        self.inner.transcribe(audio)
+    }
+
+    fn hear_digits(&mut self, audio: &Mono16k) -> Result<Option<String>> {
+        let samples = audio.samples();
+        if let Some((_, text)) = self.memory.heard.iter().find(|(s, _)| s == samples) {
+            self.memory.hits += 1;
+            return Ok(text.clone());
+        }
+        self.go_on()?;
+        self.memory.misses += 1;
+        let text = self.inner.hear_digits(audio)?;
+        self.memory.heard.push((samples.to_vec(), text.clone()));
+        Ok(text)
+    }
+
+    fn score_texts(&mut self, audio: &Mono16k, texts: &[String]) -> Result<Option<Vec<f64>>> {
+        let samples = audio.samples();
+        if let Some((_, _, scores)) = self
+            .memory
+            .scored
+            .iter()
+            .find(|(s, t, _)| s == samples && t == texts)
+        {
+            self.memory.hits += 1;
+            return Ok(scores.clone());
+        }
+        self.go_on()?;
+        self.memory.misses += 1;
+        let scores = self.inner.score_texts(audio, texts)?;
+        self.memory
+            .scored
+            .push((samples.to_vec(), texts.to_vec(), scores.clone()));
+        Ok(scores)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Counts the questions that reach it; hears every cut as its length.
+    #[derive(Default)]
+    struct Counting(usize);
+
+    impl Transcriber for Counting {
+        fn transcribe(&mut self, _audio: &Mono16k) -> Result<Transcript> {
+            Ok(Transcript::default())
+        }
+        fn hear_digits(&mut self, audio: &Mono16k) -> Result<Option<String>> {
+            self.0 += 1;
+            Ok(Some(audio.samples().len().to_string()))
+        }
+        fn score_texts(&mut self, _audio: &Mono16k, texts: &[String]) -> Result<Option<Vec<f64>>> {
+            self.0 += 1;
+            Ok(Some(texts.iter().map(|t| t.len() as f64).collect()))
+        }
+    }
+
+    fn audio(values: &[f32]) -> Mono16k {
+        Mono16k::from_resampled(values.to_vec())
+    }
+
+    #[test]
+    fn the_same_samples_are_answered_from_memory_and_others_asked() {
+        let mut memory = Memory::default();
+        let mut model = Counting::default();
+        let texts = vec!["1 2".to_string(), "1 2 3".to_string()];
+        {
+            let mut first = Recall {
+                inner: &mut model,
+                memory: &mut memory,
+                stop: None,
+            };
+            assert_eq!(first.hear_digits(&audio(&[0.1, 0.2])).unwrap().unwrap(), "2");
+            first.score_texts(&audio(&[0.1]), &texts).unwrap();
+        }
+        let mut later = Counting::default();
+        let mut second = Recall {
+            inner: &mut later,
+            memory: &mut memory,
+            stop: None,
+        };
+        assert_eq!(second.hear_digits(&audio(&[0.1, 0.2])).unwrap().unwrap(), "2");
+        assert_eq!(
+            second.score_texts(&audio(&[0.1]), &texts).unwrap().unwrap(),
+            vec![3.0, 5.0]
+        );
+        assert_eq!(second.memory.misses, 2, "both answered from memory");
+        // One sample different by the least step: asked again.
+        second.hear_digits(&audio(&[0.1, f32::from_bits(0.2f32.to_bits() + 1)])).unwrap();
+        second.score_texts(&audio(&[0.1]), &texts[..1]).unwrap();
+        assert_eq!(later.0, 2);
+        assert_eq!((memory.hits, memory.misses), (2, 4));
+    }
+
+    #[test]
+    fn a_stopped_recall_asks_the_model_nothing() {
+        let mut memory = Memory::default();
+        let mut model = Counting::default();
+        let stop = AtomicBool::new(true);
+        let mut recall = Recall {
+            inner: &mut model,
+            memory: &mut memory,
+            stop: Some(&stop),
+        };
+        assert!(recall.hear_digits(&audio(&[0.3])).is_err());
+        assert!(recall.transcribe(&audio(&[0.3])).is_err());
+        assert_eq!(model.0, 0);
+    }
+}
