@@ -180,7 +180,6 @@ fn record_saves_a_take_and_the_real_model_finds_the_number() {
     eprintln!("{feedback_s:.2} s from the end of the take to the report");
 }
 
-
 #[test]
 fn ctrl_c_finalizes_the_take_coaches_it_and_exits_0() {
     let _alone = alone();
@@ -432,7 +431,11 @@ fn rehearse_without_a_microphone_says_what_else_works_and_leaves_nothing() {
     assert!(!dir.path().join("takes").exists());
     // What works without one.
     assert!(r.stderr.contains("vmcoach analyze FILE"), "{}", r.stderr);
-    assert!(r.stderr.contains("vmcoach check SCRIPT.txt"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("vmcoach check SCRIPT.txt"),
+        "{}",
+        r.stderr
+    );
 }
 
 #[test]

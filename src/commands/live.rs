@@ -150,7 +150,10 @@ mod tests {
             ],
             false,
         );
-        assert_eq!(line.render(80), "  ...number is 6 1 2 5 5 5  [number heard 0:05]");
+        assert_eq!(
+            line.render(80),
+            "  ...number is 6 1 2 5 5 5  [number heard 0:05]"
+        );
         assert_eq!(line.render(20), " [number heard 0:05]");
     }
 }

@@ -23,10 +23,10 @@ use std::time::{Duration, Instant};
 use vmcoach::audio::capture::{self, Capture};
 use vmcoach::audio::recorder::{self, ChunkSource, RecordOptions, StopReason, TakeSummary, Tick};
 use vmcoach::pipeline::live::LiveTake;
-use vmcoach::transcribe::whisper::WhisperModel;
 use vmcoach::pipeline::{self, CoachOptions};
 use vmcoach::report::text::clock;
 use vmcoach::report::Report;
+use vmcoach::transcribe::whisper::WhisperModel;
 use vmcoach::transcribe::Transcriber;
 
 use super::analyze::{coach_options, print_report, stderr_width};
@@ -517,7 +517,8 @@ pub fn run(global: &Global, args: &RecordArgs) -> anyhow::Result<ExitCode> {
     print_take_warnings(&summary);
     match transcriber.as_mut() {
         Some(t) => {
-            let (report, _) = coach_take(global, t, &summary.path, &options, live, console.verbose)?;
+            let (report, _) =
+                coach_take(global, t, &summary.path, &options, live, console.verbose)?;
             print_report(&report, args.coach.json, false);
         }
         None if args.coach.json => {

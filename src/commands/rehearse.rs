@@ -61,29 +61,29 @@ pub fn run(global: &Global, args: &RehearseArgs) -> anyhow::Result<ExitCode> {
         let n = session.len() + 1;
         console.note(format!("\nTake {n}"));
         let path = recorder::default_take_path(takes_dir);
-        let (summary, live) = match record::record_take(&mut console, &args.take, &path, Some(&model)) {
-            Ok(s) => s,
-            Err(e) => {
-                print_table(&session);
-                return Err(e);
-            }
-        };
-        record::print_take_warnings(&summary);
-        let (report, heard) =
-            match record::coach_take(
-                global,
-                &mut transcriber,
-                &summary.path,
-                &options,
-                live,
-                console.verbose,
-            ) {
-                Ok(r) => r,
+        let (summary, live) =
+            match record::record_take(&mut console, &args.take, &path, Some(&model)) {
+                Ok(s) => s,
                 Err(e) => {
                     print_table(&session);
-                    return Err(e.into());
+                    return Err(e);
                 }
             };
+        record::print_take_warnings(&summary);
+        let (report, heard) = match record::coach_take(
+            global,
+            &mut transcriber,
+            &summary.path,
+            &options,
+            live,
+            console.verbose,
+        ) {
+            Ok(r) => r,
+            Err(e) => {
+                print_table(&session);
+                return Err(e.into());
+            }
+        };
         print_report(&report, false, false);
         save_report(&report, &summary.path);
         let take = TakeResult::from_report(

@@ -46,7 +46,10 @@ impl Transcriber for Fake {
     }
     fn hear_digits(&mut self, audio: &Mono16k) -> Result<Option<String>> {
         self.digits_asked += 1;
-        Ok(Some(format!("5 0 3 5 5 5 0 1 8 2 ({})", audio.samples().len())))
+        Ok(Some(format!(
+            "5 0 3 5 5 5 0 1 8 2 ({})",
+            audio.samples().len()
+        )))
     }
 }
 

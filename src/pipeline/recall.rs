@@ -121,7 +121,10 @@ mod tests {
                 memory: &mut memory,
                 stop: None,
             };
-            assert_eq!(first.hear_digits(&audio(&[0.1, 0.2])).unwrap().unwrap(), "2");
+            assert_eq!(
+                first.hear_digits(&audio(&[0.1, 0.2])).unwrap().unwrap(),
+                "2"
+            );
             first.score_texts(&audio(&[0.1]), &texts).unwrap();
         }
         let mut later = Counting::default();
@@ -130,14 +133,19 @@ mod tests {
             memory: &mut memory,
             stop: None,
         };
-        assert_eq!(second.hear_digits(&audio(&[0.1, 0.2])).unwrap().unwrap(), "2");
+        assert_eq!(
+            second.hear_digits(&audio(&[0.1, 0.2])).unwrap().unwrap(),
+            "2"
+        );
         assert_eq!(
             second.score_texts(&audio(&[0.1]), &texts).unwrap().unwrap(),
             vec![3.0, 5.0]
         );
         assert_eq!(second.memory.misses, 2, "both answered from memory");
         // One sample different by the least step: asked again.
-        second.hear_digits(&audio(&[0.1, f32::from_bits(0.2f32.to_bits() + 1)])).unwrap();
+        second
+            .hear_digits(&audio(&[0.1, f32::from_bits(0.2f32.to_bits() + 1)]))
+            .unwrap();
         second.score_texts(&audio(&[0.1]), &texts[..1]).unwrap();
         assert_eq!(later.0, 2);
         assert_eq!((memory.hits, memory.misses), (2, 4));
