@@ -72,6 +72,16 @@ fn report_is_the_saved_takes(r: &Run, dir: &Path, name: &str) -> Value {
     live
 }
 
+/// A new folder with a fake microphone playing `fixture` then a second of
+/// silence, and `vmcoach -v record` of it as take NAME (`more` args) started.
+fn record_fixture(fixture: &str, name: &str, more: &[&str]) -> (tempfile::TempDir, Child) {
+    let dir = tempfile::tempdir().unwrap();
+    let (mono, _) = fixture_then_silence(fixture);
+    let conf = fake_mic(dir.path(), &mono);
+    let child = record(dir.path(), &conf, name, more);
+    (dir, child)
+}
+
 /// Waits until `name`'s stderr holds `text`.
 fn wait_for_line(dir: &Path, name: &str, text: &str, child: &mut Child) {
     let deadline = Instant::now() + Duration::from_secs(60);
@@ -121,10 +131,7 @@ fn a_take_heard_live_gets_the_saved_takes_report_and_the_same_bytes() {
 #[test]
 fn a_take_stopped_in_the_middle_of_a_sentence_is_coached_as_saved() {
     let _alone = alone();
-    let dir = tempfile::tempdir().unwrap();
-    let (mono, _) = fixture_then_silence("networking-good-slt-16k.wav");
-    let conf = fake_mic(dir.path(), &mono);
-    let mut child = record(dir.path(), &conf, "cut", &[]);
+    let (dir, mut child) = record_fixture("networking-good-slt-16k.wav", "cut", &[]);
     let part = dir.path().join("takes/cut.wav.part");
     // 9.5 s: inside "Priya Raman suggested I call you".
     wait_for_part(&part, 9.5, &mut child, dir.path(), "cut");
@@ -157,10 +164,7 @@ fn a_take_without_speech_is_heard_as_none() {
 #[test]
 fn ctrl_c_while_the_take_is_being_heard_still_saves_and_coaches_it() {
     let _alone = alone();
-    let dir = tempfile::tempdir().unwrap();
-    let (mono, _) = fixture_then_silence("application-good-hts-16k.wav");
-    let conf = fake_mic(dir.path(), &mono);
-    let mut child = record(dir.path(), &conf, "busy", &[]);
+    let (dir, mut child) = record_fixture("application-good-hts-16k.wav", "busy", &[]);
     // whisper.cpp's verbose line as the worker starts hearing the take so far.
     wait_for_line(dir.path(), "busy", "vmcoach: 1 thread(s)", &mut child);
     sigint(&child);

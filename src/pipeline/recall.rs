@@ -106,6 +106,14 @@ mod tests {
         }
     }
 
+    fn recall<'a>(inner: &'a mut Counting, memory: &'a mut Memory) -> Recall<'a> {
+        Recall {
+            inner,
+            memory,
+            stop: None,
+        }
+    }
+
     fn audio(values: &[f32]) -> Mono16k {
         Mono16k::from_resampled(values.to_vec())
     }
@@ -116,11 +124,7 @@ mod tests {
         let mut model = Counting::default();
         let texts = vec!["1 2".to_string(), "1 2 3".to_string()];
         {
-            let mut first = Recall {
-                inner: &mut model,
-                memory: &mut memory,
-                stop: None,
-            };
+            let mut first = recall(&mut model, &mut memory);
             assert_eq!(
                 first.hear_digits(&audio(&[0.1, 0.2])).unwrap().unwrap(),
                 "2"
@@ -128,11 +132,7 @@ mod tests {
             first.score_texts(&audio(&[0.1]), &texts).unwrap();
         }
         let mut later = Counting::default();
-        let mut second = Recall {
-            inner: &mut later,
-            memory: &mut memory,
-            stop: None,
-        };
+        let mut second = recall(&mut later, &mut memory);
         assert_eq!(
             second.hear_digits(&audio(&[0.1, 0.2])).unwrap().unwrap(),
             "2"

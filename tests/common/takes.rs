@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-use super::alsa::{self, alsa_config, DeviceFormat};
+use super::alsa::{self, DeviceFormat};
 use super::common;
 
 /// One test at a time: real-time capture and whisper.cpp's spinning
@@ -110,9 +110,7 @@ pub fn device_format() -> &'static DeviceFormat {
     static FORMAT: OnceLock<DeviceFormat> = OnceLock::new();
     FORMAT.get_or_init(|| {
         let dir = tempfile::tempdir().unwrap();
-        let raw = dir.path().join("empty.raw");
-        fs::write(&raw, b"").unwrap();
-        let conf = alsa_config(dir.path(), &raw, None);
+        let conf = alsa::empty_mic(dir.path());
         let r = run(dir.path(), "devices", &conf, &["devices", "--json"], None);
         r.ok();
         let list: Value = serde_json::from_str(&r.stdout).unwrap();
