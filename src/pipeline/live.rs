@@ -38,7 +38,7 @@ use crate::audio::{recorder, resample, wav, Audio, Mono16k, MODEL_RATE};
 use crate::error::Result;
 use crate::transcribe::{Transcriber, Word};
 
-/// How often the worker looks for a place to cut, in audio time.
+/// How often the worker looks for a pause after new speech, in audio time.
 const LOOK_EVERY_S: f64 = 0.5;
 /// The end of the 16 kHz audio so far that is not trusted yet: the
 /// resampler's last block changes as more audio comes.
@@ -77,11 +77,11 @@ impl std::fmt::Display for Cue {
 /// What the engine tells as the take goes on.
 #[derive(Debug, Clone, PartialEq)]
 pub enum LiveEvent {
-    /// A piece of the take, up to `until_s`, was heard: every word so far.
+    /// The take up to `until_s` was heard: every word so far.
     Heard {
         until_s: f64,
         words: Vec<Word>,
-        /// How long hearing the piece took, seconds.
+        /// How long hearing it took, seconds.
         took_s: f64,
     },
     /// The cue to show now (it replaces the one before).
