@@ -306,6 +306,16 @@ pub struct TakeArgs {
     /// when standard input is not a terminal).
     #[arg(long)]
     pub no_countdown: bool,
+    /// Hear the take only after it ends. By default it is heard while you
+    /// speak, at each pause, so the report comes soon after the stop (the
+    /// same report: it is made from the saved take); on a terminal a quiet
+    /// line under the meter shows the last words heard and one cue.
+    #[arg(long)]
+    pub no_live: bool,
+    /// Threads the model may use while the take is recorded (default: all
+    /// cores but one, at least one, so the capture always has room).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    pub live_threads: Option<u16>,
 }
 
 fn positive_seconds(s: &str) -> Result<f64, String> {

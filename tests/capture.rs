@@ -22,7 +22,7 @@ use std::time::{Duration, Instant};
 #[path = "common/alsa.rs"]
 mod alsa;
 
-use alsa::{alsa_config, fixture_samples, DeviceFormat};
+use alsa::{fixture_samples, DeviceFormat};
 use vmcoach::audio::{capture, recorder, resample, Audio};
 
 const PARAM_PREFIX: &str = "VMCOACH_CAPTURE_CHILD_";
@@ -38,9 +38,7 @@ fn device_format() -> &'static DeviceFormat {
     static FORMAT: OnceLock<DeviceFormat> = OnceLock::new();
     FORMAT.get_or_init(|| {
         let dir = tempfile::tempdir().unwrap();
-        let raw = dir.path().join("empty.raw");
-        fs::write(&raw, b"").unwrap();
-        let conf = alsa_config(dir.path(), &raw, None);
+        let conf = alsa::empty_mic(dir.path());
         let report = run_child("child_devices", dir.path(), &conf, &[]);
         let line = report
             .get("default")

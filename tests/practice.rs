@@ -13,160 +13,16 @@
 #[path = "common/alsa.rs"]
 mod alsa;
 mod common;
+#[path = "common/takes.rs"]
+mod takes;
 
 use std::fs;
-use std::io::Write;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, ExitStatus, Stdio};
-use std::sync::{Mutex, OnceLock};
+use std::path::Path;
 use std::time::{Duration, Instant};
 
-use alsa::{alsa_config, fixture_samples, DeviceFormat};
+use alsa::{alsa_config, fixture_samples};
 use serde_json::Value;
-
-/// One test at a time: real-time capture and whisper.cpp's spinning
-/// threads must not share the two cores with another test.
-static MACHINE: Mutex<()> = Mutex::new(());
-
-fn alone() -> std::sync::MutexGuard<'static, ()> {
-    MACHINE.lock().unwrap_or_else(|e| e.into_inner())
-}
-
-struct Run {
-    status: ExitStatus,
-    stdout: String,
-    stderr: String,
-}
-
-/// Starts `vmcoach ARGS` with the ALSA configuration; its output goes to
-/// files in `dir` named after `name`; `stdin` is written and closed.
-fn spawn(dir: &Path, name: &str, conf: &Path, args: &[&str], stdin: Option<&str>) -> Child {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_vmcoach"));
-    cmd.args(args)
-        .current_dir(dir)
-        .env("ALSA_CONFIG_PATH", conf)
-        .env_remove("VMCOACH_MODEL")
-        .stdin(if stdin.is_some() {
-            Stdio::piped()
-        } else {
-            Stdio::null()
-        })
-        .stdout(fs::File::create(dir.join(format!("{name}.stdout"))).unwrap())
-        .stderr(fs::File::create(dir.join(format!("{name}.stderr"))).unwrap());
-    let mut child = cmd.spawn().unwrap();
-    if let Some(text) = stdin {
-        let mut pipe = child.stdin.take().unwrap();
-        pipe.write_all(text.as_bytes()).unwrap();
-    }
-    child
-}
-
-fn output(dir: &Path, name: &str) -> (String, String) {
-    let read =
-        |ext: &str| fs::read_to_string(dir.join(format!("{name}.{ext}"))).unwrap_or_default();
-    (read("stdout"), read("stderr"))
-}
-
-/// Waits for the child to end (at most `timeout`).
-fn finish(mut child: Child, dir: &Path, name: &str, timeout: Duration) -> Run {
-    let deadline = Instant::now() + timeout;
-    let status = loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            break status;
-        }
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            let (out, err) = output(dir, name);
-            panic!("{name} did not finish in {timeout:?}\n--- stdout\n{out}\n--- stderr\n{err}");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    };
-    let (stdout, stderr) = output(dir, name);
-    Run {
-        status,
-        stdout,
-        stderr,
-    }
-}
-
-fn run(dir: &Path, name: &str, conf: &Path, args: &[&str], stdin: Option<&str>) -> Run {
-    finish(
-        spawn(dir, name, conf, args, stdin),
-        dir,
-        name,
-        Duration::from_secs(240),
-    )
-}
-
-impl Run {
-    fn ok(&self) -> &Self {
-        assert!(
-            self.status.success(),
-            "{}\n--- stdout\n{}\n--- stderr\n{}",
-            self.status,
-            self.stdout,
-            self.stderr
-        );
-        self
-    }
-}
-
-/// The configuration cpal opens the fake microphone at, as `vmcoach devices
-/// --json` lists it.
-fn device_format() -> &'static DeviceFormat {
-    static FORMAT: OnceLock<DeviceFormat> = OnceLock::new();
-    FORMAT.get_or_init(|| {
-        let dir = tempfile::tempdir().unwrap();
-        let raw = dir.path().join("empty.raw");
-        fs::write(&raw, b"").unwrap();
-        let conf = alsa_config(dir.path(), &raw, None);
-        let r = run(dir.path(), "devices", &conf, &["devices", "--json"], None);
-        r.ok();
-        let list: Value = serde_json::from_str(&r.stdout).unwrap();
-        let d = list
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|d| d["default"] == true)
-            .unwrap_or_else(|| panic!("no default device: {list}"));
-        DeviceFormat {
-            rate: d["rate"].as_u64().unwrap() as u32,
-            channels: d["channels"].as_u64().unwrap() as usize,
-            format: d["sample_format"].as_str().unwrap().to_string(),
-        }
-    })
-}
-
-/// A fake default microphone in `dir` playing `mono` (16 kHz) in real time.
-fn fake_mic(dir: &Path, mono: &[i16]) -> PathBuf {
-    alsa::fake_mic(dir, device_format(), mono, Some(1.0))
-}
-
-fn model() -> String {
-    common::model().display().to_string()
-}
-
-/// Frames and rate of a WAV vmcoach wrote (mono 16-bit).
-fn wav_frames(path: &Path) -> (u32, u32) {
-    let r = hound::WavReader::open(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let spec = r.spec();
-    assert_eq!(
-        (spec.channels, spec.bits_per_sample),
-        (1, 16),
-        "{}",
-        path.display()
-    );
-    (r.duration(), spec.sample_rate)
-}
-
-fn files_with(dir: &Path, suffix: &str) -> Vec<PathBuf> {
-    let mut out: Vec<PathBuf> = fs::read_dir(dir)
-        .map(|d| d.filter_map(|e| e.ok()).map(|e| e.path()).collect())
-        .unwrap_or_default();
-    out.retain(|p| p.to_str().is_some_and(|s| s.ends_with(suffix)));
-    out.sort();
-    out
-}
+use takes::*;
 
 // ------------------------------------------------------------------ tests
 
@@ -322,34 +178,6 @@ fn record_saves_a_take_and_the_real_model_finds_the_number() {
     // Measured, not asserted: timing belongs in benchmarks, and a busy
     // machine makes whisper.cpp's spinning threads many times slower.
     eprintln!("{feedback_s:.2} s from the end of the take to the report");
-}
-
-/// Waits until the take being recorded at `part` holds `seconds` of audio.
-fn wait_for_part(part: &Path, seconds: f64, child: &mut Child, dir: &Path, name: &str) {
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
-        if let Ok(r) = hound::WavReader::open(part) {
-            if r.duration() as f64 >= seconds * r.spec().sample_rate as f64 {
-                return;
-            }
-        }
-        if child.try_wait().unwrap().is_some() || Instant::now() > deadline {
-            let (out, err) = output(dir, name);
-            panic!(
-                "no growing {}\n--- stdout\n{out}\n--- stderr\n{err}",
-                part.display()
-            );
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-}
-
-fn sigint(child: &Child) {
-    let status = Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(status.success());
 }
 
 #[test]
@@ -603,7 +431,11 @@ fn rehearse_without_a_microphone_says_what_else_works_and_leaves_nothing() {
     assert!(!dir.path().join("takes").exists());
     // What works without one.
     assert!(r.stderr.contains("vmcoach analyze FILE"), "{}", r.stderr);
-    assert!(r.stderr.contains("vmcoach check SCRIPT.txt"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("vmcoach check SCRIPT.txt"),
+        "{}",
+        r.stderr
+    );
 }
 
 #[test]

@@ -267,11 +267,7 @@ pub fn record(
         last_audio = Instant::now();
 
         mono.clear();
-        mono.extend(
-            chunk
-                .chunks_exact(channels)
-                .map(|f| f.iter().sum::<f32>() / channels as f32),
-        );
+        mono.extend(chunk.chunks_exact(channels).map(take_sample));
         if let Some(m) = max_frames {
             mono.truncate(m.saturating_sub(take.frames).min(usize::MAX as u64) as usize);
         }
@@ -314,6 +310,12 @@ pub fn record(
         levels,
         warnings,
     })
+}
+
+/// One interleaved frame as the take's mono sample, before it is written
+/// as 16 bits (the live engine keeps the same samples the file gets).
+pub fn take_sample(frame: &[f32]) -> f32 {
+    frame.iter().sum::<f32>() / frame.len() as f32
 }
 
 /// What to tell about a take, from its levels.

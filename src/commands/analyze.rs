@@ -38,6 +38,13 @@ pub fn text_width() -> usize {
     terminal.or_else(columns).unwrap_or(text::DEFAULT_WIDTH)
 }
 
+/// The columns of the terminal on stderr (80 when it is not one).
+pub fn stderr_width() -> usize {
+    terminal_size::terminal_size_of(std::io::stderr())
+        .map(|(terminal_size::Width(w), _)| usize::from(w))
+        .unwrap_or(text::DEFAULT_WIDTH)
+}
+
 pub fn coach_options(args: &MessageArgs, max_seconds: f64) -> vmcoach::Result<CoachOptions> {
     Ok(CoachOptions {
         kind: match args.kind {

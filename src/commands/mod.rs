@@ -5,6 +5,7 @@ mod analyze;
 mod batch;
 mod devices;
 mod html;
+mod live;
 mod model;
 mod progress;
 mod record;
@@ -16,7 +17,7 @@ mod transcribe;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use vmcoach::transcribe::whisper::{Timestamps, WhisperOptions, WhisperTranscriber};
+use vmcoach::transcribe::whisper::{Timestamps, WhisperModel, WhisperOptions, WhisperTranscriber};
 
 use crate::cli::{Cli, DecodingArgs, TimestampArg};
 
@@ -111,15 +112,27 @@ pub fn load_transcriber(decoding: &DecodingArgs) -> vmcoach::Result<WhisperTrans
     transcriber_loader(decoding)?()
 }
 
-/// What loading the model needs, found now; the loading itself when called
-/// (on another thread, for `serve`).
-pub fn transcriber_loader(
-    decoding: &DecodingArgs,
-) -> vmcoach::Result<impl FnOnce() -> vmcoach::Result<WhisperTranscriber> + Send + 'static> {
+/// Loads the whisper model once, for transcribers that share it (a take's
+/// live hearing and its report).
+pub fn load_model(decoding: &DecodingArgs) -> vmcoach::Result<WhisperModel> {
+    let (path, options) = model_and_options(decoding)?;
+    WhisperModel::load(&path, options)
+}
+
+fn model_and_options(decoding: &DecodingArgs) -> vmcoach::Result<(PathBuf, WhisperOptions)> {
     let path = model_path(decoding.model.model.as_deref())?;
     let mut options = whisper_options(decoding);
     if let Some(t) = decoding.model.threads {
         options.threads = t as usize;
     }
+    Ok((path, options))
+}
+
+/// What loading the model needs, found now; the loading itself when called
+/// (on another thread, for `serve`).
+pub fn transcriber_loader(
+    decoding: &DecodingArgs,
+) -> vmcoach::Result<impl FnOnce() -> vmcoach::Result<WhisperTranscriber> + Send + 'static> {
+    let (path, options) = model_and_options(decoding)?;
     Ok(move || WhisperTranscriber::load(&path, options))
 }

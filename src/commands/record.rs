@@ -21,13 +21,16 @@ use std::sync::mpsc::{self, Receiver, Sender};
 use std::time::{Duration, Instant};
 
 use vmcoach::audio::capture::{self, Capture};
-use vmcoach::audio::recorder::{self, RecordOptions, StopReason, TakeSummary, Tick};
+use vmcoach::audio::recorder::{self, ChunkSource, RecordOptions, StopReason, TakeSummary, Tick};
+use vmcoach::pipeline::live::LiveTake;
 use vmcoach::pipeline::{self, CoachOptions};
 use vmcoach::report::text::clock;
 use vmcoach::report::Report;
+use vmcoach::transcribe::whisper::WhisperModel;
 use vmcoach::transcribe::Transcriber;
 
-use super::analyze::{coach_options, print_report};
+use super::analyze::{coach_options, print_report, stderr_width};
+use super::live::{self, LiveLine, Tee};
 use super::progress;
 use crate::cli::{Global, RecordArgs, TakeArgs};
 
@@ -63,6 +66,8 @@ pub struct Console {
     pub stdin_tty: bool,
     pub stderr_tty: bool,
     pub quiet: bool,
+    /// `-v`: each live hearing on its own line where no meter is drawn.
+    pub verbose: bool,
 }
 
 impl Console {
@@ -79,6 +84,7 @@ impl Console {
             stdin_tty: std::io::stdin().is_terminal(),
             stderr_tty: std::io::stderr().is_terminal(),
             quiet,
+            verbose: false,
         };
         if read_stdin || console.stdin_tty {
             console.start_reader();
@@ -312,11 +318,14 @@ fn stop_words(reason: StopReason) -> &'static str {
 
 /// Records one take to `out` from the chosen microphone, with the countdown
 /// and the meter, until Enter, Ctrl-C, the time limit or the silence limit.
+/// With `model` (and without `--no-live`) the take is heard as it goes on;
+/// the engine that heard it comes back with the take, for [`coach_take`].
 pub fn record_take(
     console: &mut Console,
     take: &TakeArgs,
     out: &Path,
-) -> anyhow::Result<TakeSummary> {
+    model: Option<&WhisperModel>,
+) -> anyhow::Result<(TakeSummary, Option<LiveTake>)> {
     let mut capture = capture::start(take.device.as_deref()).map_err(no_microphone)?;
     console.note(format!(
         "Recording from \"{}\" ({} Hz, {} channel{}), at most {}.",
@@ -346,20 +355,51 @@ pub fn record_take(
     console.drain_typed();
     STOP.store(false, Ordering::SeqCst);
     PHASE.store(PHASE_RECORDING, Ordering::SeqCst);
-    let result = recorder::record(&mut capture, &opts, &STOP, &mut |tick| {
+    let live = match model.filter(|_| !take.no_live) {
+        Some(model) => Some(live::start(
+            model,
+            take.live_threads,
+            capture.rate(),
+            capture.channels(),
+        )?),
+        None => None,
+    };
+    let mut tee;
+    let source: &mut dyn ChunkSource = match &live {
+        Some(live) => {
+            tee = Tee {
+                source: &mut capture,
+                live,
+            };
+            &mut tee
+        }
+        None => &mut capture,
+    };
+    let mut line = LiveLine::default();
+    let width = stderr_width().saturating_sub(1);
+    let result = recorder::record(source, &opts, &STOP, &mut |tick| {
         if console.enter_pressed() {
             STOP.store(true, Ordering::SeqCst);
         }
+        if let Some(live) = &live {
+            line.update(live.events(), console.verbose && !meter);
+        }
         if meter {
-            eprint!(
+            let mut shown = format!(
                 "\r{}\x1b[K",
                 meter_line(tick, take.max_seconds, take.stop_on_silence, how_to_stop)
             );
+            if live.is_some() {
+                // The live line under the meter, and back up to the meter.
+                shown += &format!("\n{}\x1b[K\x1b[A\r", line.render(width));
+            }
+            eprint!("{shown}");
         }
     });
     PHASE.store(PHASE_OTHER, Ordering::SeqCst);
     if meter {
-        eprint!("\r\x1b[K");
+        let under = if live.is_some() { "\n\x1b[K\x1b[A" } else { "" };
+        eprint!("\r\x1b[K{under}\r");
     }
     let summary = result?;
     console.note(format!(
@@ -367,7 +407,7 @@ pub fn record_take(
         summary.duration_s,
         stop_words(summary.stop)
     ));
-    Ok(summary)
+    Ok((summary, live))
 }
 
 /// The warnings about the take itself, on stderr.
@@ -397,16 +437,31 @@ pub fn check_microphone(take: &TakeArgs) -> anyhow::Result<()> {
 
 /// Transcribes and coaches a finished take: its report, and what was heard
 /// (for its HTML page).
+/// With `live`, what was heard while recording answers what it can.
 pub fn coach_take(
     global: &Global,
     transcriber: &mut dyn Transcriber,
     path: &Path,
     options: &CoachOptions,
+    live: Option<LiveTake>,
+    verbose: bool,
 ) -> vmcoach::Result<(Report, pipeline::Heard)> {
     let steps = progress::Steps::new(global.quiet);
     steps.say("reading the take");
     let audio = vmcoach::audio::load(path, options.max_seconds)?;
-    let heard = steps.hear(audio, transcriber)?;
+    let heard = match live {
+        Some(live) => {
+            let finished = live.finish(audio, transcriber, &mut |step| steps.step(step))?;
+            if verbose {
+                eprintln!(
+                    "vmcoach: live: the take was heard {} time(s) while recording; {} number question(s) answered then, {} after the stop",
+                    finished.heard_live, finished.answered_before, finished.asked_after
+                );
+            }
+            finished.heard
+        }
+        None => steps.hear(audio, transcriber)?,
+    };
     steps.say("checking what was said");
     let report = pipeline::coach_heard(path.display().to_string(), &heard, options);
     Ok((report, heard))
@@ -450,17 +505,20 @@ pub fn run(global: &Global, args: &RecordArgs) -> anyhow::Result<ExitCode> {
     // before the user speaks.
     let options = coach_options(&args.coach.message, analysis_limit(&args.take))?;
     check_microphone(&args.take)?;
-    let mut transcriber = if args.no_analyze {
+    let model = if args.no_analyze {
         None
     } else {
-        Some(super::load_transcriber(&args.decoding)?)
+        Some(super::load_model(&args.decoding)?)
     };
+    let mut transcriber = model.as_ref().map(|m| m.transcriber(0)).transpose()?;
     let path = out.unwrap_or_else(|| recorder::default_take_path(&args.take.takes));
-    let summary = record_take(&mut console, &args.take, &path)?;
+    console.verbose = args.decoding.model.verbose;
+    let (summary, live) = record_take(&mut console, &args.take, &path, model.as_ref())?;
     print_take_warnings(&summary);
     match transcriber.as_mut() {
         Some(t) => {
-            let (report, _) = coach_take(global, t, &summary.path, &options)?;
+            let (report, _) =
+                coach_take(global, t, &summary.path, &options, live, console.verbose)?;
             print_report(&report, args.coach.json, false);
         }
         None if args.coach.json => {

@@ -50,7 +50,9 @@ pub fn run(global: &Global, args: &RehearseArgs) -> anyhow::Result<ExitCode> {
 
     let options = coach_options(&args.message, record::analysis_limit(&args.take))?;
     record::check_microphone(&args.take)?;
-    let mut transcriber = super::load_transcriber(&args.decoding)?;
+    let model = super::load_model(&args.decoding)?;
+    let mut transcriber = model.transcriber(0)?;
+    console.verbose = args.decoding.model.verbose;
     std::fs::create_dir_all(takes_dir).map_err(|e| vmcoach::Error::io(takes_dir, e))?;
 
     let mut session: Vec<TakeResult> = Vec::new();
@@ -59,22 +61,29 @@ pub fn run(global: &Global, args: &RehearseArgs) -> anyhow::Result<ExitCode> {
         let n = session.len() + 1;
         console.note(format!("\nTake {n}"));
         let path = recorder::default_take_path(takes_dir);
-        let summary = match record::record_take(&mut console, &args.take, &path) {
-            Ok(s) => s,
-            Err(e) => {
-                print_table(&session);
-                return Err(e);
-            }
-        };
-        record::print_take_warnings(&summary);
-        let (report, heard) =
-            match record::coach_take(global, &mut transcriber, &summary.path, &options) {
-                Ok(r) => r,
+        let (summary, live) =
+            match record::record_take(&mut console, &args.take, &path, Some(&model)) {
+                Ok(s) => s,
                 Err(e) => {
                     print_table(&session);
-                    return Err(e.into());
+                    return Err(e);
                 }
             };
+        record::print_take_warnings(&summary);
+        let (report, heard) = match record::coach_take(
+            global,
+            &mut transcriber,
+            &summary.path,
+            &options,
+            live,
+            console.verbose,
+        ) {
+            Ok(r) => r,
+            Err(e) => {
+                print_table(&session);
+                return Err(e.into());
+            }
+        };
         print_report(&report, false, false);
         save_report(&report, &summary.path);
         let take = TakeResult::from_report(

@@ -1,11 +1,15 @@
 //! The steps every use shares: file -> mono audio -> 16 kHz -> transcript
 //! -> the number pass -> analysis -> [`Report`].
 
+mod cutter;
+pub mod live;
 mod numbers;
+mod recall;
 
 use std::path::Path;
 
 pub use numbers::hear_numbers_again;
+pub use recall::{Memory, Recall};
 
 use crate::analysis::phone::{find_phone_numbers, Hearings, PhoneNumber};
 use crate::analysis::prosody::{self, TrackSettings};

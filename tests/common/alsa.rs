@@ -143,6 +143,14 @@ pcm.vmcoach_muted {{
     path
 }
 
+/// A fake microphone in `dir` with nothing to play, unpaced: enough to ask
+/// which configuration the device opens at.
+pub fn empty_mic(dir: &Path) -> PathBuf {
+    let raw = dir.join("empty.raw");
+    fs::write(&raw, b"").unwrap();
+    alsa_config(dir, &raw, None)
+}
+
 /// The configuration cpal picks for the fake microphone (its default).
 #[derive(Debug)]
 pub struct DeviceFormat {

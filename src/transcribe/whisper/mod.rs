@@ -8,7 +8,7 @@ pub mod cores;
 mod score;
 
 use std::path::Path;
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::sync::Arc;
 
 use whisper_rs::{
@@ -60,6 +60,10 @@ pub struct WhisperOptions {
     /// Hear each phone number a second time (see
     /// [`Transcriber::hear_digits`]; what it costs: docs/phone-numbers.md).
     pub second_listen: bool,
+    /// Once this is set, a decoding under way gives up (whisper.cpp's
+    /// abort callback) and fails: hearing a take while it is recorded
+    /// stops at once when the take ends.
+    pub abort: Option<Arc<AtomicBool>>,
 }
 
 impl Default for WhisperOptions {
@@ -72,6 +76,7 @@ impl Default for WhisperOptions {
             beam_size: 1,
             pieces: true,
             second_listen: true,
+            abort: None,
         }
     }
 }
@@ -129,6 +134,11 @@ pub struct WhisperTranscriber {
 }
 
 impl WhisperTranscriber {
+    /// Gives up any decoding once `flag` is set (see [`WhisperOptions::abort`]).
+    pub fn set_abort(&mut self, flag: Arc<AtomicBool>) {
+        self.options.abort = Some(flag);
+    }
+
     /// Turns the numbers' second hearing on or off (see [`WhisperOptions::second_listen`]).
     pub fn set_second_listen(&mut self, on: bool) {
         self.options.second_listen = on;
@@ -281,7 +291,25 @@ fn full_params(options: &WhisperOptions, threads: usize) -> FullParams<'_, '_> {
     if let Some(prompt) = &options.initial_prompt {
         p.set_initial_prompt(prompt);
     }
+    if let Some(abort) = &options.abort {
+        // SAFETY: the flag is owned by `options`, which the params borrow,
+        // so it outlives every decoding they run.
+        unsafe {
+            p.set_abort_callback(Some(aborted));
+            p.set_abort_callback_user_data(Arc::as_ptr(abort) as *mut std::ffi::c_void);
+        }
+    }
     p
+}
+
+/// whisper.cpp's abort callback: true once the flag in `user_data` (a
+/// [`WhisperOptions::abort`]) is set. (whisper-rs's closure variant reads
+/// its user data as the wrong type, so the raw one is used.)
+///
+/// # Safety
+/// `user_data` is null or points to a live `AtomicBool`.
+unsafe extern "C" fn aborted(user_data: *mut std::ffi::c_void) -> bool {
+    !user_data.is_null() && (*(user_data as *const AtomicBool)).load(Ordering::SeqCst)
 }
 
 /// Encoder frames (50 per second) for a piece of `samples`, with a margin:

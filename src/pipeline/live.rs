@@ -1,0 +1,379 @@
+//! Hearing a take while it is recorded, so that the report is ready soon
+//! after the stop.
+//!
+//! ```text
+//!  chunks ─push─> worker thread: the take's samples (as the saved file will read them)
+//!                   │ every half second: the 16 kHz audio so far ─> Cutter: a pause after
+//!                   │   enough new speech? ─> first pass over the take so far ─> Heard
+//!                   │   (the words so far), a cue ─> number pass over each number whose
+//!                   │   cut has come whole (the model's answers kept in a Memory)
+//!  finish(saved take) ─> the file path itself (hear: first pass, number pass) on the saved
+//!                        take, all cores, the Memory in front of the model ─> Heard
+//! ```
+//!
+//! The report after the stop is made by the very steps that analyse the
+//! saved file, on its samples: it is the saved file's report. What was
+//! heard while recording saves the model's slowest work after the stop,
+//! a number's second hearing, whenever the number's cut is the same audio
+//! bit for bit (see [`super::recall`]): the 16 kHz audio so far is the
+//! start of the whole take's bit for bit (the resampler works block by
+//! block; its last block is left until more audio comes), and a number's
+//! times in the first pass seldom move once the words after it are said.
+//!
+//! The engine knows nothing of terminals, microphones or HTTP: chunks go
+//! in ([`LiveTake::push`]), events come out ([`LiveTake::events`]), and
+//! [`LiveTake::finish`] gives what was heard, for [`super::coach_heard`].
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{self, Receiver, Sender};
+use std::sync::Arc;
+use std::thread::JoinHandle;
+use std::time::Instant;
+
+use super::cutter::Cutter;
+use super::recall::{Memory, Recall};
+use super::{hear_numbers_again, hear_with, Heard, Step};
+use crate::analysis::phone::{find_phone_numbers, MIN_DIGITS};
+use crate::audio::{recorder, resample, wav, Audio, Mono16k, MODEL_RATE};
+use crate::error::Result;
+use crate::transcribe::{Transcriber, Word};
+
+/// How often the worker looks for a pause after new speech, in audio time.
+const LOOK_EVERY_S: f64 = 0.5;
+/// The end of the 16 kHz audio so far that is not trusted yet: the
+/// resampler's last block changes as more audio comes.
+const UNSETTLED_S: f64 = 0.1;
+/// With no phone number heard in this much of a take, the cue says so.
+pub const NO_NUMBER_AFTER_S: f64 = 15.0;
+/// How much audio after a number its second hearing takes (the number
+/// pass's margin), and how much more for a number shorter than a phone
+/// number. A number is heard again while recording only once the take
+/// reaches that far; were these to fall behind the number pass's own,
+/// its cut would only differ and be heard again after the stop.
+const CUT_AFTER_S: f64 = 0.6;
+const SHORT_CUT_AFTER_S: f64 = 3.6;
+
+/// One thing to tell while the take goes on.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Cue {
+    /// A phone number was heard, starting at this time of the take.
+    NumberHeard { at_s: f64 },
+    /// This much of the take holds no phone number yet.
+    NoNumberYet { after_s: f64 },
+}
+
+impl std::fmt::Display for Cue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Cue::NumberHeard { at_s } => {
+                let s = at_s.max(0.0).floor() as u64;
+                write!(f, "number heard {}:{:02}", s / 60, s % 60)
+            }
+            Cue::NoNumberYet { .. } => write!(f, "no number yet"),
+        }
+    }
+}
+
+/// What the engine tells as the take goes on.
+#[derive(Debug, Clone, PartialEq)]
+pub enum LiveEvent {
+    /// The take up to `until_s` was heard: every word so far.
+    Heard {
+        until_s: f64,
+        words: Vec<Word>,
+        /// How long hearing it took, seconds.
+        took_s: f64,
+    },
+    /// The cue to show now (it replaces the one before).
+    Cue(Cue),
+}
+
+/// What [`LiveTake::finish`] gives.
+pub struct Finished {
+    pub heard: Heard,
+    /// Times the take so far was heard while recording.
+    pub heard_live: usize,
+    /// Number-pass questions answered by what was heard while recording,
+    /// and asked of the model after the stop.
+    pub answered_before: usize,
+    pub asked_after: usize,
+}
+
+enum Msg {
+    Chunk(Vec<f32>),
+    /// Hear everything pushed so far, then answer.
+    Settle(Sender<()>),
+}
+
+/// What the worker heard.
+#[derive(Default)]
+struct SoFar {
+    /// Times the take so far was heard.
+    heard: usize,
+    memory: Memory,
+}
+
+/// A take being heard while it is recorded: a worker thread with its own
+/// transcriber (give it as few threads as leave the capture room).
+pub struct LiveTake {
+    msgs: Option<Sender<Msg>>,
+    events: Receiver<LiveEvent>,
+    stop: Arc<AtomicBool>,
+    worker: Option<JoinHandle<SoFar>>,
+}
+
+impl LiveTake {
+    /// Starts the worker for a take of interleaved `channels` at `rate` Hz.
+    /// `stop` is set when the take ends; a transcriber that watches it
+    /// (see `WhisperTranscriber::set_abort`) gives up its work at once,
+    /// any other finishes the call under way first.
+    pub fn new(
+        rate: u32,
+        channels: u16,
+        transcriber: Box<dyn Transcriber + Send>,
+        stop: Arc<AtomicBool>,
+    ) -> LiveTake {
+        let (msg_tx, msg_rx) = mpsc::channel();
+        let (event_tx, event_rx) = mpsc::channel();
+        let worker = Worker {
+            rate: rate.max(1),
+            channels: channels.max(1) as usize,
+            take: Vec::new(),
+            transcriber,
+            events: event_tx,
+            stop: Arc::clone(&stop),
+            so_far: SoFar::default(),
+            cutter: Cutter::default(),
+            waiting: None,
+            next_look: 0,
+            numbers_cued: 0,
+            none_cued: false,
+            failed: false,
+        };
+        let worker = std::thread::Builder::new()
+            .name("vmcoach-live".into())
+            .spawn(move || worker.run(msg_rx))
+            .ok();
+        LiveTake {
+            msgs: Some(msg_tx),
+            events: event_rx,
+            stop,
+            worker,
+        }
+    }
+
+    /// Hands the worker a chunk of interleaved samples as it arrives
+    /// (a copy; this never waits for the worker).
+    pub fn push(&self, interleaved: &[f32]) {
+        if let Some(tx) = &self.msgs {
+            let _ = tx.send(Msg::Chunk(interleaved.to_vec()));
+        }
+    }
+
+    /// Waits until everything pushed so far has been heard (for audio that
+    /// arrives faster than real time, such as an upload or a test).
+    pub fn settle(&self) {
+        let (tx, rx) = mpsc::channel();
+        if let Some(msgs) = &self.msgs {
+            if msgs.send(Msg::Settle(tx)).is_ok() {
+                let _ = rx.recv();
+            }
+        }
+    }
+
+    /// The events since the last call.
+    pub fn events(&self) -> Vec<LiveEvent> {
+        self.events.try_iter().collect()
+    }
+
+    /// Stops the worker, then hears the saved take's `audio` as the file
+    /// path does, on `transcriber` (all cores are free now), with the
+    /// answers already heard in front of the model.
+    pub fn finish(
+        mut self,
+        audio: Audio,
+        transcriber: &mut dyn Transcriber,
+        progress: &mut dyn FnMut(Step),
+    ) -> Result<Finished> {
+        let SoFar { heard, mut memory } = self.stop_worker();
+        let (hits, misses) = (memory.hits, memory.misses);
+        let mut recall = Recall {
+            inner: transcriber,
+            memory: &mut memory,
+            stop: None,
+        };
+        let result = hear_with(audio, &mut recall, progress)?;
+        Ok(Finished {
+            heard: result,
+            heard_live: heard,
+            answered_before: memory.hits - hits,
+            asked_after: memory.misses - misses,
+        })
+    }
+
+    fn stop_worker(&mut self) -> SoFar {
+        self.stop.store(true, Ordering::SeqCst);
+        self.msgs = None;
+        self.worker
+            .take()
+            .and_then(|w| w.join().ok())
+            .unwrap_or_default()
+    }
+}
+
+impl Drop for LiveTake {
+    fn drop(&mut self) {
+        if self.worker.is_some() {
+            self.stop_worker();
+        }
+    }
+}
+
+struct Worker {
+    rate: u32,
+    channels: usize,
+    /// The take so far, sample for sample as the saved file will read.
+    take: Vec<f32>,
+    transcriber: Box<dyn Transcriber + Send>,
+    events: Sender<LiveEvent>,
+    stop: Arc<AtomicBool>,
+    so_far: SoFar,
+    /// Finds the pauses after new speech.
+    cutter: Cutter,
+    /// The words last heard, while a number in them waits for the rest
+    /// of its cut to come.
+    waiting: Option<Vec<Word>>,
+    /// The take's length at which to look next, samples.
+    next_look: usize,
+    numbers_cued: usize,
+    none_cued: bool,
+    /// A model call failed: nothing more is heard live (the report after
+    /// the stop meets the same failure and tells it).
+    failed: bool,
+}
+
+impl Worker {
+    fn run(mut self, msgs: Receiver<Msg>) -> SoFar {
+        while let Ok(msg) = msgs.recv() {
+            let mut settled = Vec::new();
+            for msg in std::iter::once(msg).chain(msgs.try_iter()) {
+                match msg {
+                    Msg::Chunk(chunk) => self.add(&chunk),
+                    Msg::Settle(ack) => settled.push(ack),
+                }
+            }
+            if self.stop.load(Ordering::SeqCst) {
+                break;
+            }
+            if (self.take.len() >= self.next_look || !settled.is_empty()) && !self.failed {
+                self.next_look = self.take.len() + (LOOK_EVERY_S * self.rate as f64) as usize;
+                if self.look().is_err() {
+                    self.failed = !self.stop.load(Ordering::SeqCst);
+                }
+            }
+            for ack in settled {
+                let _ = ack.send(());
+            }
+        }
+        self.so_far
+    }
+
+    /// Appends a chunk as the recorder writes it: downmixed, then 16 bits.
+    fn add(&mut self, interleaved: &[f32]) {
+        self.take.extend(
+            interleaved
+                .chunks_exact(self.channels)
+                .map(|f| wav::to_i16(recorder::take_sample(f)) as f32 / 32768.0),
+        );
+    }
+
+    /// Hears the take so far when a pause follows new speech, and the
+    /// numbers whose cut has come whole since.
+    fn look(&mut self) -> Result<()> {
+        let audio = Audio {
+            samples: self.take.clone(),
+            rate: self.rate,
+        };
+        let mono16k = resample::to_16k(&audio)?;
+        let samples = mono16k.samples();
+        let trusted = samples
+            .len()
+            .saturating_sub((UNSETTLED_S * MODEL_RATE as f64) as usize);
+        let mut paused = false;
+        while let Some(cut) = self.cutter.next_cut(&samples[..trusted]) {
+            self.cutter.piece_starts(cut.at);
+            paused = true;
+        }
+        let now = trusted as f64 / MODEL_RATE as f64;
+        let words = if paused {
+            let started = Instant::now();
+            let words = self.recall().transcribe(&mono16k)?.words;
+            self.so_far.heard += 1;
+            let _ = self.events.send(LiveEvent::Heard {
+                until_s: mono16k.duration_s(),
+                words: words.clone(),
+                took_s: started.elapsed().as_secs_f64(),
+            });
+            self.cue(&words, now);
+            words
+        } else {
+            match self.waiting.take() {
+                Some(words) => words,
+                None => return Ok(()),
+            }
+        };
+        self.hear_numbers(&mono16k, words, now)
+    }
+
+    /// The transcriber with the memory in front of it, stopped with the take.
+    fn recall(&mut self) -> Recall<'_> {
+        Recall {
+            inner: &mut *self.transcriber,
+            memory: &mut self.so_far.memory,
+            stop: Some(&self.stop),
+        }
+    }
+
+    /// The cue for `words`, the take heard up to `now`.
+    fn cue(&mut self, words: &[Word], now: f64) {
+        let numbers = find_phone_numbers(words);
+        let cue = if numbers.len() > self.numbers_cued {
+            self.numbers_cued = numbers.len();
+            numbers.last().map(|n| Cue::NumberHeard { at_s: n.start_s })
+        } else if numbers.is_empty() && now >= NO_NUMBER_AFTER_S && !self.none_cued {
+            self.none_cued = true;
+            Some(Cue::NoNumberYet { after_s: now })
+        } else {
+            None
+        };
+        if let Some(cue) = cue {
+            let _ = self.events.send(LiveEvent::Cue(cue));
+        }
+    }
+
+    /// The number pass over the numbers in `words` whose cut the take
+    /// holds whole at `now`; the words wait for the rest if one does not.
+    fn hear_numbers(&mut self, mono16k: &Mono16k, words: Vec<Word>, now: f64) -> Result<()> {
+        let numbers = find_phone_numbers(&words);
+        let whole = numbers
+            .iter()
+            .take_while(|n| {
+                let after = if n.digits.len() < MIN_DIGITS {
+                    SHORT_CUT_AFTER_S
+                } else {
+                    CUT_AFTER_S
+                };
+                n.end_s + after <= now
+            })
+            .count();
+        hear_numbers_again(mono16k, &words, &numbers[..whole], &mut self.recall())?;
+        if whole < numbers.len() {
+            self.waiting = Some(words);
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+#[path = "live_tests.rs"]
+mod tests;

@@ -1,0 +1,122 @@
+use super::*;
+use crate::audio::resample::resample;
+use crate::transcribe::{Cut, Transcript};
+
+const RATE: u32 = 48_000;
+
+/// Stereo at 48 kHz: bursts of tone `speech` s long with `pause` s of
+/// near-silence after each, after 0.4 s of it.
+fn stereo_talk(parts: &[(f64, f64)]) -> Vec<f32> {
+    let n = |s: f64| (s * RATE as f64) as usize;
+    let mut mono: Vec<f32> = vec![0.0003; n(0.4)];
+    for &(speech, pause) in parts {
+        mono.extend((0..n(speech)).map(|i| 0.3 * (i as f32 * 0.07).sin()));
+        mono.extend(std::iter::repeat_n(0.0003, n(pause)));
+    }
+    mono.iter().flat_map(|&s| [s, s * 0.5]).collect()
+}
+
+/// Hears any audio as "call 5 0 3 5 5 5 0 1 8 2" from 1 s, then a word a
+/// second to its end; counts the calls that reach it.
+#[derive(Default)]
+struct Fake {
+    heard: usize,
+    digits_asked: usize,
+}
+
+impl Transcriber for Fake {
+    fn transcribe(&mut self, audio: &Mono16k) -> Result<Transcript> {
+        self.heard += 1;
+        let word = |text: &str, start_s: f64| Word {
+            text: text.into(),
+            start_s,
+            end_s: start_s + 0.15,
+            confidence: 0.9,
+        };
+        let mut words: Vec<Word> = "call 5 0 3 5 5 5 0 1 8 2"
+            .split(' ')
+            .enumerate()
+            .map(|(i, t)| word(t, 1.0 + 0.2 * i as f64))
+            .collect();
+        words.extend((4..audio.duration_s() as usize).map(|s| word("word", s as f64)));
+        Ok(Transcript {
+            words,
+            segments: Vec::new(),
+        })
+    }
+    /// Within the recording a digit short, so the number is heard alone
+    /// too; alone, whole, with the cut's length (so cuts tell apart).
+    fn hear_digits(&mut self, cut: &Cut) -> Result<Option<String>> {
+        self.digits_asked += 1;
+        if !cut.alone {
+            return Ok(Some("5 0 3 5 5 0 1 8 2".into()));
+        }
+        Ok(Some(format!(
+            "5 0 3 5 5 5 0 1 8 2 ({})",
+            cut.audio().samples().len()
+        )))
+    }
+}
+
+#[test]
+fn the_start_of_the_take_resamples_the_same_as_the_whole_take() {
+    let x: Vec<f32> = stereo_talk(&[(3.0, 0.5), (2.0, 0.4)])
+        .chunks(2)
+        .map(|f| f[0])
+        .collect();
+    let whole = resample(&x, RATE, MODEL_RATE).unwrap();
+    for cut in [RATE as usize, 2 * RATE as usize + 777, x.len() - 5000] {
+        let part = resample(&x[..cut], RATE, MODEL_RATE).unwrap();
+        let trusted = part.len() - (UNSETTLED_S * MODEL_RATE as f64) as usize;
+        assert!(
+            part[..trusted]
+                .iter()
+                .zip(&whole)
+                .all(|(a, b)| a.to_bits() == b.to_bits()),
+            "cut at {cut}"
+        );
+    }
+}
+
+#[test]
+fn the_take_is_heard_at_pauses_and_its_report_is_the_saved_files() {
+    let take = stereo_talk(&[(3.5, 0.6), (3.0, 0.6), (3.0, 0.6), (2.0, 0.3)]);
+    let stop = Arc::new(AtomicBool::new(false));
+    let live = LiveTake::new(RATE, 2, Box::new(Fake::default()), stop);
+    for chunk in take.chunks(2 * 4800) {
+        live.push(chunk);
+    }
+    live.settle();
+    let events = live.events();
+    let heard = events
+        .iter()
+        .filter(|e| matches!(e, LiveEvent::Heard { .. }))
+        .count();
+    assert!(heard >= 1, "{events:?}");
+    assert!(
+        events.contains(&LiveEvent::Cue(Cue::NumberHeard { at_s: 1.2 })),
+        "{events:?}"
+    );
+
+    // The saved take: what the recorder wrote, read back.
+    let samples: Vec<f32> = take
+        .chunks(2)
+        .map(|f| wav::to_i16(recorder::take_sample(f)) as f32 / 32768.0)
+        .collect();
+    let saved = Audio {
+        samples,
+        rate: RATE,
+    };
+    let mut after = Fake::default();
+    let finished = live.finish(saved.clone(), &mut after, &mut |_| {}).unwrap();
+    // The number, heard alone while recording, is not heard alone again;
+    // within the take it is (the take has grown since) ...
+    assert_eq!(finished.heard.numbers.len(), 1);
+    assert_eq!(after.digits_asked, 1);
+    assert_eq!(after.heard, 1, "the saved take's first pass");
+    assert_eq!((finished.answered_before, finished.asked_after), (1, 1));
+    // ... and what was heard is the saved file's, the number pass included.
+    let file = super::super::hear(saved, &mut Fake::default()).unwrap();
+    assert_eq!(finished.heard.transcript, file.transcript);
+    assert_eq!(finished.heard.hearings, file.hearings);
+}
