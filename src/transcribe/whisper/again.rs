@@ -139,9 +139,7 @@ unsafe extern "C" fn suppress_tokens(
 fn number_ended(text: &str) -> bool {
     let digits = text.chars().filter(char::is_ascii_digit).count();
     let after = text.rsplit(|c: char| c.is_ascii_digit()).next().unwrap_or("");
-    digits >= DIGITS_BEFORE_A_WORD_ENDS
-        && text.contains(|c: char| c.is_ascii_digit())
-        && after.contains(char::is_alphabetic)
+    digits >= DIGITS_BEFORE_A_WORD_ENDS && after.contains(char::is_alphabetic)
 }
 
 impl WhisperTranscriber {

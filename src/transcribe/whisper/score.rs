@@ -197,16 +197,21 @@ pub fn hear(
             break;
         };
         if token == eot {
-            return Ok((String::from_utf8_lossy(&bytes).trim().to_string(), false));
+            return Ok((written(&bytes), false));
         }
         bytes.extend(ctx.token_to_bytes(token).map_err(|e| failed("read a token", e))?);
-        let text = String::from_utf8_lossy(&bytes);
+        let text = written(&bytes);
         if (how.done)(&text) {
-            return Ok((text.trim().to_string(), false));
+            return Ok((text, false));
         }
         next = scorer.feed(&[token], start.len() + step)?;
     }
-    Ok((String::from_utf8_lossy(&bytes).trim().to_string(), true))
+    Ok((written(&bytes), true))
+}
+
+/// The text of the token bytes written so far, trimmed.
+fn written(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).trim().to_string()
 }
 
 /// The most likely text token or end-of-text, not one of `banned` (whose
