@@ -14,6 +14,7 @@
 
 use std::hash::{Hash, Hasher};
 use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::Arc;
 
 use super::{full_params, padded, score, WhisperOptions, WhisperTranscriber, DEFAULT_PROMPT};
 use crate::audio::MODEL_RATE;
@@ -154,7 +155,7 @@ impl WhisperTranscriber {
             self.fresh_state()?;
             let samples = cut.recording.samples();
             let samples = padded(samples[window.start..window.start + window.len].to_vec());
-            score::encode(&mut self.state, &samples, threads)?;
+            score::encode(self.state()?, &samples, threads)?;
             self.encoded = Some(window);
         }
         Ok((cut.from_s - window.start_s(), reused))
@@ -169,12 +170,14 @@ impl WhisperTranscriber {
         let threads = self.number_threads();
         let (at_s, reused) = self.encode_for(cut, threads)?;
         let start = score::start_tokens(&self.ctx, DEFAULT_PROMPT, at_s, cut.lead)?;
+        let banned = Arc::clone(&self.multi_digit);
         let how = score::Greedy {
-            banned: &self.multi_digit,
+            banned: &banned,
             max_tokens: DIGIT_MAX_TOKENS,
             done: &number_ended,
         };
-        let (text, ran_out) = score::hear(&self.ctx, &mut self.state, &start, &how, threads)?;
+        let ctx = Arc::clone(&self.ctx);
+        let (text, ran_out) = score::hear(&ctx, self.state()?, &start, &how, threads)?;
         let text = self.ended(text, ran_out);
         if self.options.verbose {
             eprintln!(
@@ -215,14 +218,14 @@ impl WhisperTranscriber {
         unsafe {
             params.set_filter_logits_callback(Some(suppress_tokens));
             params.set_filter_logits_callback_user_data(
-                std::sync::Arc::as_ptr(&self.multi_digit) as *mut std::ffi::c_void,
+                Arc::as_ptr(&self.multi_digit) as *mut std::ffi::c_void,
             );
         }
         self.decode(params, &samples)?;
         self.encoded = Some(window);
-        let tokens: i32 = self.state.as_iter().map(|s| s.n_tokens()).sum();
-        let text: Vec<String> = self
-            .state
+        let state = self.state()?;
+        let tokens: i32 = state.as_iter().map(|s| s.n_tokens()).sum();
+        let text: Vec<String> = state
             .as_iter()
             .filter_map(|s| s.to_str_lossy().ok().map(|t| t.trim().to_string()))
             .collect();
@@ -255,7 +258,8 @@ impl WhisperTranscriber {
         let threads = self.number_threads();
         let (at_s, reused) = self.encode_for(cut, threads)?;
         let start = score::start_tokens(&self.ctx, DEFAULT_PROMPT, at_s, cut.lead)?;
-        let scores = score::score(&self.ctx, &mut self.state, &start, texts, threads)?;
+        let ctx = Arc::clone(&self.ctx);
+        let scores = score::score(&ctx, self.state()?, &start, texts, threads)?;
         if self.options.verbose {
             eprintln!(
                 "vmcoach: scored {} readings in {:.2} s{}",

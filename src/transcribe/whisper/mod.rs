@@ -118,7 +118,8 @@ const MIN_SAMPLES: usize = MODEL_RATE as usize + MODEL_RATE as usize / 10;
 pub struct WhisperTranscriber {
     // Keep the context alive as long as the state that uses it.
     ctx: Arc<WhisperContext>,
-    state: WhisperState,
+    /// None only after making a new state failed.
+    state: Option<WhisperState>,
     options: WhisperOptions,
     eot: i32,
     /// Tokens of two or more digits, kept out of a number's second hearing.
@@ -229,7 +230,7 @@ impl WhisperModel {
         }
         Ok(WhisperTranscriber {
             ctx: Arc::clone(&self.ctx),
-            state: new_state(&self.ctx)?,
+            state: Some(new_state(&self.ctx)?),
             options,
             eot: self.eot,
             multi_digit: Arc::clone(&self.multi_digit),
@@ -439,18 +440,28 @@ impl WhisperTranscriber {
     /// before changes nothing.
     fn fresh_state(&mut self) -> Result<()> {
         self.encoded = None;
-        if self.state_used {
-            self.state = new_state(&self.ctx)?;
+        if self.state_used || self.state.is_none() {
+            // The old state's buffers go before the new one's are made:
+            // two at once would double the peak memory.
+            self.state = None;
+            self.state = Some(new_state(&self.ctx)?);
         }
         self.state_used = true;
         Ok(())
+    }
+
+    /// The decoder state.
+    fn state(&mut self) -> Result<&mut WhisperState> {
+        self.state
+            .as_mut()
+            .ok_or_else(|| Error::Transcribe("no decoder state".into()))
     }
 
     /// Runs the model over `samples` (at least [`MIN_SAMPLES`]) on a new
     /// decoder state, so what was heard before changes nothing.
     fn decode(&mut self, params: FullParams, samples: &[f32]) -> Result<()> {
         self.fresh_state()?;
-        self.state
+        self.state()?
             .full(params, samples)
             .map_err(|e| Error::Transcribe(format!("whisper.cpp failed ({e})")))?;
         Ok(())
@@ -460,7 +471,10 @@ impl WhisperTranscriber {
     /// recording's time, dropping the ones that look invented.
     fn collect(&self, piece: &Piece, levels: &levels::Levels, transcript: &mut Transcript) {
         let piece_s = piece.duration_s();
-        for segment in self.state.as_iter() {
+        let Some(state) = &self.state else {
+            return;
+        };
+        for segment in state.as_iter() {
             // Whisper may stretch a segment to the end of its window.
             let local = (
                 (segment.start_timestamp() as f64 / 100.0).min(piece_s),
