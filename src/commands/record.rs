@@ -454,8 +454,15 @@ pub fn coach_take(
             let finished = live.finish(audio, transcriber, &mut |step| steps.step(step))?;
             if verbose {
                 eprintln!(
-                    "vmcoach: live: the take was heard {} time(s) while recording; {} number question(s) answered then, {} after the stop",
-                    finished.heard_live, finished.answered_before, finished.asked_after
+                    "vmcoach: live: the take was heard {} time(s) while recording; {} number question(s) answered then, {} after the stop; {}",
+                    finished.heard_live,
+                    finished.answered_before,
+                    finished.asked_after,
+                    if finished.from_last_hearing {
+                        "nothing was said after the last hearing, so it is the take's"
+                    } else {
+                        "the saved take heard again"
+                    }
                 );
             }
             finished.heard

@@ -73,6 +73,13 @@ impl Cutter {
         self.piece_start = at / FRAME;
     }
 
+    /// How long the audio seen has been quiet since its last voice,
+    /// seconds, when that voice ends after sample `since`.
+    pub fn pause_after(&self, since: usize) -> Option<f64> {
+        let v = self.last_voiced?;
+        ((v + 1) * FRAME > since).then(|| (self.db.len() - 1 - v) as f64 * FRAME_S)
+    }
+
     fn look(&mut self, i: usize) -> Option<Cut> {
         let threshold = (self.floor + ABOVE_FLOOR_DB).max(MIN_DBFS);
         if self.db[i] >= threshold {

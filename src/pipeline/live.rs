@@ -11,10 +11,19 @@
 //!                        take, all cores, the Memory in front of the model ─> Heard
 //! ```
 //!
-//! The report after the stop is made by the very steps that analyse the
-//! saved file, on its samples: it is the saved file's report. What was
-//! heard while recording saves the model's slowest work after the stop,
-//! a number's second hearing, whenever the number's cut is the same audio
+//! When everything said in the take was heard at its last pause (the
+//! saved take holds no voice after what that hearing heard), the report is
+//! made from that hearing: its words and its numbers heard again, with the
+//! whole take's audio for the delivery measures. Only the analysis is left
+//! after the stop; a hearing under way at the stop is finished, not
+//! abandoned, when it covers all the speech. (The silence after the last
+//! words adds nothing to hear; `scripts/bench-take` checks that such a
+//! report has the saved file's verdicts and number.)
+//!
+//! Otherwise the report after the stop is made by the very steps that
+//! analyse the saved file, on its samples: it is the saved file's report.
+//! What was heard while recording then saves the model's slowest work, a
+//! number's second hearing, whenever the number's cut is the same audio
 //! bit for bit (see [`super::recall`]): the 16 kHz audio so far is the
 //! start of the whole take's bit for bit (the resampler works block by
 //! block; its last block is left until more audio comes), and a number's
@@ -24,7 +33,7 @@
 //! in ([`LiveTake::push`]), events come out ([`LiveTake::events`]), and
 //! [`LiveTake::finish`] gives what was heard, for [`super::coach_heard`].
 
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::mpsc::{self, Receiver, Sender};
 use std::sync::Arc;
 use std::thread::JoinHandle;
@@ -33,16 +42,20 @@ use std::time::Instant;
 use super::cutter::Cutter;
 use super::recall::{Memory, Recall};
 use super::{hear_numbers_again, hear_with, Heard, Step};
-use crate::analysis::phone::{find_phone_numbers, MIN_DIGITS};
-use crate::audio::{recorder, resample, wav, Audio, Mono16k, MODEL_RATE};
+use crate::analysis::phone::{find_phone_numbers, Hearings, MIN_DIGITS};
+use crate::audio::{levels, recorder, resample, wav, Audio, Mono16k, MODEL_RATE};
 use crate::error::Result;
-use crate::transcribe::{Transcriber, Word};
+use crate::transcribe::{Transcriber, Transcript, Word};
 
 /// How often the worker looks for a pause after new speech, in audio time.
 const LOOK_EVERY_S: f64 = 0.5;
 /// The end of the 16 kHz audio so far that is not trusted yet: the
 /// resampler's last block changes as more audio comes.
 const UNSETTLED_S: f64 = 0.1;
+/// A pause this long after voice not heard yet may be the end of the
+/// take: the take is heard then, however little was said since the last
+/// hearing.
+const END_PAUSE_S: f64 = 0.6;
 /// With no phone number heard in this much of a take, the cue says so.
 pub const NO_NUMBER_AFTER_S: f64 = 15.0;
 /// How much audio after a number its second hearing takes (the number
@@ -97,6 +110,9 @@ pub struct Finished {
     /// and asked of the model after the stop.
     pub answered_before: usize,
     pub asked_after: usize,
+    /// The report's words are the last hearing's while recording: nothing
+    /// was said after it.
+    pub from_last_hearing: bool,
 }
 
 enum Msg {
@@ -111,6 +127,23 @@ struct SoFar {
     /// Times the take so far was heard.
     heard: usize,
     memory: Memory,
+    /// The last hearing of the take so far.
+    last: Option<Latest>,
+}
+
+/// The take as far as it was heard at a pause, and what was heard.
+struct Latest {
+    mono16k: Mono16k,
+    transcript: Transcript,
+    /// Its numbers heard again, once every one's cut has come whole.
+    hearings: Option<Vec<Hearings>>,
+}
+
+/// Whether `levels` (of a whole take) hold no voice after `samples` of
+/// 16 kHz audio.
+fn quiet_after(levels: &levels::Levels, samples: usize) -> bool {
+    let end_s = samples as f64 / MODEL_RATE as f64;
+    levels.voiced.iter().all(|&(_, to)| to <= end_s)
 }
 
 /// A take being heard while it is recorded: a worker thread with its own
@@ -119,6 +152,11 @@ pub struct LiveTake {
     msgs: Option<Sender<Msg>>,
     events: Receiver<LiveEvent>,
     stop: Arc<AtomicBool>,
+    /// Set at the end of the take: no new hearing is begun.
+    ending: Arc<AtomicBool>,
+    /// How much of the take (16 kHz samples) the hearing under way, or
+    /// the last one, covers.
+    hearing: Arc<AtomicUsize>,
     worker: Option<JoinHandle<SoFar>>,
 }
 
@@ -135,6 +173,8 @@ impl LiveTake {
     ) -> LiveTake {
         let (msg_tx, msg_rx) = mpsc::channel();
         let (event_tx, event_rx) = mpsc::channel();
+        let ending = Arc::new(AtomicBool::new(false));
+        let hearing = Arc::new(AtomicUsize::new(0));
         let worker = Worker {
             rate: rate.max(1),
             channels: channels.max(1) as usize,
@@ -142,6 +182,8 @@ impl LiveTake {
             transcriber,
             events: event_tx,
             stop: Arc::clone(&stop),
+            ending: Arc::clone(&ending),
+            hearing: Arc::clone(&hearing),
             so_far: SoFar::default(),
             cutter: Cutter::default(),
             waiting: None,
@@ -158,6 +200,8 @@ impl LiveTake {
             msgs: Some(msg_tx),
             events: event_rx,
             stop,
+            ending,
+            hearing,
             worker,
         }
     }
@@ -186,8 +230,10 @@ impl LiveTake {
         self.events.try_iter().collect()
     }
 
-    /// Stops the worker, then hears the saved take's `audio` as the file
-    /// path does, on `transcriber` (all cores are free now), with the
+    /// Ends the take whose saved audio is `audio`. When the worker heard
+    /// (or is hearing) every word of it, its hearing is the take's;
+    /// otherwise the worker is stopped and the saved take heard as the
+    /// file path does, on `transcriber` (all cores are free now), with the
     /// answers already heard in front of the model.
     pub fn finish(
         mut self,
@@ -195,7 +241,39 @@ impl LiveTake {
         transcriber: &mut dyn Transcriber,
         progress: &mut dyn FnMut(Step),
     ) -> Result<Finished> {
-        let SoFar { heard, mut memory } = self.stop_worker();
+        let mono16k = resample::to_16k(&audio)?;
+        let levels = levels::measure(mono16k.samples(), MODEL_RATE);
+        let covered = self.hearing.load(Ordering::SeqCst);
+        let worth_waiting = covered > 0 && quiet_after(&levels, covered);
+        let SoFar {
+            heard,
+            mut memory,
+            last,
+        } = self.end_worker(worth_waiting);
+        if let Some(Latest {
+            mono16k: heard_audio,
+            transcript,
+            hearings: Some(hearings),
+        }) = last
+        {
+            if quiet_after(&levels, heard_audio.samples().len()) {
+                let numbers = find_phone_numbers(&transcript.words);
+                return Ok(Finished {
+                    heard: Heard {
+                        audio,
+                        mono16k,
+                        levels,
+                        transcript,
+                        numbers,
+                        hearings,
+                    },
+                    heard_live: heard,
+                    answered_before: memory.hits,
+                    asked_after: 0,
+                    from_last_hearing: true,
+                });
+            }
+        }
         let (hits, misses) = (memory.hits, memory.misses);
         let mut recall = Recall {
             inner: transcriber,
@@ -208,11 +286,17 @@ impl LiveTake {
             heard_live: heard,
             answered_before: memory.hits - hits,
             asked_after: memory.misses - misses,
+            from_last_hearing: false,
         })
     }
 
-    fn stop_worker(&mut self) -> SoFar {
-        self.stop.store(true, Ordering::SeqCst);
+    /// Ends the worker: lets the hearing under way finish when `wait`,
+    /// else stops it at once.
+    fn end_worker(&mut self, wait: bool) -> SoFar {
+        self.ending.store(true, Ordering::SeqCst);
+        if !wait {
+            self.stop.store(true, Ordering::SeqCst);
+        }
         self.msgs = None;
         self.worker
             .take()
@@ -224,7 +308,7 @@ impl LiveTake {
 impl Drop for LiveTake {
     fn drop(&mut self) {
         if self.worker.is_some() {
-            self.stop_worker();
+            self.end_worker(false);
         }
     }
 }
@@ -237,6 +321,8 @@ struct Worker {
     transcriber: Box<dyn Transcriber + Send>,
     events: Sender<LiveEvent>,
     stop: Arc<AtomicBool>,
+    ending: Arc<AtomicBool>,
+    hearing: Arc<AtomicUsize>,
     so_far: SoFar,
     /// Finds the pauses after new speech.
     cutter: Cutter,
@@ -262,7 +348,7 @@ impl Worker {
                     Msg::Settle(ack) => settled.push(ack),
                 }
             }
-            if self.stop.load(Ordering::SeqCst) {
+            if self.stop.load(Ordering::SeqCst) || self.ending.load(Ordering::SeqCst) {
                 break;
             }
             if (self.take.len() >= self.next_look || !settled.is_empty()) && !self.failed {
@@ -275,7 +361,30 @@ impl Worker {
                 let _ = ack.send(());
             }
         }
+        if self.ending.load(Ordering::SeqCst) && !self.stop.load(Ordering::SeqCst) && !self.failed {
+            for msg in msgs.try_iter() {
+                if let Msg::Chunk(chunk) = msg {
+                    self.add(&chunk);
+                }
+            }
+            self.hear_waiting_numbers();
+        }
         self.so_far
+    }
+
+    /// At the end of the take, the numbers whose cut had not come whole
+    /// yet are heard on the whole take.
+    fn hear_waiting_numbers(&mut self) {
+        let Some(words) = self.waiting.take() else {
+            return;
+        };
+        let audio = Audio {
+            samples: self.take.clone(),
+            rate: self.rate,
+        };
+        if let Ok(mono16k) = resample::to_16k(&audio) {
+            let _ = self.hear_numbers(&mono16k, words, f64::INFINITY);
+        }
     }
 
     /// Appends a chunk as the recorder writes it: downmixed, then 16 bits.
@@ -304,10 +413,23 @@ impl Worker {
             self.cutter.piece_starts(cut.at);
             paused = true;
         }
+        // Voice not heard yet, then a pause long enough to be the take's
+        // end: heard now, however short (the report may come from it).
+        let heard_to = self.hearing.load(Ordering::SeqCst);
+        if self.cutter.pause_after(heard_to).is_some_and(|p| p >= END_PAUSE_S) {
+            paused = true;
+        }
         let now = trusted as f64 / MODEL_RATE as f64;
         let words = if paused {
             let started = Instant::now();
-            let words = self.recall().transcribe(&mono16k)?.words;
+            self.hearing.store(samples.len(), Ordering::SeqCst);
+            let transcript = self.recall().transcribe(&mono16k)?;
+            let words = transcript.words.clone();
+            self.so_far.last = Some(Latest {
+                mono16k: mono16k.clone(),
+                transcript,
+                hearings: None,
+            });
             self.so_far.heard += 1;
             let _ = self.events.send(LiveEvent::Heard {
                 until_s: mono16k.duration_s(),
@@ -366,9 +488,13 @@ impl Worker {
                 n.end_s + after <= now
             })
             .count();
-        hear_numbers_again(mono16k, &words, &numbers[..whole], &mut self.recall())?;
+        let hearings = hear_numbers_again(mono16k, &words, &numbers[..whole], &mut self.recall())?;
         if whole < numbers.len() {
             self.waiting = Some(words);
+        } else if let Some(last) = self.so_far.last.as_mut() {
+            if last.transcript.words == words {
+                last.hearings = Some(hearings);
+            }
         }
         Ok(())
     }

@@ -109,13 +109,41 @@ fn the_take_is_heard_at_pauses_and_its_report_is_the_saved_files() {
     };
     let mut after = Fake::default();
     let finished = live.finish(saved.clone(), &mut after, &mut |_| {}).unwrap();
-    // The number, heard within the whole take and alone while recording,
-    // is not asked again ...
+    // Every word was heard while recording: nothing is asked after the stop ...
+    assert!(finished.from_last_hearing);
     assert_eq!(finished.heard.numbers.len(), 1);
-    assert_eq!(after.digits_asked, 0);
-    assert_eq!(after.heard, 1, "the saved take's first pass");
-    assert_eq!((finished.answered_before, finished.asked_after), (2, 0));
+    assert_eq!((after.heard, after.digits_asked), (0, 0));
+    assert_eq!(finished.asked_after, 0);
     // ... and what was heard is the saved file's, the number pass included.
+    let file = super::super::hear(saved, &mut Fake::default()).unwrap();
+    assert_eq!(finished.heard.transcript, file.transcript);
+    assert_eq!(finished.heard.hearings, file.hearings);
+    assert_eq!(finished.heard.mono16k.samples().len(), file.mono16k.samples().len());
+}
+
+#[test]
+fn a_take_stopped_before_its_last_words_were_heard_is_heard_again_whole() {
+    // The take stops in the middle of its last words: no hearing covers them.
+    let take = stereo_talk(&[(3.5, 0.6), (3.0, 0.6), (2.5, 0.0)]);
+    let stop = Arc::new(AtomicBool::new(false));
+    let live = LiveTake::new(RATE, 2, Box::new(Fake::default()), stop);
+    // As a microphone gives it: each chunk heard before the next comes.
+    for chunk in take.chunks(2 * 4800) {
+        live.push(chunk);
+        live.settle();
+    }
+    let samples: Vec<f32> = take
+        .chunks(2)
+        .map(|f| wav::to_i16(recorder::take_sample(f)) as f32 / 32768.0)
+        .collect();
+    let saved = Audio {
+        samples,
+        rate: RATE,
+    };
+    let mut after = Fake::default();
+    let finished = live.finish(saved.clone(), &mut after, &mut |_| {}).unwrap();
+    assert!(!finished.from_last_hearing);
+    assert_eq!(after.heard, 1, "the saved take's first pass");
     let file = super::super::hear(saved, &mut Fake::default()).unwrap();
     assert_eq!(finished.heard.transcript, file.transcript);
     assert_eq!(finished.heard.hearings, file.hearings);
