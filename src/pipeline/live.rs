@@ -257,16 +257,8 @@ impl LiveTake {
         }) = last
         {
             if quiet_after(&levels, heard_audio.samples().len()) {
-                let numbers = find_phone_numbers(&transcript.words);
                 return Ok(Finished {
-                    heard: Heard {
-                        audio,
-                        mono16k,
-                        levels,
-                        transcript,
-                        numbers,
-                        hearings,
-                    },
+                    heard: Heard::new(audio, mono16k, levels, transcript, hearings),
                     heard_live: heard,
                     answered_before: memory.hits,
                     asked_after: 0,

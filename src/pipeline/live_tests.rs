@@ -16,6 +16,18 @@ fn stereo_talk(parts: &[(f64, f64)]) -> Vec<f32> {
     mono.iter().flat_map(|&s| [s, s * 0.5]).collect()
 }
 
+/// The saved take: what the recorder wrote, read back.
+fn saved(take: &[f32]) -> Audio {
+    let samples = take
+        .chunks(2)
+        .map(|f| wav::to_i16(recorder::take_sample(f)) as f32 / 32768.0)
+        .collect();
+    Audio {
+        samples,
+        rate: RATE,
+    }
+}
+
 /// Hears any audio as "call 5 0 3 5 5 5 0 1 8 2" from 1 s, then a word a
 /// second to its end; counts the calls that reach it.
 #[derive(Default)]
@@ -98,15 +110,7 @@ fn the_take_is_heard_at_pauses_and_its_report_is_the_saved_files() {
         "{events:?}"
     );
 
-    // The saved take: what the recorder wrote, read back.
-    let samples: Vec<f32> = take
-        .chunks(2)
-        .map(|f| wav::to_i16(recorder::take_sample(f)) as f32 / 32768.0)
-        .collect();
-    let saved = Audio {
-        samples,
-        rate: RATE,
-    };
+    let saved = saved(&take);
     let mut after = Fake::default();
     let finished = live.finish(saved.clone(), &mut after, &mut |_| {}).unwrap();
     // Every word was heard while recording: nothing is asked after the stop ...
@@ -132,14 +136,7 @@ fn a_take_stopped_before_its_last_words_were_heard_is_heard_again_whole() {
         live.push(chunk);
         live.settle();
     }
-    let samples: Vec<f32> = take
-        .chunks(2)
-        .map(|f| wav::to_i16(recorder::take_sample(f)) as f32 / 32768.0)
-        .collect();
-    let saved = Audio {
-        samples,
-        rate: RATE,
-    };
+    let saved = saved(&take);
     let mut after = Fake::default();
     let finished = live.finish(saved.clone(), &mut after, &mut |_| {}).unwrap();
     assert!(!finished.from_last_hearing);

@@ -75,14 +75,27 @@ pub fn hear_with(
         });
     }
     let hearings = hear_numbers_again(&mono16k, &transcript.words, &numbers, transcriber)?;
-    Ok(Heard {
-        audio,
-        mono16k,
-        levels,
-        transcript,
-        numbers,
-        hearings,
-    })
+    Ok(Heard::new(audio, mono16k, levels, transcript, hearings))
+}
+
+impl Heard {
+    /// A recording with its transcript and its numbers' hearings.
+    fn new(
+        audio: Audio,
+        mono16k: Mono16k,
+        levels: levels::Levels,
+        transcript: Transcript,
+        hearings: Vec<Hearings>,
+    ) -> Heard {
+        Heard {
+            numbers: find_phone_numbers(&transcript.words),
+            audio,
+            mono16k,
+            levels,
+            transcript,
+            hearings,
+        }
+    }
 }
 
 /// What the caller tells us about the message.
