@@ -458,8 +458,8 @@ pub fn coach_take(
                     finished.heard_live,
                     finished.answered_before,
                     finished.asked_after,
-                    if finished.from_last_hearing {
-                        "nothing was said after the last hearing, so it is the take's"
+                    if finished.from_live {
+                        "the words heard while recording, the last ones heard after the stop"
                     } else {
                         "the saved take heard again"
                     }

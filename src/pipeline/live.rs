@@ -7,20 +7,22 @@
 //!                   │   enough new speech? ─> first pass over the take so far ─> Heard
 //!                   │   (the words so far), a cue ─> number pass over each number whose
 //!                   │   cut has come whole (the model's answers kept in a Memory)
-//!  finish(saved take) ─> the file path itself (hear: first pass, number pass) on the saved
-//!                        take, all cores, the Memory in front of the model ─> Heard
+//!  finish(saved take) ─> the last hearing up to the first voice it missed + the rest heard
+//!                        now (splice), all cores ─> Heard
+//!                        (a number across the join: the file path itself on the saved
+//!                        take, the Memory in front of the model)
 //! ```
 //!
-//! When everything said in the take was heard at its last pause (the
-//! saved take holds no voice after what that hearing heard), the report is
-//! made from that hearing: its words and its numbers heard again, with the
-//! whole take's audio for the delivery measures. Only the analysis is left
-//! after the stop; a hearing under way at the stop is finished, not
-//! abandoned, when it covers all the speech. (The silence after the last
-//! words adds nothing to hear; `scripts/bench-take` checks that such a
-//! report has the saved file's verdicts and number.)
+//! When the take ends, the worker's last hearing stands for the take up
+//! to the first voice it did not cover, and only the rest (the last words,
+//! usually a few seconds) is heard after the stop, then joined on (see
+//! [`super::splice`]); the delivery measures use the whole saved take. A
+//! hearing under way at the stop that covers every word is let finish when
+//! it is nearly done. `scripts/bench-take` checks that such a report has
+//! the saved file's verdicts and number, and its word error rate.
 //!
-//! Otherwise the report after the stop is made by the very steps that
+//! When a number runs across the join, or nothing was heard while
+//! recording, the report after the stop is made by the very steps that
 //! analyse the saved file, on its samples: it is the saved file's report.
 //! What was heard while recording then saves the model's slowest work, a
 //! number's second hearing, whenever the number's cut is the same audio
@@ -35,17 +37,18 @@
 
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::mpsc::{self, Receiver, Sender};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use super::cutter::Cutter;
+use super::splice::{join_at, splice, Latest};
 use super::recall::{Memory, Recall};
 use super::{hear_numbers_again, hear_with, Heard, Step};
-use crate::analysis::phone::{find_phone_numbers, Hearings, MIN_DIGITS};
+use crate::analysis::phone::{find_phone_numbers, MIN_DIGITS};
 use crate::audio::{levels, recorder, resample, wav, Audio, Mono16k, MODEL_RATE};
 use crate::error::Result;
-use crate::transcribe::{Transcriber, Transcript, Word};
+use crate::transcribe::{Transcriber, Word};
 
 /// How often the worker looks for a pause after new speech, in audio time.
 const LOOK_EVERY_S: f64 = 0.5;
@@ -56,6 +59,10 @@ const UNSETTLED_S: f64 = 0.1;
 /// take: the take is heard then, however little was said since the last
 /// hearing.
 const END_PAUSE_S: f64 = 0.6;
+/// A hearing under way at the stop that covers every word is let finish
+/// when it should be done within this long; otherwise it is given up and
+/// the words it would have heard are heard after the stop.
+const WAIT_UP_TO_S: f64 = 0.3;
 /// With no phone number heard in this much of a take, the cue says so.
 pub const NO_NUMBER_AFTER_S: f64 = 15.0;
 /// How much audio after a number its second hearing takes (the number
@@ -110,9 +117,9 @@ pub struct Finished {
     /// and asked of the model after the stop.
     pub answered_before: usize,
     pub asked_after: usize,
-    /// The report's words are the last hearing's while recording: nothing
-    /// was said after it.
-    pub from_last_hearing: bool,
+    /// The report's words are those heard while recording, with the last
+    /// words (if any were not heard yet) heard after the stop.
+    pub from_live: bool,
 }
 
 enum Msg {
@@ -131,20 +138,6 @@ struct SoFar {
     last: Option<Latest>,
 }
 
-/// The take as far as it was heard at a pause, and what was heard.
-struct Latest {
-    mono16k: Mono16k,
-    transcript: Transcript,
-    /// Its numbers heard again, once every one's cut has come whole.
-    hearings: Option<Vec<Hearings>>,
-}
-
-/// Whether `levels` (of a whole take) hold no voice after `samples` of
-/// 16 kHz audio.
-fn quiet_after(levels: &levels::Levels, samples: usize) -> bool {
-    let end_s = samples as f64 / MODEL_RATE as f64;
-    levels.voiced.iter().all(|&(_, to)| to <= end_s)
-}
 
 /// A take being heard while it is recorded: a worker thread with its own
 /// transcriber (give it as few threads as leave the capture room).
@@ -157,6 +150,8 @@ pub struct LiveTake {
     /// How much of the take (16 kHz samples) the hearing under way, or
     /// the last one, covers.
     hearing: Arc<AtomicUsize>,
+    /// When that hearing should be done, judged by the one before.
+    due: Arc<Mutex<Option<Instant>>>,
     worker: Option<JoinHandle<SoFar>>,
 }
 
@@ -175,6 +170,7 @@ impl LiveTake {
         let (event_tx, event_rx) = mpsc::channel();
         let ending = Arc::new(AtomicBool::new(false));
         let hearing = Arc::new(AtomicUsize::new(0));
+        let due = Arc::new(Mutex::new(None));
         let worker = Worker {
             rate: rate.max(1),
             channels: channels.max(1) as usize,
@@ -184,6 +180,8 @@ impl LiveTake {
             stop: Arc::clone(&stop),
             ending: Arc::clone(&ending),
             hearing: Arc::clone(&hearing),
+            due: Arc::clone(&due),
+            per_s: None,
             so_far: SoFar::default(),
             cutter: Cutter::default(),
             waiting: None,
@@ -202,6 +200,7 @@ impl LiveTake {
             stop,
             ending,
             hearing,
+            due,
             worker,
         }
     }
@@ -243,42 +242,37 @@ impl LiveTake {
     ) -> Result<Finished> {
         let mono16k = resample::to_16k(&audio)?;
         let levels = levels::measure(mono16k.samples(), MODEL_RATE);
-        let covered = self.hearing.load(Ordering::SeqCst);
-        let worth_waiting = covered > 0 && quiet_after(&levels, covered);
+        let covered = self.hearing.load(Ordering::SeqCst) as f64 / MODEL_RATE as f64;
+        let soon = self.due.lock().ok().and_then(|d| *d).is_some_and(|due| {
+            due <= Instant::now() + Duration::from_secs_f64(WAIT_UP_TO_S)
+        });
+        let wait = covered > 0.0 && join_at(&levels, covered).is_none() && soon;
         let SoFar {
             heard,
             mut memory,
             last,
-        } = self.end_worker(worth_waiting);
-        if let Some(Latest {
-            mono16k: heard_audio,
-            transcript,
-            hearings: Some(hearings),
-        }) = last
-        {
-            if quiet_after(&levels, heard_audio.samples().len()) {
-                return Ok(Finished {
-                    heard: Heard::new(audio, mono16k, levels, transcript, hearings),
-                    heard_live: heard,
-                    answered_before: memory.hits,
-                    asked_after: 0,
-                    from_last_hearing: true,
-                });
-            }
-        }
+        } = self.end_worker(wait);
         let (hits, misses) = (memory.hits, memory.misses);
         let mut recall = Recall {
             inner: transcriber,
             memory: &mut memory,
             stop: None,
         };
-        let result = hear_with(audio, &mut recall, progress)?;
+        let spliced = match last {
+            Some(last) => splice(last, &mono16k, &levels, &mut recall)?,
+            None => None,
+        };
+        let from_live = spliced.is_some();
+        let heard_now = match spliced {
+            Some((transcript, hearings)) => Heard::new(audio, mono16k, levels, transcript, hearings),
+            None => hear_with(audio, &mut recall, progress)?,
+        };
         Ok(Finished {
-            heard: result,
+            heard: heard_now,
             heard_live: heard,
             answered_before: memory.hits - hits,
             asked_after: memory.misses - misses,
-            from_last_hearing: false,
+            from_live,
         })
     }
 
@@ -315,6 +309,9 @@ struct Worker {
     stop: Arc<AtomicBool>,
     ending: Arc<AtomicBool>,
     hearing: Arc<AtomicUsize>,
+    due: Arc<Mutex<Option<Instant>>>,
+    /// Seconds the last hearing took per second of audio.
+    per_s: Option<f64>,
     so_far: SoFar,
     /// Finds the pauses after new speech.
     cutter: Cutter,
@@ -414,8 +411,15 @@ impl Worker {
         let now = trusted as f64 / MODEL_RATE as f64;
         let words = if paused {
             let started = Instant::now();
+            let len_s = mono16k.duration_s();
             self.hearing.store(samples.len(), Ordering::SeqCst);
+            if let Ok(mut due) = self.due.lock() {
+                *due = self
+                    .per_s
+                    .map(|r| started + Duration::from_secs_f64(r * len_s));
+            }
             let transcript = self.recall().transcribe(&mono16k)?;
+            self.per_s = Some(started.elapsed().as_secs_f64() / len_s.max(1.0));
             let words = transcript.words.clone();
             self.so_far.last = Some(Latest {
                 mono16k: mono16k.clone(),

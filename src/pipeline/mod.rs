@@ -5,6 +5,7 @@ mod cutter;
 pub mod live;
 mod numbers;
 mod recall;
+mod splice;
 
 use std::path::Path;
 

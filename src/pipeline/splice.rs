@@ -1,0 +1,152 @@
+//! A take's words made of what was heard while it was recorded and the
+//! last words, heard after the stop.
+//!
+//! The live worker hears the take so far at its pauses; its last hearing
+//! (the words, and their numbers heard again) stands for the take up to the
+//! first voice it did not cover. Only the rest, from a little before that
+//! voice, is heard after the stop, as a recording of its own, and joined
+//! on. A number said across the join is not joined: the caller hears the
+//! whole take then.
+
+use super::hear_numbers_again;
+use crate::analysis::phone::{find_phone_numbers, Hearing, Hearings};
+use crate::audio::levels::Levels;
+use crate::audio::Mono16k;
+use crate::error::Result;
+use crate::transcribe::{Segment, Transcriber, Transcript, Word};
+
+/// The take so far as the worker last heard it.
+pub(super) struct Latest {
+    pub mono16k: Mono16k,
+    pub transcript: Transcript,
+    /// Its numbers heard again, once every one's cut had come whole.
+    pub hearings: Option<Vec<Hearings>>,
+}
+
+/// Audio kept before the first voice not heard (as pieces keep it).
+const PAD_BEFORE_S: f64 = 0.3;
+
+/// Where the words not heard yet begin in a take of `levels`, heard up to
+/// `heard_s`: a little before its first voiced stretch that runs past
+/// `heard_s`, never into the stretch before it. None: every voice was heard.
+pub(super) fn join_at(levels: &Levels, heard_s: f64) -> Option<f64> {
+    let i = levels.voiced.iter().position(|&(_, end)| end > heard_s)?;
+    let before = i.checked_sub(1).map_or(0.0, |j| levels.voiced[j].1);
+    Some((levels.voiced[i].0 - PAD_BEFORE_S).max(before).max(0.0))
+}
+
+/// The take (`mono16k`, its voice in `levels`) heard as `latest` up to
+/// the first voice it did not cover, then the rest heard now on
+/// `transcriber`, with every number heard again. None when a number runs
+/// across the join.
+pub(super) fn splice(
+    latest: Latest,
+    mono16k: &Mono16k,
+    levels: &Levels,
+    transcriber: &mut dyn Transcriber,
+) -> Result<Option<(Transcript, Vec<Hearings>)>> {
+    let join_s = join_at(levels, latest.mono16k.duration_s()).unwrap_or(f64::INFINITY);
+    let heard_numbers = find_phone_numbers(&latest.transcript.words);
+    let mut transcript = before(latest.transcript, join_s);
+    let numbers = find_phone_numbers(&transcript.words);
+    // The worker's hearings hold while the words dropped held no number.
+    let mut hearings = match latest.hearings {
+        Some(h) if heard_numbers == numbers => h,
+        _ => hear_numbers_again(&latest.mono16k, &transcript.words, &numbers, transcriber)?,
+    };
+    if join_s.is_finite() {
+        let tail = mono16k.between(join_s, mono16k.duration_s());
+        let heard = transcriber.transcribe(&tail)?;
+        let tail_numbers = find_phone_numbers(&heard.words);
+        let tail_hearings = hear_numbers_again(&tail, &heard.words, &tail_numbers, transcriber)?;
+        transcript.words.extend(heard.words.into_iter().map(|w| Word {
+            start_s: w.start_s + join_s,
+            end_s: w.end_s + join_s,
+            ..w
+        }));
+        transcript.segments.extend(heard.segments.into_iter().map(|s| Segment {
+            start_s: s.start_s + join_s,
+            end_s: s.end_s + join_s,
+            ..s
+        }));
+        if find_phone_numbers(&transcript.words).len() != numbers.len() + tail_numbers.len() {
+            return Ok(None);
+        }
+        hearings.extend(tail_hearings.into_iter().map(|h| later(h, numbers.len(), join_s)));
+    }
+    Ok(Some((transcript, hearings)))
+}
+
+/// The words (and segments) of `t` that begin before `join_s`.
+fn before(t: Transcript, join_s: f64) -> Transcript {
+    Transcript {
+        words: t.words.into_iter().filter(|w| w.start_s < join_s).collect(),
+        segments: t.segments.into_iter().filter(|s| s.start_s < join_s).collect(),
+    }
+}
+
+/// A hearing of the last words' number `h.number`, as a hearing of the
+/// take's: numbered after the `earlier` numbers, its times `by` later.
+fn later(h: Hearings, earlier: usize, by: f64) -> Hearings {
+    let shift = |x: Option<Hearing>| {
+        x.map(|x| Hearing {
+            from_s: x.from_s + by,
+            ..x
+        })
+    };
+    Hearings {
+        number: h.number + earlier,
+        again: shift(h.again),
+        in_context: shift(h.in_context),
+        wider: shift(h.wider),
+        recount: shift(h.recount),
+        recount_margin: h.recount_margin,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn levels(voiced: &[(f64, f64)]) -> Levels {
+        Levels {
+            peak_dbfs: -3.0,
+            rms_dbfs: -20.0,
+            clipped_share: 0.0,
+            noise_floor_dbfs: -60.0,
+            voiced: voiced.to_vec(),
+        }
+    }
+
+    #[test]
+    fn the_join_is_a_little_before_the_first_voice_not_heard() {
+        let l = levels(&[(0.4, 3.9), (4.5, 7.5), (8.1, 10.6)]);
+        let at = join_at(&l, 8.0).unwrap();
+        assert!((at - 7.8).abs() < 1e-9, "{at}");
+        assert_eq!(join_at(&l, 10.6), None, "all of it heard");
+        // Never into the stretch before.
+        let l = levels(&[(0.4, 7.6), (7.7, 10.6)]);
+        assert!((join_at(&l, 8.0).unwrap() - 7.6).abs() < 1e-9);
+        // A stretch the hearing cut in two is heard again whole.
+        let l = levels(&[(0.4, 3.0), (5.0, 9.0)]);
+        assert!((join_at(&l, 6.0).unwrap() - 4.7).abs() < 1e-9);
+    }
+
+    #[test]
+    fn the_last_words_numbers_come_after_the_takes_and_later() {
+        let h = Hearings {
+            number: 0,
+            again: Some(Hearing {
+                from_s: 1.0,
+                text: "5 0 3".into(),
+            }),
+            recount_margin: Some(4.5),
+            ..Hearings::default()
+        };
+        let l = later(h, 2, 7.8);
+        assert_eq!(l.number, 2);
+        assert!((l.again.unwrap().from_s - 8.8).abs() < 1e-9);
+        assert_eq!(l.recount_margin, Some(4.5));
+        assert!(l.in_context.is_none());
+    }
+}
