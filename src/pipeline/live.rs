@@ -13,23 +13,28 @@
 //!                        take, the Memory in front of the model)
 //! ```
 //!
-//! When the take ends, the worker's last hearing stands for the take up
-//! to the first voice it did not cover, and only the rest (the last words,
-//! usually a few seconds) is heard after the stop, then joined on (see
-//! [`super::splice`]); the delivery measures use the whole saved take. A
-//! hearing under way at the stop that covers every word is let finish when
-//! it is nearly done. `scripts/bench-take` checks that such a report has
-//! the saved file's verdicts and number, and its word error rate.
+//! When the take ends and the worker's last hearing covered every voiced
+//! stretch of the saved take (nothing was said after it), that hearing,
+//! its numbers heard again included, is the take's: only the analysis is
+//! left, the delivery measures on the whole saved take (see
+//! [`super::splice`]). A hearing under way at the stop that covers every
+//! word is let finish when, judged by the one before, it is due within
+//! 0.8 s. A take longer than one piece (which the file path too hears in
+//! pieces, each on its own) keeps the last hearing up to the first voice
+//! it missed, and only the rest is heard after the stop and joined on.
+//! `scripts/bench-take` checks that such reports have the saved file's
+//! verdicts and number, and its word error rate.
 //!
-//! When a number runs across the join, or nothing was heard while
-//! recording, the report after the stop is made by the very steps that
-//! analyse the saved file, on its samples: it is the saved file's report.
-//! What was heard while recording then saves the model's slowest work, a
-//! number's second hearing, whenever the number's cut is the same audio
-//! bit for bit (see [`super::recall`]): the 16 kHz audio so far is the
-//! start of the whole take's bit for bit (the resampler works block by
-//! block; its last block is left until more audio comes), and a number's
-//! times in the first pass seldom move once the words after it are said.
+//! Otherwise (the last words of a shorter take not heard yet, a number
+//! across the join, nothing heard while recording) the report after the
+//! stop is made by the very steps that analyse the saved file, on its
+//! samples: it is the saved file's report. What was heard while recording
+//! then saves the model's slowest work, a number's second hearing,
+//! whenever the number's cut is the same audio bit for bit (see
+//! [`super::recall`]): the 16 kHz audio so far is the start of the whole
+//! take's bit for bit (the resampler works block by block; its last block
+//! is left until more audio comes), and a number's times in the first
+//! pass seldom move once the words after it are said.
 //!
 //! The engine knows nothing of terminals, microphones or HTTP: chunks go
 //! in ([`LiveTake::push`]), events come out ([`LiveTake::events`]), and
@@ -43,6 +48,7 @@ use std::time::{Duration, Instant};
 
 use super::cutter::Cutter;
 use super::splice::{join_at, splice, Latest};
+use crate::transcribe::pieces::MAX_PIECE_S;
 use super::recall::{Memory, Recall};
 use super::{hear_numbers_again, hear_with, Heard, Step};
 use crate::analysis::phone::{find_phone_numbers, MIN_DIGITS};
@@ -60,9 +66,9 @@ const UNSETTLED_S: f64 = 0.1;
 /// hearing.
 const END_PAUSE_S: f64 = 0.6;
 /// A hearing under way at the stop that covers every word is let finish
-/// when it should be done within this long; otherwise it is given up and
-/// the words it would have heard are heard after the stop.
-const WAIT_UP_TO_S: f64 = 0.3;
+/// when it should be done within this long (about what hearing a take of
+/// one piece again costs on all cores); otherwise it is given up.
+const WAIT_UP_TO_S: f64 = 0.8;
 /// With no phone number heard in this much of a take, the cue says so.
 pub const NO_NUMBER_AFTER_S: f64 = 15.0;
 /// How much audio after a number its second hearing takes (the number
@@ -258,8 +264,11 @@ impl LiveTake {
             memory: &mut memory,
             stop: None,
         };
+        // A take longer than a piece is heard in pieces by the file path
+        // too, each on its own: its last words may be heard so as well.
+        let rest_too = mono16k.duration_s() > MAX_PIECE_S;
         let spliced = match last {
-            Some(last) => splice(last, &mono16k, &levels, &mut recall)?,
+            Some(last) => splice(last, &mono16k, &levels, &mut recall, rest_too)?,
             None => None,
         };
         let from_live = spliced.is_some();

@@ -4,9 +4,9 @@
 //! The live worker hears the take so far at its pauses; its last hearing
 //! (the words, and their numbers heard again) stands for the take up to the
 //! first voice it did not cover. Only the rest, from a little before that
-//! voice, is heard after the stop, as a recording of its own, and joined
-//! on. A number said across the join is not joined: the caller hears the
-//! whole take then.
+//! voice, is heard after the stop, with the seconds before it as context
+//! (their words are not kept), and joined on. A number said across the
+//! join is not joined: the caller hears the whole take then.
 
 use super::hear_numbers_again;
 use crate::analysis::phone::{find_phone_numbers, Hearing, Hearings};
@@ -26,6 +26,11 @@ pub(super) struct Latest {
 /// Audio kept before the first voice not heard (as pieces keep it).
 const PAD_BEFORE_S: f64 = 0.3;
 
+/// Audio before the join heard with the last words, as context: the
+/// words said just before change how the model hears the next ones (a
+/// few seconds heard alone came out with more fillers and other words).
+const CONTEXT_S: f64 = 10.0;
+
 /// Where the words not heard yet begin in a take of `levels`, heard up to
 /// `heard_s`: a little before its first voiced stretch that runs past
 /// `heard_s`, never into the stretch before it. None: every voice was heard.
@@ -38,14 +43,18 @@ pub(super) fn join_at(levels: &Levels, heard_s: f64) -> Option<f64> {
 /// The take (`mono16k`, its voice in `levels`) heard as `latest` up to
 /// the first voice it did not cover, then the rest heard now on
 /// `transcriber`, with every number heard again. None when a number runs
-/// across the join.
+/// across the join, or when there is a rest and `rest_too` is false.
 pub(super) fn splice(
     latest: Latest,
     mono16k: &Mono16k,
     levels: &Levels,
     transcriber: &mut dyn Transcriber,
+    rest_too: bool,
 ) -> Result<Option<(Transcript, Vec<Hearings>)>> {
     let join_s = join_at(levels, latest.mono16k.duration_s()).unwrap_or(f64::INFINITY);
+    if join_s.is_finite() && !rest_too {
+        return Ok(None);
+    }
     let heard_numbers = find_phone_numbers(&latest.transcript.words);
     let mut transcript = before(latest.transcript, join_s);
     let numbers = find_phone_numbers(&transcript.words);
@@ -55,24 +64,27 @@ pub(super) fn splice(
         _ => hear_numbers_again(&latest.mono16k, &transcript.words, &numbers, transcriber)?,
     };
     if join_s.is_finite() {
-        let tail = mono16k.between(join_s, mono16k.duration_s());
-        let heard = transcriber.transcribe(&tail)?;
+        // The last words with the seconds before them, as context: only
+        // the words from the join on are kept.
+        let from_s = (join_s - CONTEXT_S).max(0.0);
+        let tail = mono16k.between(from_s, mono16k.duration_s());
+        let heard = from(transcriber.transcribe(&tail)?, join_s - from_s);
         let tail_numbers = find_phone_numbers(&heard.words);
         let tail_hearings = hear_numbers_again(&tail, &heard.words, &tail_numbers, transcriber)?;
         transcript.words.extend(heard.words.into_iter().map(|w| Word {
-            start_s: w.start_s + join_s,
-            end_s: w.end_s + join_s,
+            start_s: w.start_s + from_s,
+            end_s: w.end_s + from_s,
             ..w
         }));
         transcript.segments.extend(heard.segments.into_iter().map(|s| Segment {
-            start_s: s.start_s + join_s,
-            end_s: s.end_s + join_s,
+            start_s: s.start_s + from_s,
+            end_s: s.end_s + from_s,
             ..s
         }));
         if find_phone_numbers(&transcript.words).len() != numbers.len() + tail_numbers.len() {
             return Ok(None);
         }
-        hearings.extend(tail_hearings.into_iter().map(|h| later(h, numbers.len(), join_s)));
+        hearings.extend(tail_hearings.into_iter().map(|h| later(h, numbers.len(), from_s)));
     }
     Ok(Some((transcript, hearings)))
 }
@@ -82,6 +94,14 @@ fn before(t: Transcript, join_s: f64) -> Transcript {
     Transcript {
         words: t.words.into_iter().filter(|w| w.start_s < join_s).collect(),
         segments: t.segments.into_iter().filter(|s| s.start_s < join_s).collect(),
+    }
+}
+
+/// The words (and segments) of `t` that begin at `join_s` or later.
+fn from(t: Transcript, join_s: f64) -> Transcript {
+    Transcript {
+        words: t.words.into_iter().filter(|w| w.start_s >= join_s).collect(),
+        segments: t.segments.into_iter().filter(|s| s.start_s >= join_s).collect(),
     }
 }
 
