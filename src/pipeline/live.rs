@@ -285,14 +285,19 @@ impl LiveTake {
         })
     }
 
-    /// Ends the worker: lets the hearing under way finish when `wait`,
-    /// else stops it at once.
+    /// Ends the worker: lets the hearing under way finish when `wait`
+    /// (for [`WAIT_UP_TO_S`] and a little more at most), else stops it at
+    /// once.
     fn end_worker(&mut self, wait: bool) -> SoFar {
         self.ending.store(true, Ordering::SeqCst);
-        if !wait {
-            self.stop.store(true, Ordering::SeqCst);
-        }
         self.msgs = None;
+        if wait {
+            let give_up = Instant::now() + Duration::from_secs_f64(WAIT_UP_TO_S + 0.2);
+            while self.worker.as_ref().is_some_and(|w| !w.is_finished()) && Instant::now() < give_up {
+                std::thread::sleep(Duration::from_millis(5));
+            }
+        }
+        self.stop.store(true, Ordering::SeqCst);
         self.worker
             .take()
             .and_then(|w| w.join().ok())
@@ -418,7 +423,7 @@ impl Worker {
             paused = true;
         }
         let now = trusted as f64 / MODEL_RATE as f64;
-        let words = if paused {
+        if paused {
             let started = Instant::now();
             let len_s = mono16k.duration_s();
             self.hearing.store(samples.len(), Ordering::SeqCst);
@@ -428,7 +433,6 @@ impl Worker {
                     .map(|r| started + Duration::from_secs_f64(r * len_s));
             }
             let transcript = self.recall().transcribe(&mono16k)?;
-            self.per_s = Some(started.elapsed().as_secs_f64() / len_s.max(1.0));
             let words = transcript.words.clone();
             self.so_far.last = Some(Latest {
                 mono16k: mono16k.clone(),
@@ -442,14 +446,15 @@ impl Worker {
                 took_s: started.elapsed().as_secs_f64(),
             });
             self.cue(&words, now);
-            words
-        } else {
-            match self.waiting.take() {
-                Some(words) => words,
-                None => return Ok(()),
-            }
-        };
-        self.hear_numbers(&mono16k, words, now)
+            self.hear_numbers(&mono16k, words, now)?;
+            // What a hearing costs, its numbers included, per second heard.
+            self.per_s = Some(started.elapsed().as_secs_f64() / len_s.max(1.0));
+            return Ok(());
+        }
+        match self.waiting.take() {
+            Some(words) => self.hear_numbers(&mono16k, words, now),
+            None => Ok(()),
+        }
     }
 
     /// The transcriber with the memory in front of it, stopped with the take.
