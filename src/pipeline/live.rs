@@ -50,7 +50,7 @@ use super::cutter::Cutter;
 use super::splice::{join_at, splice, Latest};
 use crate::transcribe::pieces::MAX_PIECE_S;
 use super::recall::{Memory, Recall};
-use super::{hear_numbers_again, hear_with, Heard, Step};
+use super::{hear_measured, hear_numbers_again, Heard, Step};
 use crate::analysis::phone::{find_phone_numbers, MIN_DIGITS};
 use crate::audio::{levels, recorder, resample, wav, Audio, Mono16k, MODEL_RATE};
 use crate::error::Result;
@@ -274,7 +274,7 @@ impl LiveTake {
         let from_live = spliced.is_some();
         let heard_now = match spliced {
             Some((transcript, hearings)) => Heard::new(audio, mono16k, levels, transcript, hearings),
-            None => hear_with(audio, &mut recall, progress)?,
+            None => hear_measured(audio, mono16k, levels, &mut recall, progress)?,
         };
         Ok(Finished {
             heard: heard_now,

@@ -65,6 +65,17 @@ pub fn hear_with(
 ) -> Result<Heard> {
     let mono16k = audio::resample::to_16k(&audio)?;
     let levels = levels::measure(mono16k.samples(), audio::MODEL_RATE);
+    hear_measured(audio, mono16k, levels, transcriber, progress)
+}
+
+/// [`hear_with`] for audio already resampled and measured.
+fn hear_measured(
+    audio: Audio,
+    mono16k: Mono16k,
+    levels: levels::Levels,
+    transcriber: &mut dyn Transcriber,
+    progress: &mut dyn FnMut(Step),
+) -> Result<Heard> {
     progress(Step::Hearing {
         seconds: mono16k.duration_s(),
     });
