@@ -16,6 +16,9 @@
 #   in V, masked out of the softmax). softmax x V has the number of keys as
 #   its inner length, 1500 for a full window, and ggml's tiled AVX-512
 #   kernels take only multiples of 16; otherwise it runs as dot products.
+#   And one head at a time: the scores of all heads at once (1500 x 1504
+#   floats a head, 54 MB for tiny.en's six) were most of the encoder's
+#   buffer, resident in every process that hears audio.
 # 5. A fix: DTW's walk over the segments' tokens stepped past the last
 #   segment when its last token got a time, and read a segment that is not
 #   there; now and then that was a segfault (seen once in tests/batch.rs).
@@ -149,15 +152,26 @@ if(_vmcoach_done EQUAL -1)
                 }
 
                 struct ggml_tensor * K = ggml_permute(ctx0, ggml_cast(ctx0, Kp, wctx.itype), 0, 2, 1, 3);
-
-                // K * Q
-                struct ggml_tensor * KQ = ggml_mul_mat(ctx0, K, Q);
-
-                struct ggml_tensor * KQ_soft_max = ggml_soft_max_ext(ctx0, KQ, kv_mask, KQscale, 0.0f);
-
                 struct ggml_tensor * V = ggml_cast(ctx0, ggml_permute(ctx0, Vp, 1, 2, 0, 3), wctx.itype);
 
-                struct ggml_tensor * KQV = ggml_mul_mat(ctx0, V, KQ_soft_max);
+                // VMCOACH_PATCH: one head at a time, so that only its scores (n_kv x n_ctx
+                // floats, 9 MB for a full window) are held at once rather than every
+                // head's: the encoder's buffer shrinks by that much. Each head is
+                // computed as before; the heads' outputs are joined in order.
+                struct ggml_tensor * KQV = nullptr;
+                for (int h = 0; h < n_head; ++h) {
+                    struct ggml_tensor * Kh = ggml_view_3d(ctx0, K, K->ne[0], K->ne[1], 1, K->nb[1], K->nb[2], h*K->nb[2]);
+                    struct ggml_tensor * Qh = ggml_view_3d(ctx0, Q, Q->ne[0], Q->ne[1], 1, Q->nb[1], Q->nb[2], h*Q->nb[2]);
+                    struct ggml_tensor * Vh = ggml_view_3d(ctx0, V, V->ne[0], V->ne[1], 1, V->nb[1], V->nb[2], h*V->nb[2]);
+
+                    // K * Q
+                    struct ggml_tensor * KQ = ggml_mul_mat(ctx0, Kh, Qh);
+
+                    struct ggml_tensor * KQ_soft_max = ggml_soft_max_ext(ctx0, KQ, kv_mask, KQscale, 0.0f);
+
+                    struct ggml_tensor * KQVh = ggml_mul_mat(ctx0, Vh, KQ_soft_max);
+                    KQV = KQV == nullptr ? KQVh : ggml_concat(ctx0, KQV, KQVh, 2);
+                }
 ")
 
     # 5. DTW word times: do not walk past the last segment.
