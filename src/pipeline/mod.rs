@@ -87,6 +87,7 @@ fn hear_measured(
         });
     }
     let hearings = hear_numbers_again(&mono16k, &transcript.words, &numbers, transcriber)?;
+    transcriber.release_buffers();
     Ok(Heard::new(audio, mono16k, levels, transcript, hearings))
 }
 

@@ -117,6 +117,9 @@ impl Transcriber for Recall<'_> {
             .push((key, texts.to_vec(), scores.clone()));
         Ok(scores)
     }
+    fn release_buffers(&mut self) {
+        self.inner.release_buffers()
+    }
 }
 
 #[cfg(test)]

@@ -103,4 +103,9 @@ pub trait Transcriber {
     fn score_texts(&mut self, _cut: &Cut, _texts: &[String]) -> Result<Option<Vec<f64>>> {
         Ok(None)
     }
+
+    /// Gives back the memory that hearing a recording needed (whisper.cpp's
+    /// decoder state), once it and its numbers are heard: the analysis that
+    /// follows need not have it resident. The next hearing makes it again.
+    fn release_buffers(&mut self) {}
 }
