@@ -148,3 +148,27 @@ fn messages_in_fresh_words_get_their_labelled_statuses() {
         assert!(agree > plain_agree, "{set}: the model adds nothing");
     }
 }
+
+/// The model is read only when the first message is, so a tokenizer that is
+/// not the installed one is caught before: the error names the file.
+#[test]
+fn a_changed_tokenizer_is_refused_before_anything_is_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = dir.path().join("model");
+    std::fs::create_dir(&model).unwrap();
+    std::os::unix::fs::symlink(model_dir().join("model.safetensors"), model.join("model.safetensors")).unwrap();
+    std::fs::copy(model_dir().join("config.json"), model.join("config.json")).unwrap();
+    let mut tokenizer = std::fs::read_to_string(model_dir().join("tokenizer.json")).unwrap();
+    tokenizer.push(' ');
+    std::fs::write(model.join("tokenizer.json"), tokenizer).unwrap();
+    let out = assert_cmd::Command::cargo_bin("vmcoach")
+        .unwrap()
+        .env("VMCOACH_SENTENCE_MODEL", &model)
+        .args(["check", "-"])
+        .write_stdin("Hi, this is Dana Lee, 617-555-0142.")
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("tokenizer.json") && err.contains("sha256"), "{err}");
+}

@@ -112,10 +112,12 @@ pub fn analyze(input: &AnalysisInput) -> Analysis {
         None => (infer_kind(&stream, rules).0, true),
     };
     let attempt = input.attempt.max(1);
-    // A model that fails on this message leaves the rules to their patterns.
+    // A model that fails to load or on this message leaves the rules to their
+    // patterns (its files were checked against their sha256 before).
     let reading = rules
         .meaning
         .as_ref()
+        .and_then(|m| m.get().ok())
         .and_then(|m| m.read(words, &stream).ok());
 
     let cx = Ctx {

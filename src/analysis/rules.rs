@@ -51,7 +51,7 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 
 use super::finding::{Kind, Status};
-use super::meaning::{Meaning, MeaningSpec};
+use super::meaning::{MeaningSpec, OnFirstUse};
 use super::prosody::ProsodySettings;
 use crate::error::{Error, Result};
 use pattern::{Lexicon, Pattern, PatternError};
@@ -393,7 +393,7 @@ pub struct RuleSet {
     pub cues: Vec<CompiledCue>,
     /// The sentence model with the rules' examples embedded; None: the
     /// rules run on their patterns alone.
-    pub meaning: Option<Arc<Meaning>>,
+    pub meaning: Option<Arc<OnFirstUse>>,
 }
 
 /// One line of `vmcoach rules`.
@@ -648,14 +648,30 @@ impl RuleSet {
 
     /// These rules with the sentence model in `dir` loaded and every rule's
     /// examples embedded.
-    pub fn with_meaning(mut self, dir: &Path) -> Result<RuleSet> {
+    pub fn with_meaning(self, dir: &Path) -> Result<RuleSet> {
+        let rules = self.with_meaning_on_first_use(dir);
+        rules.load_meaning()?;
+        Ok(rules)
+    }
+
+    /// These rules with the sentence model in `dir`, loaded when the first
+    /// message is read (see [`OnFirstUse`]).
+    pub fn with_meaning_on_first_use(mut self, dir: &Path) -> RuleSet {
         let specs = self
             .rules
             .iter()
             .filter_map(|r| Some((r.spec.id.as_str(), r.spec.meaning.as_ref()?)));
-        let meaning = Meaning::load(dir, specs)?;
-        self.meaning = Some(Arc::new(meaning));
-        Ok(self)
+        self.meaning = Some(Arc::new(OnFirstUse::new(dir, specs)));
+        self
+    }
+
+    /// Loads the sentence model now if it is not loaded yet, so the first
+    /// message read does not wait for it.
+    pub fn load_meaning(&self) -> Result<()> {
+        match &self.meaning {
+            Some(m) => m.get().map(|_| ()),
+            None => Ok(()),
+        }
     }
 
     /// The plain-word name of a rule ("Says who is calling"), or its id.

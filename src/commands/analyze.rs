@@ -99,7 +99,10 @@ fn with_meaning(rules: RuleSet) -> vmcoach::Result<RuleSet> {
     match super::sentence_model()? {
         Some(dir) => {
             sentence::check(&dir)?;
-            rules.with_meaning(&dir)
+            // Loaded when the first message is read: after the recording is
+            // heard, so Whisper's buffers and the sentence model are not
+            // both resident during the hearing.
+            Ok(rules.with_meaning_on_first_use(&dir))
         }
         None => {
             PATTERNS_ONLY.store(true, Ordering::Relaxed);

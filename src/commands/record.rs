@@ -511,6 +511,8 @@ pub fn run(global: &Global, args: &RecordArgs) -> anyhow::Result<ExitCode> {
     // Everything that can be wrong with the options or the model is found
     // before the user speaks.
     let options = coach_options(&args.coach.message, analysis_limit(&args.take))?;
+    // The sentence model now, not in the wait after the first take.
+    options.rules.load_meaning()?;
     check_microphone(&args.take)?;
     let model = if args.no_analyze {
         None

@@ -49,6 +49,8 @@ pub fn run(global: &Global, args: &RehearseArgs) -> anyhow::Result<ExitCode> {
     }
 
     let options = coach_options(&args.message, record::analysis_limit(&args.take))?;
+    // The sentence model now, not in the wait after the first take.
+    options.rules.load_meaning()?;
     record::check_microphone(&args.take)?;
     let model = super::load_model(&args.decoding)?;
     let mut transcriber = model.transcriber(0)?;

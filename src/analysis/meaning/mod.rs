@@ -13,11 +13,12 @@ pub mod embed;
 mod units;
 
 use std::collections::HashMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::Result;
+use crate::error::{Error, Result};
 pub use embed::Embedder;
 pub use units::{units, Unit};
 
@@ -56,6 +57,41 @@ struct Prepared {
 pub struct Meaning {
     embedder: Embedder,
     rules: HashMap<String, Prepared>,
+}
+
+/// [`Meaning`] loaded the first time it is asked for: a process that hears
+/// a recording first then does not hold the sentence model beside Whisper's
+/// buffers (the model and its examples come to about 80 MB).
+#[derive(Debug)]
+pub struct OnFirstUse {
+    dir: PathBuf,
+    specs: Vec<(String, MeaningSpec)>,
+    loaded: OnceLock<std::result::Result<Meaning, String>>,
+}
+
+impl OnFirstUse {
+    /// Nothing is read until [`OnFirstUse::get`].
+    pub fn new<'a>(dir: &Path, specs: impl IntoIterator<Item = (&'a str, &'a MeaningSpec)>) -> OnFirstUse {
+        OnFirstUse {
+            dir: dir.to_path_buf(),
+            specs: specs
+                .into_iter()
+                .map(|(id, s)| (id.to_string(), s.clone()))
+                .collect(),
+            loaded: OnceLock::new(),
+        }
+    }
+
+    /// The model with the examples embedded, loaded on the first call.
+    pub fn get(&self) -> Result<&Meaning> {
+        self.loaded
+            .get_or_init(|| {
+                let specs = self.specs.iter().map(|(id, s)| (id.as_str(), s));
+                Meaning::load(&self.dir, specs).map_err(|e| e.to_string())
+            })
+            .as_ref()
+            .map_err(|e| Error::Input(e.clone()))
+    }
 }
 
 fn dot(a: &[f32], b: &[f32]) -> f32 {

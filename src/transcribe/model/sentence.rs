@@ -72,9 +72,23 @@ pub fn find(env_value: Option<&Path>) -> Result<Option<PathBuf>> {
         .find(|d| is_installed(d)))
 }
 
-/// Refuses weights changed since they were installed (cheap unless they were).
+/// Refuses weights changed since they were installed (cheap unless they
+/// were), and a tokenizer or config that is not the pinned one (small
+/// files, hashed each time): the model itself may be loaded only when the
+/// first message is read, and by then a fault would come too late to say.
 pub fn check(dir: &Path) -> Result<()> {
-    seal::check(&dir.join(FILES[0].0), false).map(|_| ())
+    seal::check(&dir.join(FILES[0].0), false)?;
+    for (name, sum) in &FILES[1..] {
+        let path = dir.join(name);
+        let got = super::fetch::sha256_file(&path)?;
+        if got != *sum {
+            return Err(Error::bad_model(
+                &path,
+                format!("is not the file installed (its sha256 is {got}, expected {sum}); install it again with: vmcoach model fetch"),
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// Hashes every file against its pinned sha256 (`vmcoach model verify`).
