@@ -245,11 +245,13 @@ if(_vmcoach_done EQUAL -1)
     }
 ")
 
-    # 6. Say so in the system info line, so a test can tell the patch is in.
+    # 6. Say so in the system info line, so a test can tell the patch is in; the
+#   number goes up with every change here, so a build made before a change
+#   fails that test instead of running the old whisper.cpp unnoticed.
     _vmcoach_replace(
 "    s += \"WHISPER : \";
 "
-"    s += \"WHISPER : VMCOACH_PATCH = 1 | \";
+"    s += \"WHISPER : VMCOACH_PATCH = 2 | \";
 ")
 
     file(WRITE "${_vmcoach_file}" "${_vmcoach_src}")

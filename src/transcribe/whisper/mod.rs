@@ -677,10 +677,15 @@ mod tests {
     }
 
     /// patches/whisper-cpp.cmake changes the whisper.cpp that is built
-    /// (.cargo/config.toml hands it to CMake) and marks the system info.
+    /// (.cargo/config.toml hands it to CMake) and marks the system info
+    /// with its version.
     #[test]
     fn whisper_cpp_is_built_with_the_projects_patch() {
         let features = build_features();
-        assert!(features.contains("VMCOACH_PATCH = 1"), "{features}");
+        assert!(
+            features.contains("VMCOACH_PATCH = 2"),
+            "{features}\nwhisper.cpp was built with an older patches/whisper-cpp.cmake: \
+             run cargo clean --release -p whisper-rs-sys"
+        );
     }
 }
