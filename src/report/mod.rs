@@ -64,8 +64,11 @@ fn round2(x: f64) -> f64 {
 
 impl Report {
     /// "networking message", with ", inferred" when the kind was guessed
-    /// from what was said.
+    /// from what was said; nothing said, no kind to guess.
     pub fn kind_phrase(&self) -> String {
+        if self.kind_inferred && !self.speech_heard {
+            return "kind of message unknown: nothing was said".to_string();
+        }
         let kind = format!("{:?}", self.kind).to_lowercase();
         let inferred = if self.kind_inferred { ", inferred" } else { "" };
         format!("{kind} message{inferred}")

@@ -10,7 +10,7 @@ use anstyle::{AnsiColor, Style};
 
 use super::Report;
 use crate::analysis::phone::format_digits;
-use crate::analysis::{Finding, Status};
+use crate::analysis::{Delivery, Finding, Status};
 
 /// 83.4 -> "1:23.4"
 pub fn clock(seconds: f64) -> String {
@@ -200,7 +200,7 @@ fn seconds(s: f64) -> String {
 }
 
 /// "142 words/min", or why there is no pace.
-fn pace(d: &crate::analysis::Delivery) -> String {
+fn pace(d: &Delivery) -> String {
     if d.pace_measured {
         format!("{:.0} words/min", d.words_per_minute)
     } else {
@@ -290,7 +290,21 @@ fn checks(out: &mut String, p: &Paint, report: &Report) {
 fn delivery(out: &mut String, p: &Paint, report: &Report) {
     let d = &report.delivery;
     let _ = writeln!(out, "\n{}", p.bold("Delivery"));
-    let line = format!(
+    let line = if !report.speech_heard {
+        "no speech heard".to_string()
+    } else {
+        speech_line(d)
+    };
+    p.wrap(out, "  ", 4, &line);
+    if let Some(v) = &report.prosody {
+        p.wrap(out, "  ", 4, &super::voice::voice_line(v));
+    }
+    numbers_and_levels(out, p, report);
+}
+
+/// "21.0 s of speech (0:00.4 to 0:21.4), 150 words a minute, ..."
+fn speech_line(d: &Delivery) -> String {
+    format!(
         "{:.1} s of speech ({} to {}), {}, {} pause{} over 1 s{}, {} filler{}",
         d.speech_s,
         clock(d.speech_start_s),
@@ -305,11 +319,11 @@ fn delivery(out: &mut String, p: &Paint, report: &Report) {
         },
         d.filler_count,
         if d.filler_count == 1 { "" } else { "s" },
-    );
-    p.wrap(out, "  ", 4, &line);
-    if let Some(v) = &report.prosody {
-        p.wrap(out, "  ", 4, &super::voice::voice_line(v));
-    }
+    )
+}
+
+/// Each number and any doubt about it; the recording's levels and warnings.
+fn numbers_and_levels(out: &mut String, p: &Paint, report: &Report) {
     let warn = format!("  {} ", p.status(Status::Warn));
     for n in &report.phone_numbers {
         let _ = writeln!(

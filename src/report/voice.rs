@@ -8,6 +8,9 @@ fn plural(n: usize, one: &str, many: &str) -> String {
 
 /// "voice: pitch 172 Hz, 1.2 semitones of spread (3.9 from low to high), ..."
 pub fn voice_line(p: &Prosody) -> String {
+    if p.voiced_s <= 0.0 {
+        return "voice: no voiced sound to measure".to_string();
+    }
     let left_out = p
         .acoustic_fillers
         .iter()
