@@ -44,8 +44,9 @@ pub struct TakeResult {
     pub failed: Vec<String>,
     /// Seconds of speech (first word to last).
     pub speech_s: f64,
-    /// Speaking rate, words per minute.
-    pub wpm: f64,
+    /// Speaking rate, words per minute; None when too few words were
+    /// said to give one.
+    pub wpm: Option<f64>,
 }
 
 impl TakeResult {
@@ -62,9 +63,17 @@ impl TakeResult {
                 .map(|f| f.id.clone())
                 .collect(),
             speech_s: report.speech_s,
-            wpm: report.words_per_minute,
+            wpm: pace(report),
         }
     }
+}
+
+/// The report's words per minute, when it measured a pace.
+fn pace(report: &Report) -> Option<f64> {
+    report
+        .delivery
+        .pace_measured
+        .then_some(report.words_per_minute)
 }
 
 /// The local time now, as [`TakeResult::time`] has it.
@@ -89,8 +98,9 @@ pub struct Changes {
     pub now_warning: Vec<String>,
     pub speech_s_before: f64,
     pub speech_s_after: f64,
-    pub wpm_before: f64,
-    pub wpm_after: f64,
+    /// None: too few words for a pace.
+    pub wpm_before: Option<f64>,
+    pub wpm_after: Option<f64>,
     /// The message was judged a different kind this time (before, after).
     pub kind_changed: Option<(Kind, Kind)>,
 }
@@ -106,8 +116,8 @@ pub fn compare(before: &Report, after: &Report) -> Changes {
         now_warning: Vec::new(),
         speech_s_before: before.speech_s,
         speech_s_after: after.speech_s,
-        wpm_before: before.words_per_minute,
-        wpm_after: after.words_per_minute,
+        wpm_before: pace(before),
+        wpm_after: pace(after),
         kind_changed: (before.kind != after.kind).then_some((before.kind, after.kind)),
     };
     for f in &after.rules {
@@ -164,14 +174,17 @@ impl Changes {
         {
             out.push("no check changed".into());
         }
+        let pace = match (self.wpm_before, self.wpm_after) {
+            (Some(b), Some(a)) => format!("pace {b:.0} -> {a:.0} words/min ({})", signed(a - b, 0, "")),
+            (Some(b), None) => format!("pace {b:.0} words/min -> too few words to measure"),
+            (None, Some(a)) => format!("pace not measured -> {a:.0} words/min"),
+            (None, None) => "too few words for a pace".to_string(),
+        };
         out.push(format!(
-            "length {:.1} s -> {:.1} s ({}), pace {:.0} -> {:.0} words/min ({})",
+            "length {:.1} s -> {:.1} s ({}), {pace}",
             self.speech_s_before,
             self.speech_s_after,
             signed(self.speech_s_after - self.speech_s_before, 1, " s"),
-            self.wpm_before,
-            self.wpm_after,
-            signed(self.wpm_after - self.wpm_before, 0, "")
         ));
         out
     }
@@ -281,7 +294,7 @@ pub struct TableRow {
     pub take: usize,
     pub file: String,
     pub speech_s: f64,
-    pub wpm: f64,
+    pub wpm: Option<f64>,
     pub score: u32,
     pub failed: Vec<String>,
     /// The best take: the highest score, the latest of equals.
@@ -439,6 +452,22 @@ mod tests {
         );
     }
 
+    /// Two words give no pace: neither the comparison nor the table's row
+    /// shows one (it used to say "150 -> 0 words/min").
+    #[test]
+    fn a_take_too_short_for_a_pace_has_none() {
+        let good = report(GOOD);
+        let short = report("Hi, Dana.");
+        assert!(!short.delivery.pace_measured);
+        let c = compare(&good, &short);
+        assert_eq!(c.wpm_after, None);
+        let length = c.lines().pop().unwrap();
+        assert!(length.ends_with("words/min -> too few words to measure"), "{length}");
+        let taken = TakeResult::from_report(&short, "short.wav", "t");
+        assert_eq!(taken.wpm, None);
+        assert_eq!(takes_table(&[taken])[0].wpm, None);
+    }
+
     #[test]
     fn the_same_take_twice_changes_nothing() {
         let good = report(GOOD);
@@ -501,7 +530,7 @@ mod tests {
         assert_eq!(t.failed, failed);
         assert_eq!(
             (t.score, t.kind, t.speech_s, t.wpm),
-            (r.score, r.kind, r.speech_s, r.words_per_minute)
+            (r.score, r.kind, r.speech_s, r.delivery.pace_measured.then_some(r.words_per_minute))
         );
         // and its line has exactly the fields the history promises
         let v: serde_json::Value = serde_json::to_value(&t).unwrap();

@@ -190,7 +190,7 @@ fn render_table(rows: &[TableRow]) -> String {
             r.take,
             r.file,
             format!("{:.1} s", r.speech_s),
-            format!("{:.0} wpm", r.wpm),
+            r.wpm.map_or("-".to_string(), |w| format!("{w:.0} wpm")),
             r.score,
         );
     }
@@ -215,7 +215,7 @@ mod tests {
                 take: 1,
                 file: "2026-03-02T09-14-05.wav".into(),
                 speech_s: 31.24,
-                wpm: 171.6,
+                wpm: Some(171.6),
                 score: 62,
                 failed: vec!["followup".into(), "thanks".into()],
                 best: false,
@@ -224,7 +224,7 @@ mod tests {
                 take: 2,
                 file: "2026-03-02T09-15-40.wav".into(),
                 speech_s: 27.9,
-                wpm: 151.0,
+                wpm: Some(151.0),
                 score: 84,
                 failed: vec![],
                 best: true,
