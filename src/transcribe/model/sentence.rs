@@ -78,22 +78,17 @@ pub fn find(env_value: Option<&Path>) -> Result<Option<PathBuf>> {
 /// first message is read, and by then a fault would come too late to say.
 pub fn check(dir: &Path) -> Result<()> {
     seal::check(&dir.join(FILES[0].0), false)?;
-    for (name, sum) in &FILES[1..] {
-        let path = dir.join(name);
-        let got = super::fetch::sha256_file(&path)?;
-        if got != *sum {
-            return Err(Error::bad_model(
-                &path,
-                format!("is not the file installed (its sha256 is {got}, expected {sum}); install it again with: vmcoach model fetch"),
-            ));
-        }
-    }
-    Ok(())
+    hash_against_pins(dir, &FILES[1..])
 }
 
 /// Hashes every file against its pinned sha256 (`vmcoach model verify`).
 pub fn verify(dir: &Path) -> Result<()> {
-    for (name, sum) in FILES {
+    hash_against_pins(dir, FILES)
+}
+
+/// Each of `files` in `dir` against its pinned sha256.
+fn hash_against_pins(dir: &Path, files: &[(&str, &str)]) -> Result<()> {
+    for (name, sum) in files {
         let path = dir.join(name);
         let got = super::fetch::sha256_file(&path)?;
         if got != *sum {
