@@ -22,7 +22,7 @@ use std::time::{Duration, Instant};
 
 use vmcoach::audio::capture::{self, Capture};
 use vmcoach::audio::recorder::{self, ChunkSource, RecordOptions, StopReason, TakeSummary, Tick};
-use vmcoach::pipeline::live::LiveTake;
+use vmcoach::pipeline::live::{AtStop, LiveTake};
 use vmcoach::pipeline::{self, CoachOptions};
 use vmcoach::report::text::clock;
 use vmcoach::report::Report;
@@ -437,6 +437,26 @@ pub fn check_microphone(take: &TakeArgs) -> anyhow::Result<()> {
 
 /// Transcribes and coaches a finished take: its report, and what was heard
 /// (for its HTML page).
+/// The worker's state at the stop, for `-v`.
+fn at_stop_words(a: &AtStop) -> String {
+    if a.hears_s <= 0.0 {
+        return "nothing had been heard yet".to_string();
+    }
+    format!(
+        "the last hearing ({} the first {:.1} s{}) {} every voiced stretch; {}",
+        if a.under_way { "under way, of" } else { "done, of" },
+        a.hears_s,
+        match (a.due_in_s, a.again_s) {
+            (Some(d), Some(again)) if a.under_way => {
+                format!(", due in {d:.2} s; hearing the take again: {again:.2} s at best")
+            }
+            _ => String::new(),
+        },
+        if a.covers_all { "covers" } else { "misses" },
+        if a.waited { "let finish" } else if a.under_way { "stopped" } else { "not waited for" },
+    )
+}
+
 /// With `live`, what was heard while recording answers what it can.
 pub fn coach_take(
     global: &Global,
@@ -464,6 +484,7 @@ pub fn coach_take(
                         "the saved take heard again"
                     }
                 );
+                eprintln!("vmcoach: live: at the stop, {}", at_stop_words(&finished.at_stop));
             }
             finished.heard
         }

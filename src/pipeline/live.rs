@@ -18,8 +18,9 @@
 //! its numbers heard again included, is the take's: only the analysis is
 //! left, the delivery measures on the whole saved take (see
 //! [`super::splice`]). A hearing under way at the stop that covers every
-//! word is let finish when, judged by the one before, it is due within
-//! 0.8 s. A take longer than one piece (which the file path too hears in
+//! word is let finish when, judged by the one before, it is due sooner
+//! than hearing the saved take again on all cores would take (and always
+//! when due within 0.8 s). A take longer than one piece (which the file path too hears in
 //! pieces, each on its own) keeps the last hearing up to the first voice
 //! it missed, and only the rest is heard after the stop and joined on.
 //! `scripts/bench-take` checks that such reports have the saved file's
@@ -67,8 +68,16 @@ const UNSETTLED_S: f64 = 0.1;
 const END_PAUSE_S: f64 = 0.6;
 /// A hearing under way at the stop that covers every word is let finish
 /// when it should be done within this long (about what hearing a take of
-/// one piece again costs on all cores); otherwise it is given up.
+/// one piece again costs on all cores), or sooner than hearing the saved
+/// take again would be; otherwise it is given up.
 const WAIT_UP_TO_S: f64 = 0.8;
+/// The most that hearing the saved take after the stop, on all cores, can
+/// gain on the worker's hearing, which leaves one core to the capture: on
+/// 2 cores, two threads hear about 1.6 times as fast as one (1 job of 2
+/// threads against 2 jobs of 1, docs/performance.md); with more cores the
+/// worker has all but one and the gain is smaller. Taking the largest gain
+/// lets a hearing finish only when waiting for it is surely not slower.
+const AFTER_STOP_GAIN: f64 = 1.6;
 /// With no phone number heard in this much of a take, the cue says so.
 pub const NO_NUMBER_AFTER_S: f64 = 15.0;
 /// How much audio after a number its second hearing takes (the number
@@ -126,6 +135,28 @@ pub struct Finished {
     /// The report's words are those heard while recording, with the last
     /// words (if any were not heard yet) heard after the stop.
     pub from_live: bool,
+    /// How the worker stood when the take ended.
+    pub at_stop: AtStop,
+}
+
+/// The worker's last hearing when the take ended: what decided whether it
+/// was let finish (`-v` says it; a report that came late is explained).
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct AtStop {
+    /// Seconds of the take it hears (0: none begun).
+    pub hears_s: f64,
+    /// It was still under way.
+    pub under_way: bool,
+    /// When it was expected to end, seconds after the stop (None: no
+    /// hearing had ended yet to judge by).
+    pub due_in_s: Option<f64>,
+    /// What hearing the saved take again on all cores should cost, at
+    /// best, judged by that hearing.
+    pub again_s: Option<f64>,
+    /// It covers every voiced stretch of the saved take.
+    pub covers_all: bool,
+    /// It was let finish.
+    pub waited: bool,
 }
 
 enum Msg {
@@ -156,8 +187,9 @@ pub struct LiveTake {
     /// How much of the take (16 kHz samples) the hearing under way, or
     /// the last one, covers.
     hearing: Arc<AtomicUsize>,
-    /// When that hearing should be done, judged by the one before.
-    due: Arc<Mutex<Option<Instant>>>,
+    /// When that hearing began and when it should be done, judged by the
+    /// one before.
+    due: Arc<Mutex<Option<(Instant, Instant)>>>,
     worker: Option<JoinHandle<SoFar>>,
 }
 
@@ -249,15 +281,33 @@ impl LiveTake {
         let mono16k = resample::to_16k(&audio)?;
         let levels = levels::measure(mono16k.samples(), MODEL_RATE);
         let covered = self.hearing.load(Ordering::SeqCst) as f64 / MODEL_RATE as f64;
-        let soon = self.due.lock().ok().and_then(|d| *d).is_some_and(|due| {
-            due <= Instant::now() + Duration::from_secs_f64(WAIT_UP_TO_S)
+        let now = Instant::now();
+        let due = self.due.lock().ok().and_then(|d| *d);
+        let due_in_s = due.map(|(_, due)| {
+            due.saturating_duration_since(now).as_secs_f64() - now.saturating_duration_since(due).as_secs_f64()
         });
-        let wait = covered > 0.0 && join_at(&levels, covered).is_none() && soon;
+        // Hearing the saved take again: the hearing under way's cost per
+        // second, over the whole take, at the most the cores can gain.
+        let again_s = due.map(|(began, due)| {
+            due.saturating_duration_since(began).as_secs_f64() / covered.max(1.0) * mono16k.duration_s()
+                / AFTER_STOP_GAIN
+        });
+        let wait_up_to = again_s.unwrap_or(0.0).max(WAIT_UP_TO_S);
+        let covers_all = covered > 0.0 && join_at(&levels, covered).is_none();
+        let wait = covers_all && due_in_s.is_some_and(|d| d <= wait_up_to);
+        let at_stop = AtStop {
+            hears_s: covered,
+            under_way: self.worker.as_ref().is_some_and(|w| !w.is_finished()),
+            due_in_s,
+            again_s,
+            covers_all,
+            waited: wait,
+        };
         let SoFar {
             heard,
             mut memory,
             last,
-        } = self.end_worker(wait);
+        } = self.end_worker(wait.then_some(wait_up_to));
         let (hits, misses) = (memory.hits, memory.misses);
         let mut recall = Recall {
             inner: transcriber,
@@ -282,17 +332,19 @@ impl LiveTake {
             answered_before: memory.hits - hits,
             asked_after: memory.misses - misses,
             from_live,
+            at_stop,
         })
     }
 
-    /// Ends the worker: lets the hearing under way finish when `wait`
-    /// (for [`WAIT_UP_TO_S`] and a little more at most), else stops it at
-    /// once.
-    fn end_worker(&mut self, wait: bool) -> SoFar {
+    /// Ends the worker: lets the hearing under way finish when `wait` is
+    /// given (for half as long again as that many seconds at most: on a
+    /// busy machine the hearing runs late, and giving it up late throws
+    /// away work nearly done), else stops it at once.
+    fn end_worker(&mut self, wait: Option<f64>) -> SoFar {
         self.ending.store(true, Ordering::SeqCst);
         self.msgs = None;
-        if wait {
-            let give_up = Instant::now() + Duration::from_secs_f64(WAIT_UP_TO_S + 0.2);
+        if let Some(wait_s) = wait {
+            let give_up = Instant::now() + Duration::from_secs_f64(wait_s * 1.5 + 0.2);
             while self.worker.as_ref().is_some_and(|w| !w.is_finished()) && Instant::now() < give_up {
                 std::thread::sleep(Duration::from_millis(5));
             }
@@ -308,7 +360,7 @@ impl LiveTake {
 impl Drop for LiveTake {
     fn drop(&mut self) {
         if self.worker.is_some() {
-            self.end_worker(false);
+            self.end_worker(None);
         }
     }
 }
@@ -323,7 +375,7 @@ struct Worker {
     stop: Arc<AtomicBool>,
     ending: Arc<AtomicBool>,
     hearing: Arc<AtomicUsize>,
-    due: Arc<Mutex<Option<Instant>>>,
+    due: Arc<Mutex<Option<(Instant, Instant)>>>,
     /// Seconds the last hearing took per second of audio.
     per_s: Option<f64>,
     so_far: SoFar,
@@ -430,7 +482,7 @@ impl Worker {
             if let Ok(mut due) = self.due.lock() {
                 *due = self
                     .per_s
-                    .map(|r| started + Duration::from_secs_f64(r * len_s));
+                    .map(|r| (started, started + Duration::from_secs_f64(r * len_s)));
             }
             let transcript = self.recall().transcribe(&mono16k)?;
             let words = transcript.words.clone();
