@@ -39,8 +39,9 @@ pub const CONFIG: &str = "config.json";
 /// Length of one embedding.
 pub const DIM: usize = 384;
 
-/// Longest input, in word pieces: a clause of a voicemail is far shorter.
-const MAX_PIECES: usize = 128;
+/// Longest input, in word pieces: the model's positions (a sentence of a
+/// voicemail is far shorter, but one said without a stop is read whole).
+const MAX_PIECES: usize = 512;
 
 /// Texts run through the model together (bounds the memory of one pass).
 const PACK: usize = 64;
