@@ -522,3 +522,33 @@ fn mean_unit(rows: &[Vec<f32>]) -> Vec<f32> {
     }
     mean
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn texts_of_nearly_one_length_share_a_group() {
+        let lens = [5, 65, 6, 30, 12, 9];
+        let mut order: Vec<usize> = (0..lens.len()).collect();
+        order.sort_by_key(|&i| lens[i]);
+        // 9 is within 5 * 5/4 + 4 of the shortest; 12 is not, nor 30 of 12.
+        assert_eq!(like_lengths(&order, &lens), vec![vec![0, 2, 5], vec![4], vec![3], vec![1]]);
+    }
+
+    #[test]
+    fn every_packed_piece_comes_back_from_its_slot() {
+        let plan = Plan::new(&[3, 5, 4]).unwrap();
+        assert_eq!(plan.spans, vec![(0, 3), (3, 5), (8, 4)]);
+        let gather: Vec<u32> = plan.gather.to_vec1().unwrap();
+        let scatter: Vec<u32> = plan.scatter.to_vec1().unwrap();
+        // One group of three texts padded to 5 pieces.
+        assert_eq!((plan.groups.len(), gather.len(), scatter.len()), (1, 15, 12));
+        for (piece, &slot) in scatter.iter().enumerate() {
+            assert_eq!(gather[slot as usize] as usize, piece);
+        }
+        // Padding is shut: the first text's last two slots.
+        let shut: Vec<f32> = plan.groups[0].shut.flatten_all().unwrap().to_vec1().unwrap();
+        assert_eq!(&shut[..5], &[0.0, 0.0, 0.0, f32::MIN, f32::MIN]);
+    }
+}
