@@ -76,7 +76,7 @@ pub struct Analysis {
     pub timeline: Vec<Moment>,
     /// How the voice moved (None for a script).
     pub prosody: Option<Prosody>,
-    /// The sentences and clauses and how close each came to each rule's
+    /// The sentences and how close each came to each rule's
     /// examples (None without the sentence model).
     #[serde(skip)]
     pub reading: Option<Reading>,

@@ -4,6 +4,14 @@
 //! product of two embeddings is their cosine similarity. The only file that
 //! names candle, safetensors or tokenizers.
 //!
+//! Time: the texts' word pieces are packed one after another with no
+//! padding, so every layer that works token by token (the products, the
+//! feed-forward part, the normalisations) reads only real pieces; attention,
+//! the one step where pieces of a text see each other, gathers the texts
+//! into small groups of nearly the same length, padded to the longest of
+//! each. The texts are read in two halves side by side: candle's products
+//! use every core, but most element-wise steps run on one.
+//!
 //! Memory: the weights are read from the file one tensor at a time (no
 //! mapping of the whole file stays resident beside them), and the table
 //! of word-piece vectors, half the model, is kept in half precision: a
@@ -15,13 +23,13 @@ use std::io::{Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
-use candle_core::{DType, Device, Module, Shape, Tensor};
+use candle_core::{DType, Device, Shape, Tensor};
 use candle_nn::var_builder::SimpleBackend;
-use candle_nn::{LayerNorm, VarBuilder};
-use candle_transformers::models::bert::{BertEncoder, Config};
+use candle_nn::VarBuilder;
 use half::f16;
+use serde::Deserialize;
 use safetensors::tensor::{Dtype, Metadata};
-use tokenizers::{PaddingParams, PaddingStrategy, Tokenizer, TruncationParams};
+use tokenizers::{Encoding, Tokenizer, TruncationParams};
 
 use crate::error::{Error, Result};
 
@@ -33,17 +41,222 @@ pub const CONFIG: &str = "config.json";
 /// Length of one embedding.
 pub const DIM: usize = 384;
 
-/// Longest input, in word pieces: a clause of a voicemail is far shorter.
-const MAX_PIECES: usize = 128;
+/// Longest input, in word pieces: the model's positions (a sentence of a
+/// voicemail is far shorter, but one said without a stop is read whole).
+const MAX_PIECES: usize = 512;
 
-/// Texts embedded together.
-const BATCH: usize = 8;
+/// Texts run through the model together (bounds the memory of one pass).
+const PACK: usize = 64;
+
+/// Texts whose attention is computed together, padded to the longest.
+const GROUP: usize = 8;
+
+/// A text joins a group whose shortest has `n` pieces when it has at most
+/// `n * 5 / 4 + GROUP_SLACK` (scores on padding cost as much as real ones).
+const GROUP_SLACK: usize = 4;
 
 /// A loaded sentence model.
 pub struct Embedder {
     embeddings: Embeddings,
-    encoder: BertEncoder,
+    layers: Vec<Layer>,
+    heads: usize,
     tokenizer: Tokenizer,
+}
+
+/// What the model's config.json says of its shape (BERT's names).
+#[derive(Debug, Deserialize)]
+struct Config {
+    vocab_size: usize,
+    hidden_size: usize,
+    num_hidden_layers: usize,
+    num_attention_heads: usize,
+    intermediate_size: usize,
+    hidden_act: String,
+    max_position_embeddings: usize,
+    type_vocab_size: usize,
+    layer_norm_eps: f64,
+}
+
+/// A dense layer: `x W^T + b`.
+struct Dense {
+    w: Tensor,
+    b: Tensor,
+}
+
+impl Dense {
+    fn load(vb: VarBuilder, out: usize, input: usize) -> candle_core::Result<Dense> {
+        Ok(Dense {
+            w: vb.get((out, input), "weight")?,
+            b: vb.get(out, "bias")?,
+        })
+    }
+
+    fn forward(&self, x: &Tensor) -> candle_core::Result<Tensor> {
+        x.matmul(&self.w.t()?)?.broadcast_add(&self.b)
+    }
+}
+
+/// Layer normalisation (candle's fused kernel).
+struct Norm {
+    w: Tensor,
+    b: Tensor,
+    eps: f32,
+}
+
+impl Norm {
+    fn load(vb: VarBuilder, config: &Config) -> candle_core::Result<Norm> {
+        let h = config.hidden_size;
+        Ok(Norm {
+            w: vb.get(h, "weight")?,
+            b: vb.get(h, "bias")?,
+            eps: config.layer_norm_eps as f32,
+        })
+    }
+
+    fn forward(&self, x: &Tensor) -> candle_core::Result<Tensor> {
+        candle_nn::ops::layer_norm(x, &self.w, &self.b, self.eps)
+    }
+}
+
+/// One encoder layer: self-attention, then the feed-forward part, each
+/// added to its input and normalised (BERT's post-norm layer).
+struct Layer {
+    /// The query, key and value products stacked, so one product gives
+    /// all three; the query's part is scaled by 1/sqrt(head size) ahead.
+    qkv: Dense,
+    attention_out: Dense,
+    attention_norm: Norm,
+    up: Dense,
+    down: Dense,
+    out_norm: Norm,
+}
+
+impl Layer {
+    fn load(vb: VarBuilder, config: &Config) -> candle_core::Result<Layer> {
+        let h = config.hidden_size;
+        let att = vb.pp("attention");
+        let part = |name: &str| Dense::load(att.pp("self").pp(name), h, h);
+        let (q, k, v) = (part("query")?, part("key")?, part("value")?);
+        let scale = 1.0 / ((h / config.num_attention_heads) as f64).sqrt();
+        let qkv = Dense {
+            w: Tensor::cat(&[&q.w.affine(scale, 0.0)?, &k.w, &v.w], 0)?,
+            b: Tensor::cat(&[&q.b.affine(scale, 0.0)?, &k.b, &v.b], 0)?,
+        };
+        Ok(Layer {
+            qkv,
+            attention_out: Dense::load(att.pp("output").pp("dense"), h, h)?,
+            attention_norm: Norm::load(att.pp("output").pp("LayerNorm"), config)?,
+            up: Dense::load(vb.pp("intermediate").pp("dense"), config.intermediate_size, h)?,
+            down: Dense::load(vb.pp("output").pp("dense"), h, config.intermediate_size)?,
+            out_norm: Norm::load(vb.pp("output").pp("LayerNorm"), config)?,
+        })
+    }
+
+    /// `x`: the packed pieces, one row each.
+    fn forward(&self, x: &Tensor, plan: &Plan, heads: usize) -> candle_core::Result<Tensor> {
+        let qkv = self.qkv.forward(x)?.index_select(&plan.gather, 0)?;
+        let width = x.dim(1)?;
+        let mut contexts = Vec::with_capacity(plan.groups.len());
+        let mut at = 0;
+        for g in &plan.groups {
+            let (n, len) = (g.texts, g.len);
+            // [n * len, 3 * width] -> [3, n, heads, len, head size]
+            let parts = qkv
+                .narrow(0, at, n * len)?
+                .reshape((n, len, 3, heads, width / heads))?
+                .permute((2, 0, 3, 1, 4))?
+                .contiguous()?;
+            at += n * len;
+            let (q, k, v) = (parts.get(0)?, parts.get(1)?, parts.get(2)?);
+            let scores = q.matmul(&k.t()?)?.broadcast_add(&g.shut)?;
+            let weights = candle_nn::ops::softmax_last_dim(&scores)?;
+            let context = weights.matmul(&v)?.transpose(1, 2)?.contiguous()?;
+            contexts.push(context.reshape((n * len, width))?);
+        }
+        let context = Tensor::cat(&contexts, 0)?.index_select(&plan.scatter, 0)?;
+        let attended = (self.attention_out.forward(&context)? + x)?;
+        let attended = self.attention_norm.forward(&attended)?;
+        let inner = self.up.forward(&attended)?.gelu_erf()?;
+        let out = (self.down.forward(&inner)? + &attended)?;
+        self.out_norm.forward(&out)
+    }
+}
+
+/// Where the pieces of a pass go: the texts' pieces packed one after
+/// another, and for attention, the groups of texts of like length.
+struct Plan {
+    /// Each text's first piece and its number of pieces, in the packing.
+    spans: Vec<(usize, usize)>,
+    groups: Vec<Group>,
+    /// For each slot of the groups (text by text, padded), its packed piece.
+    gather: Tensor,
+    /// For each packed piece, its slot in the groups.
+    scatter: Tensor,
+}
+
+/// Texts whose attention is computed together.
+struct Group {
+    texts: usize,
+    /// Pieces of the longest.
+    len: usize,
+    /// Added to the attention scores: a very low score on padding.
+    shut: Tensor,
+}
+
+/// `order` (texts by their number of pieces) cut into groups of nearly the same length.
+fn like_lengths(order: &[usize], lens: &[usize]) -> Vec<Vec<usize>> {
+    let mut sets: Vec<Vec<usize>> = Vec::new();
+    for &i in order {
+        match sets.last_mut() {
+            Some(g) if g.len() < GROUP && lens[i] <= lens[g[0]] * 5 / 4 + GROUP_SLACK => g.push(i),
+            _ => sets.push(vec![i]),
+        }
+    }
+    sets
+}
+
+impl Plan {
+    /// `lens`: each text's number of pieces.
+    fn new(lens: &[usize]) -> candle_core::Result<Plan> {
+        let mut spans = Vec::with_capacity(lens.len());
+        let mut at = 0;
+        for &n in lens {
+            spans.push((at, n));
+            at += n;
+        }
+        let mut order: Vec<usize> = (0..lens.len()).collect();
+        order.sort_by_key(|&i| lens[i]);
+        let mut gather = Vec::new();
+        let mut scatter = vec![0u32; at];
+        let mut groups = Vec::new();
+        for members in like_lengths(&order, lens) {
+            let len = members.iter().map(|&i| lens[i]).max().unwrap_or(0);
+            let mut shut = Vec::with_capacity(members.len() * len);
+            for &i in &members {
+                let (from, n) = spans[i];
+                for j in 0..len {
+                    if j < n {
+                        scatter[from + j] = gather.len() as u32;
+                    }
+                    gather.push((from + j.min(n - 1)) as u32);
+                    shut.push(if j < n { 0.0 } else { f32::MIN });
+                }
+            }
+            let shut = Tensor::from_vec(shut, (members.len(), 1, 1, len), &Device::Cpu)?;
+            groups.push(Group {
+                texts: members.len(),
+                len,
+                shut,
+            });
+        }
+        let n = gather.len();
+        Ok(Plan {
+            spans,
+            groups,
+            gather: Tensor::from_vec(gather, n, &Device::Cpu)?,
+            scatter: Tensor::from_vec(scatter, at, &Device::Cpu)?,
+        })
+    }
 }
 
 /// The model's input layer: word-piece, position and segment vectors,
@@ -54,7 +267,7 @@ struct Embeddings {
     positions: Tensor,
     /// The vector of the first segment (every text is one segment).
     segment: Tensor,
-    norm: LayerNorm,
+    norm: Norm,
 }
 
 impl Embeddings {
@@ -70,7 +283,7 @@ impl Embeddings {
             .pp("token_type_embeddings")
             .get((config.type_vocab_size, h), "weight")?
             .get(0)?;
-        let norm = candle_nn::layer_norm(h, config.layer_norm_eps, vb.pp("LayerNorm"))?;
+        let norm = Norm::load(vb.pp("LayerNorm"), config)?;
         Ok(Embeddings {
             words,
             positions,
@@ -79,16 +292,10 @@ impl Embeddings {
         })
     }
 
-    fn forward(&self, ids: &Tensor) -> candle_core::Result<Tensor> {
-        let (batch, len) = ids.dims2()?;
-        let words = self
-            .words
-            .index_select(&ids.flatten_all()?, 0)?
-            .to_dtype(DType::F32)?
-            .reshape((batch, len, ()))?;
-        let added = words
-            .broadcast_add(&self.positions.narrow(0, 0, len)?)?
-            .broadcast_add(&self.segment)?;
+    /// `ids` and `positions`: one per packed piece.
+    fn forward(&self, ids: &Tensor, positions: &Tensor) -> candle_core::Result<Tensor> {
+        let words = self.words.index_select(ids, 0)?.to_dtype(DType::F32)?;
+        let added = (words + self.positions.index_select(positions, 0)?)?.broadcast_add(&self.segment)?;
         self.norm.forward(&added)
     }
 }
@@ -215,6 +422,9 @@ impl Embedder {
         let config_path = dir.join(CONFIG);
         let text = std::fs::read_to_string(&config_path).map_err(|e| Error::io(&config_path, e))?;
         let config: Config = serde_json::from_str(&text).map_err(|e| bad(&config_path, e))?;
+        if config.hidden_act != "gelu" || config.num_attention_heads == 0 || config.hidden_size % config.num_attention_heads != 0 {
+            return Err(bad(&config_path, "not the shape of a BERT model this reads"));
+        }
         let weights = dir.join(WEIGHTS);
         if !weights.is_file() {
             return Err(bad(&weights, "the file is missing"));
@@ -222,13 +432,13 @@ impl Embedder {
         let file = Weights::open(&weights).map_err(|e| bad(&weights, e))?;
         let vb = VarBuilder::from_backend(Box::new(file), DType::F32, Device::Cpu);
         let embeddings = Embeddings::load(vb.pp("embeddings"), &config).map_err(|e| bad(&weights, e))?;
-        let encoder = BertEncoder::load(vb.pp("encoder"), &config).map_err(|e| bad(&weights, e))?;
+        let layers = (0..config.num_hidden_layers)
+            .map(|i| Layer::load(vb.pp(format!("encoder.layer.{i}")), &config))
+            .collect::<candle_core::Result<Vec<_>>>()
+            .map_err(|e| bad(&weights, e))?;
         let tok_path = dir.join(TOKENIZER);
         let mut tokenizer = Tokenizer::from_file(&tok_path).map_err(|e| bad(&tok_path, e))?;
-        tokenizer.with_padding(Some(PaddingParams {
-            strategy: PaddingStrategy::BatchLongest,
-            ..Default::default()
-        }));
+        tokenizer.with_padding(None);
         tokenizer
             .with_truncation(Some(TruncationParams {
                 max_length: MAX_PIECES,
@@ -237,52 +447,108 @@ impl Embedder {
             .map_err(|e| bad(&tok_path, e))?;
         Ok(Embedder {
             embeddings,
-            encoder,
+            layers,
+            heads: config.num_attention_heads,
             tokenizer,
         })
     }
 
     /// One unit-length embedding per text, in order.
     pub fn embed(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>> {
-        if texts.is_empty() {
-            return Ok(Vec::new());
-        }
-        // Texts of like length go together, so little time goes on padding.
-        let mut order: Vec<usize> = (0..texts.len()).collect();
-        order.sort_by_key(|&i| texts[i].len());
-        let mut out = vec![Vec::new(); texts.len()];
-        for group in order.chunks(BATCH) {
-            let batch: Vec<&str> = group.iter().map(|&i| texts[i]).collect();
+        let mut out = Vec::with_capacity(texts.len());
+        for pack in texts.chunks(PACK) {
             let vectors = self
-                .run(&batch)
+                .run(pack)
                 .map_err(|e| Error::Input(format!("the sentence model failed: {e}")))?;
-            for (&i, v) in group.iter().zip(vectors) {
-                out[i] = v;
-            }
+            out.extend(vectors);
         }
         Ok(out)
     }
 
     fn run(&self, texts: &[&str]) -> std::result::Result<Vec<Vec<f32>>, Box<dyn std::error::Error + Send + Sync>> {
         let encodings = self.tokenizer.encode_batch(texts.to_vec(), true)?;
+        // Two halves of about as many pieces each.
+        let total: usize = encodings.iter().map(|e| e.len()).sum();
+        let mut sum = 0;
+        let half = encodings
+            .iter()
+            .position(|e| {
+                sum += e.len();
+                2 * sum >= total
+            })
+            .map_or(0, |i| i + 1);
+        if half >= encodings.len() {
+            return Ok(self.forward(&encodings)?);
+        }
+        let (first, second) = rayon::join(
+            || self.forward(&encodings[..half]),
+            || self.forward(&encodings[half..]),
+        );
+        let mut out = first?;
+        out.extend(second?);
+        Ok(out)
+    }
+
+    /// The embeddings of these texts, read together.
+    fn forward(&self, encodings: &[Encoding]) -> candle_core::Result<Vec<Vec<f32>>> {
+        let ids: Vec<u32> = encodings.iter().flat_map(|e| e.get_ids().iter().copied()).collect();
+        let positions: Vec<u32> = encodings.iter().flat_map(|e| 0..e.len() as u32).collect();
+        let lens: Vec<usize> = encodings.iter().map(|e| e.len()).collect();
+        let plan = Plan::new(&lens)?;
+        let n = ids.len();
         let dev = &Device::Cpu;
-        let rows = |f: &dyn Fn(&tokenizers::Encoding) -> &[u32]| -> candle_core::Result<Tensor> {
-            let rows = encodings
-                .iter()
-                .map(|e| Tensor::new(f(e), dev))
-                .collect::<candle_core::Result<Vec<_>>>()?;
-            Tensor::stack(&rows, 0)
-        };
-        let ids = rows(&|e| e.get_ids())?;
-        let mask = rows(&|e| e.get_attention_mask())?.to_dtype(DType::F32)?;
-        // Attention never goes to padding: a very low score added there.
-        let shut = ((1.0 - &mask)? * f32::MIN as f64)?.unsqueeze(1)?.unsqueeze(1)?;
-        let hidden = self.encoder.forward(&self.embeddings.forward(&ids)?, &shut)?;
-        // Mean over the real tokens (padding masked out), then unit length.
-        let mask = mask.unsqueeze(2)?;
-        let summed = hidden.broadcast_mul(&mask)?.sum(1)?;
-        let mean = summed.broadcast_div(&mask.sum(1)?)?;
-        let norm = mean.sqr()?.sum_keepdim(1)?.sqrt()?;
-        Ok(mean.broadcast_div(&norm)?.to_vec2::<f32>()?)
+        let mut x = self
+            .embeddings
+            .forward(&Tensor::from_vec(ids, n, dev)?, &Tensor::from_vec(positions, n, dev)?)?;
+        for layer in &self.layers {
+            x = layer.forward(&x, &plan, self.heads)?;
+        }
+        let rows = x.to_vec2::<f32>()?;
+        Ok(plan.spans.iter().map(|&(from, len)| mean_unit(&rows[from..from + len])).collect())
+    }
+}
+
+/// The mean of a text's piece vectors, scaled to unit length.
+fn mean_unit(rows: &[Vec<f32>]) -> Vec<f32> {
+    let mut mean = vec![0.0f32; rows.first().map_or(0, Vec::len)];
+    for r in rows {
+        for (m, x) in mean.iter_mut().zip(r) {
+            *m += x;
+        }
+    }
+    let norm = mean.iter().map(|x| x * x).sum::<f32>().sqrt();
+    if norm > 0.0 {
+        mean.iter_mut().for_each(|m| *m /= norm);
+    }
+    mean
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn texts_of_nearly_one_length_share_a_group() {
+        let lens = [5, 65, 6, 30, 12, 9];
+        let mut order: Vec<usize> = (0..lens.len()).collect();
+        order.sort_by_key(|&i| lens[i]);
+        // 9 is within 5 * 5/4 + 4 of the shortest; 12 is not, nor 30 of 12.
+        assert_eq!(like_lengths(&order, &lens), vec![vec![0, 2, 5], vec![4], vec![3], vec![1]]);
+    }
+
+    #[test]
+    fn every_packed_piece_comes_back_from_its_slot() {
+        let plan = Plan::new(&[3, 5, 4]).unwrap();
+        assert_eq!(plan.spans, vec![(0, 3), (3, 5), (8, 4)]);
+        let gather: Vec<u32> = plan.gather.to_vec1().unwrap();
+        let scatter: Vec<u32> = plan.scatter.to_vec1().unwrap();
+        // One group of three texts padded to 5 pieces.
+        assert_eq!((plan.groups.len(), gather.len(), scatter.len()), (1, 15, 12));
+        for (piece, &slot) in scatter.iter().enumerate() {
+            assert_eq!(gather[slot as usize] as usize, piece);
+        }
+        // Padding is shut: the first text's last two slots.
+        let shut: Vec<f32> = plan.groups[0].shut.flatten_all().unwrap().to_vec1().unwrap();
+        assert_eq!(&shut[..5], &[0.0, 0.0, 0.0, f32::MIN, f32::MIN]);
     }
 }

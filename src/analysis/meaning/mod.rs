@@ -1,8 +1,8 @@
 //! Checks that recognise what was meant, not only the words: each content
 //! rule may carry example sentences that meet it and near misses that do
-//! not (the rules file's `meaning`). Every sentence and clause of the
-//! message is embedded by a small sentence model; a rule is met by meaning
-//! when some piece is close enough to one of its examples
+//! not (the rules file's `meaning`). Every sentence of the message is
+//! embedded by a small sentence model; a rule is met by meaning when some
+//! sentence is close enough to one of its examples
 //! (`threshold`) and closer to the examples than to the near misses
 //! (`margin`). The patterns still count: meaning adds to them.
 //!

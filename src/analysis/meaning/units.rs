@@ -1,13 +1,17 @@
-//! The pieces of a message that are compared with a rule's examples: each
-//! sentence, and each clause of a sentence that has several, without the
-//! phone numbers' digits (which say nothing about meaning).
+//! The pieces of a message that are compared with a rule's examples: its
+//! sentences, without the phone numbers' digits (which say nothing about
+//! meaning).
+//!
+//! A long sentence is read whole, not also as its clauses: on the tuning
+//! set its clauses changed no check's agreement, and they doubled the word
+//! pieces the model reads for a rambling message (docs/checks.md).
 
 use std::ops::Range;
 
 use crate::analysis::rules::text::TokenStream;
 use crate::transcribe::Word;
 
-/// A sentence or a clause.
+/// A sentence.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Unit {
     /// Its tokens in the message's token stream.
@@ -15,13 +19,6 @@ pub struct Unit {
     /// Its words as said, phone numbers left out.
     pub text: String,
 }
-
-/// Fewer tokens than this make no clause of their own ("Hi Laura,").
-const MIN_CLAUSE_TOKS: usize = 3;
-
-/// A sentence this short is read whole only: its clauses say nothing the
-/// sentence does not (and each piece costs the model time).
-const SPLIT_FROM_TOKS: usize = 12;
 
 fn unit(words: &[Word], stream: &TokenStream, toks: Range<usize>) -> Option<Unit> {
     let mut seen = None;
@@ -40,7 +37,7 @@ fn unit(words: &[Word], stream: &TokenStream, toks: Range<usize>) -> Option<Unit
     has_words.then_some(Unit { toks, text })
 }
 
-/// Sentences, then the clauses of each sentence with more than one.
+/// The sentences that have words besides phone numbers, in order.
 pub fn units(words: &[Word], stream: &TokenStream) -> Vec<Unit> {
     let toks = &stream.toks;
     let mut out = Vec::new();
@@ -51,18 +48,6 @@ pub fn units(words: &[Word], stream: &TokenStream) -> Vec<Unit> {
             .find(|&i| toks[i].sentence != s)
             .unwrap_or(toks.len());
         out.extend(unit(words, stream, start..end));
-        let cuts: Vec<usize> = (start + 1..end).filter(|&i| toks[i].comma_before).collect();
-        if !cuts.is_empty() && end - start >= SPLIT_FROM_TOKS {
-            let bounds: Vec<usize> = std::iter::once(start)
-                .chain(cuts)
-                .chain(std::iter::once(end))
-                .collect();
-            for w in bounds.windows(2) {
-                if w[1] - w[0] >= MIN_CLAUSE_TOKS {
-                    out.extend(unit(words, stream, w[0]..w[1]));
-                }
-            }
-        }
         start = end;
     }
     out

@@ -125,7 +125,7 @@ impl Ctx<'_> {
         }
     }
 
-    /// The token ranges of the sentences and clauses that meet `rule` by
+    /// The token ranges of the sentences that meet `rule` by
     /// meaning, closest first.
     fn meant(&self, rule: &Rule) -> Vec<Range<usize>> {
         self.reading
