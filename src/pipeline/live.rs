@@ -18,9 +18,9 @@
 //! its numbers heard again included, is the take's: only the analysis is
 //! left, the delivery measures on the whole saved take (see
 //! [`super::splice`]). A hearing under way at the stop that covers every
-//! word is let finish when, judged by the one before, it is due sooner
-//! than hearing the saved take again on all cores would take (and always
-//! when due within 0.8 s). A take longer than one piece (which the file path too hears in
+//! word is let finish when, judged by the one before, it is due within
+//! 0.8 s, or (a take of one piece) sooner than hearing the saved take
+//! again on all cores would take. A take longer than one piece (which the file path too hears in
 //! pieces, each on its own) keeps the last hearing up to the first voice
 //! it missed, and only the rest is heard after the stop and joined on.
 //! `scripts/bench-take` checks that such reports have the saved file's
@@ -292,7 +292,13 @@ impl LiveTake {
             due.saturating_duration_since(began).as_secs_f64() / covered.max(1.0) * mono16k.duration_s()
                 / AFTER_STOP_GAIN
         });
-        let wait_up_to = again_s.unwrap_or(0.0).max(WAIT_UP_TO_S);
+        // A take longer than a piece is not heard again whole but only
+        // its rest (see below), which is cheaper than the estimate.
+        let longer_than_a_piece = mono16k.duration_s() > MAX_PIECE_S;
+        let wait_up_to = match again_s {
+            Some(again) if !longer_than_a_piece => again.max(WAIT_UP_TO_S),
+            _ => WAIT_UP_TO_S,
+        };
         let covers_all = covered > 0.0 && join_at(&levels, covered).is_none();
         let wait = covers_all && due_in_s.is_some_and(|d| d <= wait_up_to);
         let at_stop = AtStop {
@@ -316,7 +322,7 @@ impl LiveTake {
         };
         // A take longer than a piece is heard in pieces by the file path
         // too, each on its own: its last words may be heard so as well.
-        let rest_too = mono16k.duration_s() > MAX_PIECE_S;
+        let rest_too = longer_than_a_piece;
         let spliced = match last {
             Some(last) => splice(last, &mono16k, &levels, &mut recall, rest_too)?,
             None => None,
