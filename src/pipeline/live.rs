@@ -20,9 +20,9 @@
 //! [`super::splice`]). A hearing under way at the stop that covers every
 //! word is let finish when, judged by the one before, it is due within
 //! 0.8 s, or (a take of one piece) sooner than hearing the saved take
-//! again on all cores would take. A take longer than one piece (which the file path too hears in
-//! pieces, each on its own) keeps the last hearing up to the first voice
-//! it missed, and only the rest is heard after the stop and joined on.
+//! again on all cores would take. A take longer than one piece (which the
+//! file path too hears in pieces, each on its own) keeps the last hearing
+//! up to the first voice it missed, and only the rest is heard after the stop and joined on.
 //! `scripts/bench-take` checks that such reports have the saved file's
 //! verdicts and number, and its word error rate.
 //!
@@ -348,6 +348,10 @@ impl LiveTake {
     /// away work nearly done), else stops it at once.
     fn end_worker(&mut self, wait: Option<f64>) -> SoFar {
         self.ending.store(true, Ordering::SeqCst);
+        if wait.is_none() {
+            // Before the worker can see the take end: it begins nothing more.
+            self.stop.store(true, Ordering::SeqCst);
+        }
         self.msgs = None;
         if let Some(wait_s) = wait {
             let give_up = Instant::now() + Duration::from_secs_f64(wait_s * 1.5 + 0.2);
