@@ -435,8 +435,6 @@ pub fn check_microphone(take: &TakeArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Transcribes and coaches a finished take: its report, and what was heard
-/// (for its HTML page).
 /// The worker's state at the stop, for `-v`.
 fn at_stop_words(a: &AtStop) -> String {
     if a.hears_s <= 0.0 {
@@ -457,6 +455,8 @@ fn at_stop_words(a: &AtStop) -> String {
     )
 }
 
+/// Transcribes and coaches a finished take: its report, and what was heard
+/// (for its HTML page).
 /// With `live`, what was heard while recording answers what it can.
 pub fn coach_take(
     global: &Global,

@@ -117,6 +117,7 @@ impl Transcriber for Recall<'_> {
             .push((key, texts.to_vec(), scores.clone()));
         Ok(scores)
     }
+
     fn release_buffers(&mut self) {
         self.inner.release_buffers()
     }

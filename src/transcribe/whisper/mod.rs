@@ -407,6 +407,7 @@ impl Transcriber for WhisperTranscriber {
         }
         self.score_again(cut, texts).map(Some)
     }
+
     fn release_buffers(&mut self) {
         self.encoded = None;
         self.state = None;
