@@ -23,7 +23,7 @@ use std::io::{Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
-use candle_core::{DType, Device, Shape, Tensor};
+use candle_core::{CpuStorage, DType, Device, InplaceOp2, InplaceOp3, Layout, Shape, Tensor};
 use candle_nn::var_builder::SimpleBackend;
 use candle_nn::VarBuilder;
 use half::f16;
@@ -31,6 +31,7 @@ use serde::Deserialize;
 use safetensors::tensor::{Dtype, Metadata};
 use tokenizers::{Encoding, Tokenizer, TruncationParams};
 
+use super::rows;
 use crate::error::{Error, Result};
 
 /// Files of the model folder.
@@ -92,7 +93,87 @@ impl Dense {
     }
 
     fn forward(&self, x: &Tensor) -> candle_core::Result<Tensor> {
-        x.matmul(&self.w.t()?)?.broadcast_add(&self.b)
+        let y = x.matmul(&self.w.t()?)?;
+        y.inplace_op2(&self.b, &Then::Bias)?;
+        Ok(y)
+    }
+
+    /// GELU(`x W^T + b`).
+    fn forward_gelu(&self, x: &Tensor) -> candle_core::Result<Tensor> {
+        let y = x.matmul(&self.w.t()?)?;
+        y.inplace_op2(&self.b, &Then::BiasGelu)?;
+        Ok(y)
+    }
+
+    /// `x W^T + b + residual`.
+    fn forward_plus(&self, x: &Tensor, residual: &Tensor) -> candle_core::Result<Tensor> {
+        let y = x.matmul(&self.w.t()?)?;
+        y.inplace_op3(&self.b, residual, &BiasResidual)?;
+        Ok(y)
+    }
+}
+
+/// What follows a dense layer's product, done in place on its rows
+/// (rows.rs): one pass, no new tensor.
+#[derive(Clone, Copy)]
+enum Then {
+    Bias,
+    BiasGelu,
+}
+
+/// The f32 values of a contiguous tensor's storage.
+fn values<'a>(s: &'a CpuStorage, l: &Layout) -> candle_core::Result<&'a [f32]> {
+    match (s, l.contiguous_offsets()) {
+        (CpuStorage::F32(v), Some((from, to))) => Ok(&v[from..to]),
+        _ => candle_core::bail!("expected contiguous f32 values"),
+    }
+}
+
+fn values_mut<'a>(s: &'a mut CpuStorage, l: &Layout) -> candle_core::Result<&'a mut [f32]> {
+    match (s, l.contiguous_offsets()) {
+        (CpuStorage::F32(v), Some((from, to))) => Ok(&mut v[from..to]),
+        _ => candle_core::bail!("expected contiguous f32 values"),
+    }
+}
+
+impl InplaceOp2 for Then {
+    fn name(&self) -> &'static str {
+        "dense-then"
+    }
+
+    fn cpu_fwd(&self, s1: &mut CpuStorage, l1: &Layout, s2: &CpuStorage, l2: &Layout) -> candle_core::Result<()> {
+        let (out, bias) = (values_mut(s1, l1)?, values(s2, l2)?);
+        match self {
+            Then::Bias => rows::add_bias(out, bias),
+            Then::BiasGelu => rows::add_bias_gelu(out, bias),
+        }
+        Ok(())
+    }
+}
+
+struct BiasResidual;
+
+impl InplaceOp3 for BiasResidual {
+    fn name(&self) -> &'static str {
+        "dense-plus"
+    }
+
+    fn cpu_fwd(
+        &self,
+        s1: &mut CpuStorage,
+        l1: &Layout,
+        s2: &CpuStorage,
+        l2: &Layout,
+        s3: &CpuStorage,
+        l3: &Layout,
+    ) -> candle_core::Result<()> {
+        let (residual, bias) = (values(s3, l3)?, values(s2, l2)?);
+        let out = values_mut(s1, l1)?;
+        if out.len() != residual.len() {
+            candle_core::bail!("residual of {} values for {}", residual.len(), out.len());
+        }
+        rows::add_bias_residual(out, bias, residual);
+        Ok(())
     }
 }
 
@@ -174,10 +255,10 @@ impl Layer {
             contexts.push(context.reshape((n * len, width))?);
         }
         let context = Tensor::cat(&contexts, 0)?.index_select(&plan.scatter, 0)?;
-        let attended = (self.attention_out.forward(&context)? + x)?;
+        let attended = self.attention_out.forward_plus(&context, x)?;
         let attended = self.attention_norm.forward(&attended)?;
-        let inner = self.up.forward(&attended)?.gelu_erf()?;
-        let out = (self.down.forward(&inner)? + &attended)?;
+        let inner = self.up.forward_gelu(&attended)?;
+        let out = self.down.forward_plus(&inner, &attended)?;
         self.out_norm.forward(&out)
     }
 }

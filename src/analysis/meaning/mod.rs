@@ -10,6 +10,7 @@
 
 pub mod cache;
 pub mod embed;
+mod rows;
 mod units;
 
 use std::collections::HashMap;
