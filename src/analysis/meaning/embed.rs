@@ -503,7 +503,7 @@ impl Embedder {
         let config_path = dir.join(CONFIG);
         let text = std::fs::read_to_string(&config_path).map_err(|e| Error::io(&config_path, e))?;
         let config: Config = serde_json::from_str(&text).map_err(|e| bad(&config_path, e))?;
-        if config.hidden_act != "gelu" || config.num_attention_heads == 0 || config.hidden_size % config.num_attention_heads != 0 {
+        if config.hidden_act != "gelu" || config.num_attention_heads == 0 || !config.hidden_size.is_multiple_of(config.num_attention_heads) {
             return Err(bad(&config_path, "not the shape of a BERT model this reads"));
         }
         let weights = dir.join(WEIGHTS);
