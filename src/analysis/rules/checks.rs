@@ -145,20 +145,26 @@ impl Ctx<'_> {
     }
 
     pub(super) fn matches(&self, pats: &[super::pattern::Pattern]) -> Vec<Match> {
-        let mut all: Vec<Match> = pats
-            .iter()
-            .flat_map(|p| p.find_all(self.stream, &self.rules.lexicon))
-            .collect();
-        all.sort_by_key(|m| (m.toks.start, std::cmp::Reverse(m.toks.end)));
         // Drop matches inside an earlier, longer one.
         let mut out: Vec<Match> = Vec::new();
-        for m in all {
+        for m in self.overlapping_matches(pats) {
             if out.last().is_some_and(|l| m.toks.start < l.toks.end) {
                 continue;
             }
             out.push(m);
         }
         out
+    }
+
+    /// Every match of the patterns, in order of where it starts (longest
+    /// first), overlaps kept.
+    pub(super) fn overlapping_matches(&self, pats: &[super::pattern::Pattern]) -> Vec<Match> {
+        let mut all: Vec<Match> = pats
+            .iter()
+            .flat_map(|p| p.find_all(self.stream, &self.rules.lexicon))
+            .collect();
+        all.sort_by_key(|m| (m.toks.start, std::cmp::Reverse(m.toks.end)));
+        all
     }
 
     /// The words of a token range as written, without surrounding punctuation ("Marcus Bell").

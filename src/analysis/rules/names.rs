@@ -71,7 +71,9 @@ pub(super) fn self_name(rule: &Rule, cx: &Ctx) -> Outcome {
     let toks = &cx.stream.toks;
     // Candidates: (match, name tokens).
     let mut cands: Vec<(Match, Option<Range<usize>>)> = Vec::new();
-    for m in cx.matches(&rule.patterns) {
+    // Overlaps kept: in "Hi Mister Cole, here is Yuki Tanaka" the listener's
+    // "Cole, here" must not hide the caller's "here is Yuki Tanaka".
+    for m in cx.overlapping_matches(&rule.patterns) {
         let name = m.names.first().cloned();
         if let Some(n) = &name {
             // "Hi Dana, ..." names the listener, not the caller ("Hi,

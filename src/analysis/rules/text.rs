@@ -102,8 +102,15 @@ enum SentenceEnd {
     Full,
 }
 
+/// Titles written with a full stop before a name ("Dr. Evans"): the stop
+/// ends no sentence.
+const TITLES: &[&str] = &["dr.", "mr.", "mrs.", "ms.", "mx.", "prof.", "st.", "mt.", "fr."];
+
 fn sentence_end_of(raw: &str) -> SentenceEnd {
     let t = raw.trim_end_matches(['"', '\'', ')', '”', '’', ' ']);
+    if TITLES.iter().any(|title| t.eq_ignore_ascii_case(title)) {
+        return SentenceEnd::None;
+    }
     match t.chars().last() {
         Some('.' | '?' | '!' | '…') => SentenceEnd::Full,
         Some(',' | ';' | ':' | '-' | '–' | '—') => SentenceEnd::Comma,
@@ -373,6 +380,14 @@ mod tests {
         assert_eq!(s.toks[4].word, 5);
         assert!(s.toks[4].cap);
         assert!(s.toks[4].comma_before);
+    }
+
+    #[test]
+    fn a_title_before_a_name_ends_no_sentence() {
+        let said: Vec<&str> = "Hello Dr. Evans! So Mrs. Kaplan passed on your name.".split(' ').collect();
+        let s = TokenStream::build(&w(&said), |_| false, |_| None);
+        let sentences: Vec<usize> = s.toks.iter().map(|t| t.sentence).collect();
+        assert_eq!(sentences, vec![0, 0, 0, 1, 1, 1, 1, 1, 1, 1]);
     }
 
     #[test]
