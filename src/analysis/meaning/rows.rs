@@ -55,7 +55,10 @@ pub fn erf(x: f32) -> f32 {
 /// to r^7, times 2^k put straight into the exponent bits.
 fn exp(x: f32) -> f32 {
     let x = x.max(-87.0);
-    let k = (x * std::f32::consts::LOG2_E).round();
+    // Rounded to the nearest whole number by adding and taking away 1.5 * 2^23
+    // (f32::round is a library call the compiler cannot turn into SIMD).
+    const SHIFT: f32 = 12_582_912.0;
+    let k = (x * std::f32::consts::LOG2_E + SHIFT) - SHIFT;
     // ln 2 in two parts, so that k·ln 2 is exact to f32.
     let r = x - k * 0.693_145_75 - k * 1.428_606_8e-6;
     let mut p = 1.0 / 5040.0;
