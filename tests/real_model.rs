@@ -213,6 +213,7 @@ fn a_silent_take_leads_with_no_speech_heard_in_every_rendering() {
     let html = std::fs::read_to_string(&page).unwrap();
     assert!(html.contains("no speech heard: is the microphone muted"));
     assert!(html.contains("nothing was said") && !html.contains("networking message"));
+    assert!(!html.contains("the number belongs here"), "a silent take has no place for a number");
     assert!(!html.contains("Fix first"));
 }
 

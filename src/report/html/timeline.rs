@@ -281,7 +281,8 @@ impl<'a> Timeline<'a> {
     }
 
     fn number_window(&self, out: &mut String) {
-        let Some(window) = self.extras.number_window_s else {
+        // Where the number belongs means nothing in a take with no speech.
+        let Some(window) = self.extras.number_window_s.filter(|_| self.report.speech_heard) else {
             return;
         };
         let start = self.report.speech_start_s;
