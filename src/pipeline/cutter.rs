@@ -58,7 +58,7 @@ impl Cutter {
             let i = self.db.len();
             let frame = &audio[i * FRAME..(i + 1) * FRAME];
             self.db.push(frame_dbfs(frame, MODEL_RATE)[0]);
-            if i % FLOOR_EVERY == 0 {
+            if i.is_multiple_of(FLOOR_EVERY) {
                 self.floor = percentile(&self.db, FLOOR_PERCENTILE);
             }
             if let Some(cut) = self.look(i) {

@@ -90,7 +90,7 @@ impl Ctx<'_> {
             self.words[i]
                 .text
                 .trim_end()
-                .ends_with(|c: char| matches!(c, ',' | '.' | ';' | ':' | '!' | '?' | '…'))
+                .ends_with([',', '.', ';', ':', '!', '?', '…'])
         };
         let in_number = |i: usize| self.phones.iter().any(|p| p.word_range.contains(&i));
         let mut end = words.end.min(self.words.len());
@@ -625,7 +625,7 @@ fn first_text(ev: &[Evidence]) -> String {
     ev.first()
         .map(|e| {
             e.text
-                .trim_end_matches(|c: char| matches!(c, ',' | '.' | ';' | ':' | '!' | '?'))
+                .trim_end_matches([',', '.', ';', ':', '!', '?'])
                 .to_string()
         })
         .unwrap_or_default()

@@ -100,10 +100,10 @@ fn fixes(out: &mut String, report: &Report) {
     }
     out.push_str("</ol></section>\n");
     if !report.suggestion.is_empty() {
-        let _ = write!(
+        let _ = writeln!(
             out,
             "<section><h2>Say this instead</h2><p class=\"suggestion\">{}</p>\
-             <p class=\"sub\">Your own words, in the order that works; fill in the [brackets].</p></section>\n",
+             <p class=\"sub\">Your own words, in the order that works; fill in the [brackets].</p></section>",
             escape(&report.suggestion)
         );
     }
