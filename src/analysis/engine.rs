@@ -791,6 +791,31 @@ mod tests {
     }
 
     #[test]
+    fn thanks_to_someone_and_a_favour_asked_are_no_thanks() {
+        // The rules' `unless` phrases take these matches away...
+        assert_eq!(st(&net("Thanks to Dr. Greene I have your name."), "thanks"), Status::Fail);
+        assert_eq!(st(&net("I would appreciate a call back."), "thanks"), Status::Fail);
+        assert_eq!(st(&net("A call back would be much appreciated."), "thanks"), Status::Fail);
+        // ...but not a real thanks said beside them.
+        assert_eq!(
+            st(&net("Thanks to Dr. Greene I have your name. Thank you for your time."), "thanks"),
+            Status::Pass
+        );
+    }
+
+    #[test]
+    fn a_resume_check_said_in_other_words_is_caught() {
+        for said in [
+            "Also, did the resume I emailed reach you?",
+            "Is my CV in your system for the designer role?",
+            "I am calling to confirm that my application for the paralegal vacancy was duly received.",
+        ] {
+            assert_eq!(st(&net(said), "no-resume-check"), Status::Fail, "{said}");
+        }
+        assert_eq!(st(&net("Happy to email my resume tonight."), "no-resume-check"), Status::Pass);
+    }
+
+    #[test]
     fn bare_callback_without_reason_fails() {
         let a = net("Hi, this is Vera Nkemelu, 404-555-0163. Please call me back at 404-555-0163.");
         let f = finding(&a, "no-bare-callback");

@@ -19,7 +19,7 @@
 //!     "applies_to": ["networking", "application"], "min_attempt": 2,
 //!     "checks": "what it checks", "source": "where the threshold or advice comes from",
 //!     "critical": true, "verdict": "no reason given", "moment": "reason",
-//!     "patterns": ["i am calling about ..."], "phrases": { "when": [...] },
+//!     "patterns": ["i am calling about ..."], "unless": ["thanks to ..."], "phrases": { "when": [...] },
 //!     "params": { "within_s": 10 }, "uses": ["reason"], "miss": "warn",
 //!     "metric": "speech_s", "bands": [{ "below": 8, "status": "fail", "message": "...", "advice": "..." }],
 //!     "messages": { "pass": "...", "miss": "..." }, "advice": { "miss": "..." }
@@ -29,7 +29,8 @@
 //!
 //! `check` picks the code that evaluates the rule: `present` (pass when a
 //! pattern matches, else `miss`, default fail), `absent` (fail when one
-//! matches), `bands` (a delivery metric against ordered bands), `notice`
+//! matches; for both, a match or a sentence met by meaning does not count
+//! where an `unless` pattern matches: "thanks to my professor" is no thanks), `bands` (a delivery metric against ordered bands), `notice`
 //! (always says its message), and the logic checks `self-name`,
 //! `number-early`, `number-complete`, `number-repeated`, `number-pace`,
 //! `follow-up`, `specific-role`, `bare-callback`, `generic-interest`. A
@@ -62,6 +63,8 @@ use pattern::{Lexicon, Pattern, PatternError};
 pub struct Rule {
     pub spec: RuleSpec,
     pub patterns: Vec<Pattern>,
+    /// Where these match, the rule's patterns and meaning do not count.
+    pub unless: Vec<Pattern>,
     pub phrases: BTreeMap<String, Vec<Pattern>>,
 }
 
@@ -221,6 +224,7 @@ fn compile_rule(
     if spec.check.needs_patterns() && patterns.is_empty() {
         return problem(RuleProblem::NeedsPatterns(spec.check));
     }
+    let unless = compile_all(&spec.unless, &format!("{what}, unless"))?;
     let mut phrases = BTreeMap::new();
     for (k, v) in &spec.phrases {
         phrases.insert(k.clone(), compile_all(v, &format!("{what}, phrases.{k}"))?);
@@ -267,6 +271,7 @@ fn compile_rule(
     Ok(Rule {
         spec: spec.clone(),
         patterns,
+        unless,
         phrases,
     })
 }

@@ -134,11 +134,18 @@ impl Ctx<'_> {
     }
 
     /// What the rule's patterns match, then (when none does) the pieces
-    /// that meet it by meaning.
+    /// that meet it by meaning; neither where an `unless` phrase matches.
     fn found(&self, rule: &Rule) -> Vec<Range<usize>> {
-        let ms: Vec<Range<usize>> = self.matches(&rule.patterns).into_iter().map(|m| m.toks).collect();
+        let not: Vec<Range<usize>> = self.overlapping_matches(&rule.unless).into_iter().map(|m| m.toks).collect();
+        let counts = |r: &Range<usize>| !not.iter().any(|n| n.start < r.end && r.start < n.end);
+        let ms: Vec<Range<usize>> = self
+            .matches(&rule.patterns)
+            .into_iter()
+            .map(|m| m.toks)
+            .filter(counts)
+            .collect();
         if ms.is_empty() {
-            self.meant(rule)
+            self.meant(rule).into_iter().filter(counts).collect()
         } else {
             ms
         }

@@ -165,6 +165,9 @@ pub struct RuleSpec {
     pub moment: Option<String>,
     #[serde(default)]
     pub patterns: Vec<String>,
+    /// Phrases that take away a match of the patterns or meaning they overlap.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unless: Vec<String>,
     #[serde(default)]
     pub phrases: BTreeMap<String, Vec<String>>,
     #[serde(default)]
