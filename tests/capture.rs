@@ -329,7 +329,13 @@ fn stop_flag_mid_take_leaves_a_valid_wav() {
     assert_eq!(report["stop"], "Requested", "{report:?}");
     let (got, got_rate) = read_wav(&out);
     let duration = got.len() as f64 / got_rate as f64;
-    assert!((1.2..=2.0).contains(&duration), "{duration}");
+    // Stopped part way through the fixture: no more than the 1.5 s before
+    // the stop and a block, and more than half of it (how much the fake
+    // device delivers by then varies with the machine's load: 1.16 s was
+    // seen on a busy one). Every frame captured is in the file.
+    assert!((0.75..=2.0).contains(&duration), "{duration}");
+    assert!((duration - num(&report, "duration_s")).abs() < 0.01, "{duration} {report:?}");
+    assert_eq!(num(&report, "dropped_frames"), 0.0, "{report:?}");
     assert!(num(&report, "wall_s") < 2.5, "{report:?}");
     assert!(!recorder::part_path_for(&out).exists());
     let want: Vec<f32> = source[..rate as usize]
