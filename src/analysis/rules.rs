@@ -30,7 +30,8 @@
 //! `check` picks the code that evaluates the rule: `present` (pass when a
 //! pattern matches, else `miss`, default fail), `absent` (fail when one
 //! matches; for both, a match or a sentence met by meaning does not count
-//! where an `unless` pattern matches: "thanks to my professor" is no thanks), `bands` (a delivery metric against ordered bands), `notice`
+//! where an `unless` pattern matches: "thanks to my professor" is no
+//! thanks), `bands` (a delivery metric against ordered bands), `notice`
 //! (always says its message), and the logic checks `self-name`,
 //! `number-early`, `number-complete`, `number-repeated`, `number-pace`,
 //! `follow-up`, `specific-role`, `bare-callback`, `generic-interest`. A

@@ -50,13 +50,14 @@ pub fn erf(x: f32) -> f32 {
     y.copysign(x)
 }
 
-/// e^x for x <= 0 (what `erf` needs), within 2 ulp for x > -87 and
-/// below 1e-37 under it: x = k·ln 2 + r with |r| <= ln 2 / 2, e^r by its Taylor series
-/// to r^7, times 2^k put straight into the exponent bits.
+/// e^x for x <= 0 (what `erf` needs), within 2 ulp for x > -87 and below
+/// 1e-37 under it: x = k·ln 2 + r with |r| <= ln 2 / 2, e^r by its Taylor
+/// series to r^7, times 2^k put straight into the exponent bits.
 fn exp(x: f32) -> f32 {
     let x = x.max(-87.0);
-    // Rounded to the nearest whole number by adding and taking away 1.5 * 2^23
-    // (f32::round is a library call the compiler cannot turn into SIMD).
+    // Rounded to the nearest whole number by adding and taking away
+    // 1.5 * 2^23 (f32::round is a library call the compiler cannot turn
+    // into SIMD).
     const SHIFT: f32 = 12_582_912.0;
     let k = (x * std::f32::consts::LOG2_E + SHIFT) - SHIFT;
     // ln 2 in two parts, so that k·ln 2 is exact to f32.
