@@ -25,9 +25,12 @@ fn main() {
     texts.sort();
     texts.dedup();
     let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
-    let vectors = embedder.embed(&refs).expect("the model embeds the examples");
+    let vectors = embedder
+        .embed(&refs)
+        .expect("the model embeds the examples");
     let entries: Vec<(String, Vec<f32>)> = texts.into_iter().zip(vectors).collect();
-    let out = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/analysis/meaning/examples.bin");
+    let out =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/analysis/meaning/examples.bin");
     std::fs::write(&out, cache::encode(&entries)).expect("the file is written");
     println!("{} sentences -> {}", entries.len(), out.display());
 }

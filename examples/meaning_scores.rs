@@ -60,7 +60,13 @@ fn main() {
             .filter(|r| r.spec.meaning.is_some())
             .map(|r| {
                 let c = reading.closeness(&r.spec.id);
-                (r.spec.id.clone(), json!(c.iter().map(|c| [c.example, c.near_miss]).collect::<Vec<_>>()))
+                (
+                    r.spec.id.clone(),
+                    json!(c
+                        .iter()
+                        .map(|c| [c.example, c.near_miss])
+                        .collect::<Vec<_>>()),
+                )
             })
             .collect();
         let units: Vec<&str> = reading.units.iter().map(|u| u.text.as_str()).collect();

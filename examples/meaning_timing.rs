@@ -28,7 +28,9 @@ fn main() {
     println!("model load: {:.1} ms", ms(t));
     drop(embedder);
     let t = Instant::now();
-    let rules = RuleSet::default_rules().with_meaning(dir).expect("the model loads");
+    let rules = RuleSet::default_rules()
+        .with_meaning(dir)
+        .expect("the model loads");
     println!("model load + examples embedded: {:.1} ms", ms(t));
 
     let words = estimate_words(&text, 150.0);

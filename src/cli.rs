@@ -550,7 +550,10 @@ mod readme {
             .get_arguments()
             .filter(|a| a.is_global_set() && !a.is_hide_set())
             .flat_map(|a| {
-                [a.get_long().map(|l| format!("--{l}")), a.get_short().map(|s| format!("-{s}"))]
+                [
+                    a.get_long().map(|l| format!("--{l}")),
+                    a.get_short().map(|s| format!("-{s}")),
+                ]
             })
             .flatten()
             .collect();
@@ -581,9 +584,9 @@ mod readme {
         let mut blocks: Vec<(String, String)> = Vec::new();
         for line in usage.lines().filter(|l| l.starts_with("    ")) {
             let body = line.trim();
-            let group = body
-                .split_once(':')
-                .filter(|(name, _)| !name.is_empty() && name.chars().all(|c| c.is_ascii_uppercase()));
+            let group = body.split_once(':').filter(|(name, _)| {
+                !name.is_empty() && name.chars().all(|c| c.is_ascii_uppercase())
+            });
             if let Some(rest) = body.strip_prefix("vmcoach") {
                 let words: Vec<&str> = rest.split_whitespace().collect();
                 let path: Vec<&str> = words
@@ -598,8 +601,9 @@ mod readme {
                 last.1.push_str(&format!(" {body}"));
             }
         }
-        let (group_blocks, entries): (Vec<_>, Vec<_>) =
-            blocks.into_iter().partition(|(path, _)| path.ends_with(':'));
+        let (group_blocks, entries): (Vec<_>, Vec<_>) = blocks
+            .into_iter()
+            .partition(|(path, _)| path.ends_with(':'));
         let groups: BTreeMap<String, BTreeSet<String>> = group_blocks
             .into_iter()
             .map(|(name, text)| (name.trim_end_matches(':').to_string(), options(&text)))

@@ -175,7 +175,9 @@ impl Changes {
             out.push("no check changed".into());
         }
         let pace = match (self.wpm_before, self.wpm_after) {
-            (Some(b), Some(a)) => format!("pace {b:.0} -> {a:.0} words/min ({})", signed(a - b, 0, "")),
+            (Some(b), Some(a)) => {
+                format!("pace {b:.0} -> {a:.0} words/min ({})", signed(a - b, 0, ""))
+            }
             (Some(b), None) => format!("pace {b:.0} words/min -> too few words to measure"),
             (None, Some(a)) => format!("pace not measured -> {a:.0} words/min"),
             (None, None) => "too few words for a pace".to_string(),
@@ -462,7 +464,10 @@ mod tests {
         let c = compare(&good, &short);
         assert_eq!(c.wpm_after, None);
         let length = c.lines().pop().unwrap();
-        assert!(length.ends_with("words/min -> too few words to measure"), "{length}");
+        assert!(
+            length.ends_with("words/min -> too few words to measure"),
+            "{length}"
+        );
         let taken = TakeResult::from_report(&short, "short.wav", "t");
         assert_eq!(taken.wpm, None);
         assert_eq!(takes_table(&[taken])[0].wpm, None);
@@ -530,7 +535,12 @@ mod tests {
         assert_eq!(t.failed, failed);
         assert_eq!(
             (t.score, t.kind, t.speech_s, t.wpm),
-            (r.score, r.kind, r.speech_s, r.delivery.pace_measured.then_some(r.words_per_minute))
+            (
+                r.score,
+                r.kind,
+                r.speech_s,
+                r.delivery.pace_measured.then_some(r.words_per_minute)
+            )
         );
         // and its line has exactly the fields the history promises
         let v: serde_json::Value = serde_json::to_value(&t).unwrap();

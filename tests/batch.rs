@@ -431,7 +431,9 @@ fn shards_split_a_run_and_summarize_merges_them_into_the_whole() {
         .lines()
         .skip_while(|l| *l != "scores:")
         .skip(1)
-        .take_while(|l| l.starts_with("  ") && l.trim_start().starts_with(|c: char| c.is_ascii_digit()))
+        .take_while(|l| {
+            l.starts_with("  ") && l.trim_start().starts_with(|c: char| c.is_ascii_digit())
+        })
         .collect();
     assert_eq!(scores.len(), 3, "{merged}");
     assert!(

@@ -334,7 +334,10 @@ fn stop_flag_mid_take_leaves_a_valid_wav() {
     // device delivers by then varies with the machine's load: 1.16 s was
     // seen on a busy one). Every frame captured is in the file.
     assert!((0.75..=2.0).contains(&duration), "{duration}");
-    assert!((duration - num(&report, "duration_s")).abs() < 0.01, "{duration} {report:?}");
+    assert!(
+        (duration - num(&report, "duration_s")).abs() < 0.01,
+        "{duration} {report:?}"
+    );
     assert_eq!(num(&report, "dropped_frames"), 0.0, "{report:?}");
     assert!(num(&report, "wall_s") < 2.5, "{report:?}");
     assert!(!recorder::part_path_for(&out).exists());

@@ -489,5 +489,8 @@ fn header_length_is_close_to_the_decoded_length() {
     let text = dir.path().join("notes.wav");
     std::fs::write(&text, "not audio at all\n").unwrap();
     assert_eq!(audio::decode::header_seconds(&text), None);
-    assert_eq!(audio::decode::header_seconds(&dir.path().join("missing.wav")), None);
+    assert_eq!(
+        audio::decode::header_seconds(&dir.path().join("missing.wav")),
+        None
+    );
 }

@@ -178,18 +178,32 @@ fn at_phone_width_the_title_holds_and_the_timeline_stays_readable() {
         .arg(deep.join(FIXTURE))
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let phone = open_in_chromium(&page_path, &["--width", "400"]);
     assert_eq!(phone["errors"], serde_json::json!([]));
     let layout = &phone["layout"];
     assert_eq!(layout["title"], FIXTURE);
-    assert_eq!(layout["title_breaks_mid_word"], serde_json::json!([]), "{layout}");
-    assert_eq!(layout["timelines_shown"], serde_json::json!(["timeline-narrow"]));
+    assert_eq!(
+        layout["title_breaks_mid_word"],
+        serde_json::json!([]),
+        "{layout}"
+    );
+    assert_eq!(
+        layout["timelines_shown"],
+        serde_json::json!(["timeline-narrow"])
+    );
     let px = layout["word_label_px"].as_f64().unwrap();
     assert!(px >= 9.0, "word labels {px:.1} px high at 400 px");
     assert_eq!(layout["wider_than_window"], false, "{layout}");
     let wide = open_in_chromium(&page_path, &[]);
-    assert_eq!(wide["layout"]["timelines_shown"], serde_json::json!(["timeline"]));
+    assert_eq!(
+        wide["layout"]["timelines_shown"],
+        serde_json::json!(["timeline"])
+    );
     assert!(wide["layout"]["word_label_px"].as_f64().unwrap() >= 9.0);
 }
 

@@ -66,7 +66,10 @@ fn words(report: &Value) -> Vec<String> {
         .as_str()
         .unwrap_or_default()
         .split_whitespace()
-        .map(|w| w.trim_matches(|c: char| !c.is_alphanumeric()).to_lowercase())
+        .map(|w| {
+            w.trim_matches(|c: char| !c.is_alphanumeric())
+                .to_lowercase()
+        })
         .filter(|w| !w.is_empty())
         .collect()
 }
@@ -92,8 +95,15 @@ fn report_is_the_saved_takes(r: &Run, dir: &Path, name: &str) -> Value {
     let saved = analyze(dir, &format!("takes/{name}.wav"));
     let both = format!("live:\n{live:#}\nsaved:\n{saved:#}");
     assert_eq!(verdicts(&live), verdicts(&saved), "{both}");
-    assert_eq!(live["phone_numbers"].as_array().map(|n| n.iter().map(|n| n["digits"].clone()).collect::<Vec<_>>()),
-        saved["phone_numbers"].as_array().map(|n| n.iter().map(|n| n["digits"].clone()).collect::<Vec<_>>()), "{both}");
+    assert_eq!(
+        live["phone_numbers"]
+            .as_array()
+            .map(|n| n.iter().map(|n| n["digits"].clone()).collect::<Vec<_>>()),
+        saved["phone_numbers"]
+            .as_array()
+            .map(|n| n.iter().map(|n| n["digits"].clone()).collect::<Vec<_>>()),
+        "{both}"
+    );
     assert_eq!(live["duration_s"], saved["duration_s"], "{both}");
     assert_eq!(live["speech_heard"], saved["speech_heard"], "{both}");
     let (a, b) = (words(&live), words(&saved));

@@ -61,7 +61,10 @@ fn the_built_in_example_embeddings_are_those_of_the_model() {
             panic!("{t:?} has no built-in embedding: run cargo run --release --example meaning_cache -- models/all-MiniLM-L6-v2")
         });
         let cos: f32 = cached.iter().zip(v).map(|(a, b)| a * b).sum();
-        assert!(cos > 0.999, "{t:?}: built-in and fresh embeddings differ (cosine {cos})");
+        assert!(
+            cos > 0.999,
+            "{t:?}: built-in and fresh embeddings differ (cosine {cos})"
+        );
     }
     // Unit length: the dot product is the cosine.
     let n: f32 = fresh[0].iter().map(|x| x * x).sum();
@@ -71,11 +74,18 @@ fn the_built_in_example_embeddings_are_those_of_the_model() {
 #[test]
 fn a_networking_message_in_its_own_words_meets_the_advice() {
     let rules = rules();
-    let text = "Hi Laura, Dev Patel, 617-555-0142. Marco Ruiz from the Boston analytics meetup gave \
+    let text =
+        "Hi Laura, Dev Patel, 617-555-0142. Marco Ruiz from the Boston analytics meetup gave \
                 me your name. I'd value fifteen minutes of your advice on how your team hires data \
                 analysts. I'll try you again on Tuesday afternoon. Really appreciate it.";
     let a = check(&rules, text, Kind::Networking);
-    for id in ["identify-self", "connection", "reason", "follow-up", "thanks"] {
+    for id in [
+        "identify-self",
+        "connection",
+        "reason",
+        "follow-up",
+        "thanks",
+    ] {
         assert_eq!(status(&a, id), Status::Pass, "{id}: {:?}", a.rules);
     }
     let with_cue = check(
@@ -120,7 +130,8 @@ struct Message {
 
 /// Agreement with the labels of a set in fixtures/meaning/.
 fn agreement(rules: &RuleSet, set: &str) -> (usize, usize) {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(format!("fixtures/meaning/{set}.json"));
+    let path =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(format!("fixtures/meaning/{set}.json"));
     let messages: BTreeMap<String, Message> =
         serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
     assert!(messages.len() >= 60, "{set}: {} messages", messages.len());
@@ -144,7 +155,10 @@ fn messages_in_fresh_words_get_their_labelled_statuses() {
         let (plain_agree, _) = agreement(&plain, set);
         let share = agree as f64 / total as f64;
         println!("{set}: {agree}/{total} with the model, {plain_agree}/{total} on patterns alone");
-        assert!(share >= least, "{set}: {agree}/{total} agree, less than {least}");
+        assert!(
+            share >= least,
+            "{set}: {agree}/{total} agree, less than {least}"
+        );
         assert!(agree > plain_agree, "{set}: the model adds nothing");
     }
 }
@@ -156,7 +170,11 @@ fn a_changed_tokenizer_is_refused_before_anything_is_read() {
     let dir = tempfile::tempdir().unwrap();
     let model = dir.path().join("model");
     std::fs::create_dir(&model).unwrap();
-    std::os::unix::fs::symlink(model_dir().join("model.safetensors"), model.join("model.safetensors")).unwrap();
+    std::os::unix::fs::symlink(
+        model_dir().join("model.safetensors"),
+        model.join("model.safetensors"),
+    )
+    .unwrap();
     std::fs::copy(model_dir().join("config.json"), model.join("config.json")).unwrap();
     let mut tokenizer = std::fs::read_to_string(model_dir().join("tokenizer.json")).unwrap();
     tokenizer.push(' ');
@@ -170,5 +188,8 @@ fn a_changed_tokenizer_is_refused_before_anything_is_read() {
         .unwrap();
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{err}");
-    assert!(err.contains("tokenizer.json") && err.contains("sha256"), "{err}");
+    assert!(
+        err.contains("tokenizer.json") && err.contains("sha256"),
+        "{err}"
+    );
 }

@@ -193,27 +193,53 @@ fn a_silent_take_leads_with_no_speech_heard_in_every_rendering() {
             .env("NO_COLOR", "1")
             .output()
             .unwrap();
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         String::from_utf8(out.stdout).unwrap()
     };
     let text = run(&["--html", page.to_str().unwrap()]);
     let second = text.lines().nth(1).unwrap();
-    assert!(second.starts_with("Score 0/100  no speech heard: is the microphone muted"), "{text}");
-    assert!(!text.contains("Fix first") && !text.contains("reason"), "{text}");
+    assert!(
+        second.starts_with("Score 0/100  no speech heard: is the microphone muted"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("Fix first") && !text.contains("reason"),
+        "{text}"
+    );
     // No kind guessed from nothing, and no pitch of 0 Hz for a voice never heard.
-    assert!(text.lines().next().unwrap().contains("nothing was said"), "{text}");
-    assert!(!text.contains("networking") && !text.contains("0 Hz"), "{text}");
+    assert!(
+        text.lines().next().unwrap().contains("nothing was said"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("networking") && !text.contains("0 Hz"),
+        "{text}"
+    );
     assert!(text.contains("voice: no voiced sound to measure"), "{text}");
     let doc: Value = serde_json::from_str(&run(&["--json"])).unwrap();
     assert_eq!(doc["speech_heard"], false);
     assert_eq!(doc["score"], 0);
-    assert!(doc["verdict"].as_str().unwrap().starts_with("no speech heard"));
+    assert!(doc["verdict"]
+        .as_str()
+        .unwrap()
+        .starts_with("no speech heard"));
     assert_eq!(doc["top_fixes"].as_array().unwrap().len(), 0);
-    assert!(doc["rules"].as_array().unwrap().iter().all(|r| r["status"] == "skip"));
+    assert!(doc["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|r| r["status"] == "skip"));
     let html = std::fs::read_to_string(&page).unwrap();
     assert!(html.contains("no speech heard: is the microphone muted"));
     assert!(html.contains("nothing was said") && !html.contains("networking message"));
-    assert!(!html.contains("the number belongs here"), "a silent take has no place for a number");
+    assert!(
+        !html.contains("the number belongs here"),
+        "a silent take has no place for a number"
+    );
     assert!(!html.contains("Fix first"));
 }
 

@@ -99,7 +99,10 @@ fn a_one_word_script_gives_no_pace() {
     let text = check_unwrapped("hello");
     assert!(!text.contains("words/min"), "{text}");
     let headline = text.lines().nth(1).unwrap();
-    assert!(headline.ends_with("0.4 s of speech  ·  too few words for a pace"), "{text}");
+    assert!(
+        headline.ends_with("0.4 s of speech  ·  too few words for a pace"),
+        "{text}"
+    );
 }
 
 /// Piped, the report wraps at `$COLUMNS`, else at 80 columns.

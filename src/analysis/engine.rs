@@ -793,12 +793,24 @@ mod tests {
     #[test]
     fn thanks_to_someone_and_a_favour_asked_are_no_thanks() {
         // The rules' `unless` phrases take these matches away...
-        assert_eq!(st(&net("Thanks to Dr. Greene I have your name."), "thanks"), Status::Fail);
-        assert_eq!(st(&net("I would appreciate a call back."), "thanks"), Status::Fail);
-        assert_eq!(st(&net("A call back would be much appreciated."), "thanks"), Status::Fail);
+        assert_eq!(
+            st(&net("Thanks to Dr. Greene I have your name."), "thanks"),
+            Status::Fail
+        );
+        assert_eq!(
+            st(&net("I would appreciate a call back."), "thanks"),
+            Status::Fail
+        );
+        assert_eq!(
+            st(&net("A call back would be much appreciated."), "thanks"),
+            Status::Fail
+        );
         // ...but not a real thanks said beside them.
         assert_eq!(
-            st(&net("Thanks to Dr. Greene I have your name. Thank you for your time."), "thanks"),
+            st(
+                &net("Thanks to Dr. Greene I have your name. Thank you for your time."),
+                "thanks"
+            ),
             Status::Pass
         );
     }
@@ -812,7 +824,10 @@ mod tests {
         ] {
             assert_eq!(st(&net(said), "no-resume-check"), Status::Fail, "{said}");
         }
-        assert_eq!(st(&net("Happy to email my resume tonight."), "no-resume-check"), Status::Pass);
+        assert_eq!(
+            st(&net("Happy to email my resume tonight."), "no-resume-check"),
+            Status::Pass
+        );
     }
 
     #[test]
@@ -1156,14 +1171,23 @@ mod tests {
              and would value your advice on local firms. Thank you for your time.",
         );
         let quote = |id| finding(&a, id).evidence[0].text.clone();
-        assert_eq!(finding(&a, "identify-self").message, "Says who is calling (Renee Du Bois).");
+        assert_eq!(
+            finding(&a, "identify-self").message,
+            "Says who is calling (Renee Du Bois)."
+        );
         assert_eq!(quote("identify-self"), "this is Renee Du Bois.");
         assert_eq!(quote("thanks"), "Thank you for your time.");
         assert!(quote("reason").ends_with("would value your advice on local firms."));
         // A phrase with no end in sight is cut after a few words, and says so.
-        let long = net(&format!("I am researching {}", ["supply chain"; 30].join(" ")));
+        let long = net(&format!(
+            "I am researching {}",
+            ["supply chain"; 30].join(" ")
+        ));
         let reason = &finding(&long, "reason").evidence[0].text;
-        assert!(reason.ends_with(" …") && reason.split(' ').count() < 30, "{reason}");
+        assert!(
+            reason.ends_with(" …") && reason.split(' ').count() < 30,
+            "{reason}"
+        );
     }
 
     #[test]

@@ -447,7 +447,14 @@ mod tests {
     #[test]
     fn a_word_or_two_give_no_pace() {
         let rs = settings();
-        let few = measure(&words("hello"), 1.0, None, &[], &rs.file.delivery, &rs.file.fillers);
+        let few = measure(
+            &words("hello"),
+            1.0,
+            None,
+            &[],
+            &rs.file.delivery,
+            &rs.file.fillers,
+        );
         assert!(!few.pace_measured);
         assert_eq!(few.words_per_minute, 0.0);
         let w = words("one two three four five six seven eight");

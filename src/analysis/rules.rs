@@ -428,7 +428,11 @@ impl RuleSet {
                         _ => r.spec.metric,
                     };
                     let unit = metric.map(Metric::unit).unwrap_or("");
-                    r.spec.bands.iter().map(|b| describe_band(b, unit)).collect()
+                    r.spec
+                        .bands
+                        .iter()
+                        .map(|b| describe_band(b, unit))
+                        .collect()
                 },
                 params: r.spec.params.clone(),
             })
@@ -556,7 +560,11 @@ mod tests {
             );
         }
         let early = d.iter().find(|r| r.id == "number-early").unwrap();
-        assert!(early.checks.contains("first 10 s of speech"), "{}", early.checks);
+        assert!(
+            early.checks.contains("first 10 s of speech"),
+            "{}",
+            early.checks
+        );
         assert!(
             d.iter()
                 .find(|r| r.id == "length")

@@ -153,7 +153,10 @@ mod tests {
             .status = Status::Fail;
         let s = score(&findings, &rules);
         let share = 100.0 * critical.spec.weight / total;
-        assert!((100.0 - s as f64 - share).abs() <= 1.0, "{s}, share {share}");
+        assert!(
+            (100.0 - s as f64 - share).abs() <= 1.0,
+            "{s}, share {share}"
+        );
         assert!(verdict(&findings, &rules, s).starts_with("likely deleted"));
     }
 

@@ -13,17 +13,41 @@ struct Part {
 }
 
 const NETWORKING: &[Part] = &[
-    Part { rule: "connection", blank: "[say how you got their name]" },
-    Part { rule: "reason", blank: "[say in one sentence why you are calling]" },
-    Part { rule: "follow-up", blank: "[say when you will call again]" },
+    Part {
+        rule: "connection",
+        blank: "[say how you got their name]",
+    },
+    Part {
+        rule: "reason",
+        blank: "[say in one sentence why you are calling]",
+    },
+    Part {
+        rule: "follow-up",
+        blank: "[say when you will call again]",
+    },
 ];
 
 const APPLICATION: &[Part] = &[
-    Part { rule: "reason", blank: "[say which role you are calling about]" },
-    Part { rule: "specific-role", blank: "[name the role: the specialty and one detail]" },
-    Part { rule: "experience", blank: "[one line of experience that fits]" },
-    Part { rule: "follow-up", blank: "[say when you will call again]" },
-    Part { rule: "offer-referral", blank: "[offer to refer others if you are not the fit]" },
+    Part {
+        rule: "reason",
+        blank: "[say which role you are calling about]",
+    },
+    Part {
+        rule: "specific-role",
+        blank: "[name the role: the specialty and one detail]",
+    },
+    Part {
+        rule: "experience",
+        blank: "[one line of experience that fits]",
+    },
+    Part {
+        rule: "follow-up",
+        blank: "[say when you will call again]",
+    },
+    Part {
+        rule: "offer-referral",
+        blank: "[offer to refer others if you are not the fit]",
+    },
 ];
 
 /// Words before or after a name that introduce it.

@@ -1,15 +1,15 @@
 //! `vmcoach analyze FILE...` and `vmcoach check SCRIPT|-`.
 
 use std::io::{IsTerminal, Read};
+use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Once, OnceLock};
-use std::process::ExitCode;
 
 use vmcoach::analysis::{Kind, RuleSet};
 use vmcoach::audio::MODEL_RATE;
 use vmcoach::pipeline::{self, CoachOptions};
-use vmcoach::transcribe::model::sentence;
 use vmcoach::report::{html, text, Report};
+use vmcoach::transcribe::model::sentence;
 
 use super::html::Replace;
 use super::progress::Steps;
@@ -125,7 +125,10 @@ pub fn print_report_with(report: &Report, json: bool, several: bool, verbose: bo
     } else if json {
         println!("{}", report.to_json_pretty());
     } else {
-        print!("{}", text::render_with(report, use_color(), text_width(), verbose));
+        print!(
+            "{}",
+            text::render_with(report, use_color(), text_width(), verbose)
+        );
     }
 }
 
@@ -168,7 +171,12 @@ pub fn analyze(global: &Global, args: &AnalyzeArgs) -> anyhow::Result<ExitCode> 
                 if !args.coach.json && i > 0 {
                     println!();
                 }
-                print_report_with(&report, args.coach.json, several, args.decoding.model.verbose);
+                print_report_with(
+                    &report,
+                    args.coach.json,
+                    several,
+                    args.decoding.model.verbose,
+                );
                 if let Some(out) = &args.html {
                     let samples = heard.mono16k.samples();
                     let written = html::Extras::for_recording(samples, MODEL_RATE, &options.rules)

@@ -22,9 +22,8 @@ pub fn run(global: &Global, cmd: &ModelCommand) -> anyhow::Result<ExitCode> {
             let path = model::fetch(name, &dir, quant, &mut |msg| {
                 bar.set_message(msg.to_string())
             })?;
-            let sentence = model::sentence::fetch(&dir, &mut |msg| {
-                bar.set_message(msg.to_string())
-            })?;
+            let sentence =
+                model::sentence::fetch(&dir, &mut |msg| bar.set_message(msg.to_string()))?;
             bar.finish_and_clear();
             let info = model::validate(&path)?;
             println!(
@@ -34,7 +33,10 @@ pub fn run(global: &Global, cmd: &ModelCommand) -> anyhow::Result<ExitCode> {
                 info.weight_type,
                 mb(info.size_bytes)
             );
-            println!("{} (sentence model for the content checks)", sentence.display());
+            println!(
+                "{} (sentence model for the content checks)",
+                sentence.display()
+            );
         }
         ModelCommand::Import {
             sources,

@@ -442,7 +442,11 @@ fn at_stop_words(a: &AtStop) -> String {
     }
     format!(
         "the last hearing ({} the first {:.1} s{}) {} every voiced stretch; {}",
-        if a.under_way { "under way, of" } else { "done, of" },
+        if a.under_way {
+            "under way, of"
+        } else {
+            "done, of"
+        },
         a.hears_s,
         match (a.due_in_s, a.again_s) {
             (Some(d), Some(again)) if a.under_way => {
@@ -451,7 +455,13 @@ fn at_stop_words(a: &AtStop) -> String {
             _ => String::new(),
         },
         if a.covers_all { "covers" } else { "misses" },
-        if a.waited { "let finish" } else if a.under_way { "stopped" } else { "not waited for" },
+        if a.waited {
+            "let finish"
+        } else if a.under_way {
+            "stopped"
+        } else {
+            "not waited for"
+        },
     )
 }
 
@@ -484,7 +494,10 @@ pub fn coach_take(
                         "the saved take heard again"
                     }
                 );
-                eprintln!("vmcoach: live: at the stop, {}", at_stop_words(&finished.at_stop));
+                eprintln!(
+                    "vmcoach: live: at the stop, {}",
+                    at_stop_words(&finished.at_stop)
+                );
             }
             finished.heard
         }

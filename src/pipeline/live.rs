@@ -48,13 +48,13 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use super::cutter::Cutter;
-use super::splice::{join_at, splice, Latest};
-use crate::transcribe::pieces::MAX_PIECE_S;
 use super::recall::{Memory, Recall};
+use super::splice::{join_at, splice, Latest};
 use super::{hear_measured, hear_numbers_again, Heard, Step};
 use crate::analysis::phone::{find_phone_numbers, MIN_DIGITS};
 use crate::audio::{levels, recorder, resample, wav, Audio, Mono16k, MODEL_RATE};
 use crate::error::Result;
+use crate::transcribe::pieces::MAX_PIECE_S;
 use crate::transcribe::{Transcriber, Word};
 
 /// How often the worker looks for a pause after new speech, in audio time.
@@ -175,7 +175,6 @@ struct SoFar {
     last: Option<Latest>,
 }
 
-
 /// A take being heard while it is recorded: a worker thread with its own
 /// transcriber (give it as few threads as leave the capture room).
 pub struct LiveTake {
@@ -284,12 +283,14 @@ impl LiveTake {
         let now = Instant::now();
         let due = self.due.lock().ok().and_then(|d| *d);
         let due_in_s = due.map(|(_, due)| {
-            due.saturating_duration_since(now).as_secs_f64() - now.saturating_duration_since(due).as_secs_f64()
+            due.saturating_duration_since(now).as_secs_f64()
+                - now.saturating_duration_since(due).as_secs_f64()
         });
         // Hearing the saved take again: the hearing under way's cost per
         // second, over the whole take, at the most the cores can gain.
         let again_s = due.map(|(began, due)| {
-            due.saturating_duration_since(began).as_secs_f64() / covered.max(1.0) * mono16k.duration_s()
+            due.saturating_duration_since(began).as_secs_f64() / covered.max(1.0)
+                * mono16k.duration_s()
                 / AFTER_STOP_GAIN
         });
         // A take longer than a piece is not heard again whole but only
@@ -329,7 +330,9 @@ impl LiveTake {
         };
         let from_live = spliced.is_some();
         let heard_now = match spliced {
-            Some((transcript, hearings)) => Heard::new(audio, mono16k, levels, transcript, hearings),
+            Some((transcript, hearings)) => {
+                Heard::new(audio, mono16k, levels, transcript, hearings)
+            }
             None => hear_measured(audio, mono16k, levels, &mut recall, progress)?,
         };
         Ok(Finished {
@@ -355,7 +358,8 @@ impl LiveTake {
         self.msgs = None;
         if let Some(wait_s) = wait {
             let give_up = Instant::now() + Duration::from_secs_f64(wait_s * 1.5 + 0.2);
-            while self.worker.as_ref().is_some_and(|w| !w.is_finished()) && Instant::now() < give_up {
+            while self.worker.as_ref().is_some_and(|w| !w.is_finished()) && Instant::now() < give_up
+            {
                 std::thread::sleep(Duration::from_millis(5));
             }
         }
@@ -481,7 +485,11 @@ impl Worker {
         // Voice not heard yet, then a pause long enough to be the take's
         // end: heard now, however short (the report may come from it).
         let heard_to = self.hearing.load(Ordering::SeqCst);
-        if self.cutter.pause_after(heard_to).is_some_and(|p| p >= END_PAUSE_S) {
+        if self
+            .cutter
+            .pause_after(heard_to)
+            .is_some_and(|p| p >= END_PAUSE_S)
+        {
             paused = true;
         }
         let now = trusted as f64 / MODEL_RATE as f64;

@@ -122,7 +122,10 @@ fn the_take_is_heard_at_pauses_and_its_report_is_the_saved_files() {
     let file = super::super::hear(saved, &mut Fake::default()).unwrap();
     assert_eq!(finished.heard.transcript, file.transcript);
     assert_eq!(finished.heard.hearings, file.hearings);
-    assert_eq!(finished.heard.mono16k.samples().len(), file.mono16k.samples().len());
+    assert_eq!(
+        finished.heard.mono16k.samples().len(),
+        file.mono16k.samples().len()
+    );
 }
 
 /// `take` pushed as a microphone gives it (each chunk heard before the
@@ -163,9 +166,20 @@ fn a_long_take_stopped_before_its_last_words_were_heard_hears_only_those_after_t
     // Of that hearing only the words from the join on are kept, after the
     // take's words, each once.
     let words = &finished.heard.transcript.words;
-    assert_eq!(finished.heard.numbers.len(), 1, "{:?}", finished.heard.numbers);
+    assert_eq!(
+        finished.heard.numbers.len(),
+        1,
+        "{:?}",
+        finished.heard.numbers
+    );
     assert_eq!(finished.heard.hearings.len(), 1);
-    assert!(words.windows(2).all(|w| w[0].start_s < w[1].start_s), "{words:?}");
+    assert!(
+        words.windows(2).all(|w| w[0].start_s < w[1].start_s),
+        "{words:?}"
+    );
     let end = saved(&take).duration_s();
-    assert!(words.last().unwrap().start_s >= end - 2.0, "the last words are in: {words:?}");
+    assert!(
+        words.last().unwrap().start_s >= end - 2.0,
+        "the last words are in: {words:?}"
+    );
 }

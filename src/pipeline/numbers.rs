@@ -271,8 +271,14 @@ mod tests {
         // alone from 2 s before.
         let (cuts, hearings) = cuts_of(&seven(5.0));
         assert_eq!(cuts.len(), 3);
-        assert!(close(cuts[0].0, 5.0 - START_BEFORE_S) && !cuts[0].3, "{cuts:?}");
-        assert!(close(cuts[1].0, 5.0 - REHEAR_MARGIN_S) && cuts[1].3, "{cuts:?}");
+        assert!(
+            close(cuts[0].0, 5.0 - START_BEFORE_S) && !cuts[0].3,
+            "{cuts:?}"
+        );
+        assert!(
+            close(cuts[1].0, 5.0 - REHEAR_MARGIN_S) && cuts[1].3,
+            "{cuts:?}"
+        );
         let wider_s = 5.0 - AREA_CODE_BEFORE_S - REHEAR_MARGIN_S;
         assert!(close(cuts[2].0, wider_s) && cuts[2].3, "{cuts:?}");
         assert!(cuts.iter().all(|c| close(c.1, end(5.0, 7))), "{cuts:?}");

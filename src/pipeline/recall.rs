@@ -176,20 +176,17 @@ mod tests {
         let (a, b) = (audio(&[0.1, 0.2]), audio(&[0.1]));
         {
             let mut first = recall(&mut model, &mut memory);
-            assert_eq!(
-                first.hear_digits(&whole(&a, true)).unwrap().unwrap(),
-                "2"
-            );
+            assert_eq!(first.hear_digits(&whole(&a, true)).unwrap().unwrap(), "2");
             first.score_texts(&whole(&b, true), &texts).unwrap();
         }
         let mut later = Counting::default();
         let mut second = recall(&mut later, &mut memory);
+        assert_eq!(second.hear_digits(&whole(&a, true)).unwrap().unwrap(), "2");
         assert_eq!(
-            second.hear_digits(&whole(&a, true)).unwrap().unwrap(),
-            "2"
-        );
-        assert_eq!(
-            second.score_texts(&whole(&b, true), &texts).unwrap().unwrap(),
+            second
+                .score_texts(&whole(&b, true), &texts)
+                .unwrap()
+                .unwrap(),
             vec![3.0, 5.0]
         );
         assert_eq!(second.memory.misses, 2, "both answered from memory");

@@ -71,20 +71,28 @@ pub(super) fn splice(
         let heard = from(transcriber.transcribe(&tail)?, join_s - from_s);
         let tail_numbers = find_phone_numbers(&heard.words);
         let tail_hearings = hear_numbers_again(&tail, &heard.words, &tail_numbers, transcriber)?;
-        transcript.words.extend(heard.words.into_iter().map(|w| Word {
-            start_s: w.start_s + from_s,
-            end_s: w.end_s + from_s,
-            ..w
-        }));
-        transcript.segments.extend(heard.segments.into_iter().map(|s| Segment {
-            start_s: s.start_s + from_s,
-            end_s: s.end_s + from_s,
-            ..s
-        }));
+        transcript
+            .words
+            .extend(heard.words.into_iter().map(|w| Word {
+                start_s: w.start_s + from_s,
+                end_s: w.end_s + from_s,
+                ..w
+            }));
+        transcript
+            .segments
+            .extend(heard.segments.into_iter().map(|s| Segment {
+                start_s: s.start_s + from_s,
+                end_s: s.end_s + from_s,
+                ..s
+            }));
         if find_phone_numbers(&transcript.words).len() != numbers.len() + tail_numbers.len() {
             return Ok(None);
         }
-        hearings.extend(tail_hearings.into_iter().map(|h| later(h, numbers.len(), from_s)));
+        hearings.extend(
+            tail_hearings
+                .into_iter()
+                .map(|h| later(h, numbers.len(), from_s)),
+        );
     }
     Ok(Some((transcript, hearings)))
 }
@@ -93,15 +101,27 @@ pub(super) fn splice(
 fn before(t: Transcript, join_s: f64) -> Transcript {
     Transcript {
         words: t.words.into_iter().filter(|w| w.start_s < join_s).collect(),
-        segments: t.segments.into_iter().filter(|s| s.start_s < join_s).collect(),
+        segments: t
+            .segments
+            .into_iter()
+            .filter(|s| s.start_s < join_s)
+            .collect(),
     }
 }
 
 /// The words (and segments) of `t` that begin at `join_s` or later.
 fn from(t: Transcript, join_s: f64) -> Transcript {
     Transcript {
-        words: t.words.into_iter().filter(|w| w.start_s >= join_s).collect(),
-        segments: t.segments.into_iter().filter(|s| s.start_s >= join_s).collect(),
+        words: t
+            .words
+            .into_iter()
+            .filter(|w| w.start_s >= join_s)
+            .collect(),
+        segments: t
+            .segments
+            .into_iter()
+            .filter(|s| s.start_s >= join_s)
+            .collect(),
     }
 }
 

@@ -10,8 +10,8 @@ pub mod voice;
 
 use serde::Serialize;
 
-use crate::analysis::quality::Quality;
 use crate::analysis::phone::format_digits;
+use crate::analysis::quality::Quality;
 use crate::analysis::{Analysis, Delivery, Finding, Kind, Moment, PhoneNumber, Prosody, Status};
 use crate::transcribe::Word;
 
@@ -141,9 +141,10 @@ impl Report {
     /// check found too fast is put to the speaker.
     pub fn number_doubt(&self, n: &PhoneNumber) -> Option<String> {
         let doubt = n.doubt.as_deref().filter(|_| n.uncertain)?;
-        let said_fast = self.rules.iter().any(|f| {
-            f.id == "number-pace" && matches!(f.status, Status::Fail | Status::Warn)
-        });
+        let said_fast = self
+            .rules
+            .iter()
+            .any(|f| f.id == "number-pace" && matches!(f.status, Status::Fail | Status::Warn));
         let next = if said_fast {
             "it went fast: say the number slower, in groups"
         } else {

@@ -273,9 +273,7 @@ pub fn write_csv<W: std::io::Write>(rows: &[Row], out: W) -> csv::Result<()> {
             rounded(r.duration_s, 2),
             rounded(r.words_per_minute, 1),
             r.number.clone().unwrap_or_default(),
-            r.number_start_s
-                .map(|s| rounded(s, 2))
-                .unwrap_or_default(),
+            r.number_start_s.map(|s| rounded(s, 2)).unwrap_or_default(),
             r.score.to_string(),
             r.failed_rules.join(";"),
         ])?;
@@ -388,7 +386,11 @@ mod tests {
             .collect();
         assert_eq!(
             scores,
-            [("a.wav", 60, "verdict 60"), ("b.wav", 50, "verdict 50"), ("c.wav", 70, "verdict 70")]
+            [
+                ("a.wav", 60, "verdict 60"),
+                ("b.wav", 50, "verdict 50"),
+                ("c.wav", 70, "verdict 70")
+            ]
         );
         assert_eq!(s.mean_score, Some(60.0));
         assert_eq!(s.audio_s, 30.0);

@@ -221,7 +221,12 @@ fn fixes(out: &mut String, p: &Paint, report: &Report) {
             let advice = f.advice.as_deref().unwrap_or(&f.message);
             let lead = format!("  {}. ", i + 1);
             let name = format!("{}:", check_name(p, f));
-            p.wrap(out, &lead, lead.len(), &format!("{} {advice}", p.bold(&name)));
+            p.wrap(
+                out,
+                &lead,
+                lead.len(),
+                &format!("{} {advice}", p.bold(&name)),
+            );
         }
     }
 }
@@ -240,7 +245,12 @@ fn suggestion(out: &mut String, p: &Paint, report: &Report) {
     if !report.suggestion.is_empty() && !report.top_fixes.is_empty() {
         let _ = writeln!(out, "\n{}", p.bold("Say this instead"));
         p.wrap(out, "  ", 2, &report.suggestion);
-        p.wrap(out, "  ", 2, &p.dim("(your own words, in the order that works; fill in the [brackets])"));
+        p.wrap(
+            out,
+            "  ",
+            2,
+            &p.dim("(your own words, in the order that works; fill in the [brackets])"),
+        );
     }
 }
 
@@ -420,10 +430,17 @@ mod tests {
         // width, on the line after a long check name).
         let lines: Vec<&str> = text.lines().collect();
         let at = lines.iter().position(|l| l.contains("The role")).unwrap();
-        assert!(lines[..at].iter().any(|l| l.contains("✗ Names a specific role")));
+        assert!(lines[..at]
+            .iter()
+            .any(|l| l.contains("✗ Names a specific role")));
         let byte = lines[at].find("The role").unwrap();
         let column = lines[at][..byte].chars().count();
-        assert!(lines[at + 1].starts_with(&" ".repeat(column)), "{}\n{}", lines[at], lines[at + 1]);
+        assert!(
+            lines[at + 1].starts_with(&" ".repeat(column)),
+            "{}\n{}",
+            lines[at],
+            lines[at + 1]
+        );
         assert!(!lines[at + 1][column..].starts_with(' '));
     }
 

@@ -27,8 +27,8 @@ use candle_core::{CpuStorage, DType, Device, InplaceOp2, InplaceOp3, Layout, Sha
 use candle_nn::var_builder::SimpleBackend;
 use candle_nn::VarBuilder;
 use half::f16;
-use serde::Deserialize;
 use safetensors::tensor::{Dtype, Metadata};
+use serde::Deserialize;
 use tokenizers::{Encoding, Tokenizer, TruncationParams};
 
 use super::rows;
@@ -141,7 +141,13 @@ impl InplaceOp2 for Then {
         "dense-then"
     }
 
-    fn cpu_fwd(&self, s1: &mut CpuStorage, l1: &Layout, s2: &CpuStorage, l2: &Layout) -> candle_core::Result<()> {
+    fn cpu_fwd(
+        &self,
+        s1: &mut CpuStorage,
+        l1: &Layout,
+        s2: &CpuStorage,
+        l2: &Layout,
+    ) -> candle_core::Result<()> {
         let (out, bias) = (values_mut(s1, l1)?, values(s2, l2)?);
         match self {
             Then::Bias => rows::add_bias(out, bias),
@@ -227,7 +233,11 @@ impl Layer {
             qkv,
             attention_out: Dense::load(att.pp("output").pp("dense"), h, h)?,
             attention_norm: Norm::load(att.pp("output").pp("LayerNorm"), config)?,
-            up: Dense::load(vb.pp("intermediate").pp("dense"), config.intermediate_size, h)?,
+            up: Dense::load(
+                vb.pp("intermediate").pp("dense"),
+                config.intermediate_size,
+                h,
+            )?,
             down: Dense::load(vb.pp("output").pp("dense"), h, config.intermediate_size)?,
             out_norm: Norm::load(vb.pp("output").pp("LayerNorm"), config)?,
         })
@@ -354,9 +364,12 @@ struct Embeddings {
 impl Embeddings {
     fn load(vb: VarBuilder, config: &Config) -> candle_core::Result<Embeddings> {
         let h = config.hidden_size;
-        let words = vb
-            .pp("word_embeddings")
-            .get_with_hints_dtype((config.vocab_size, h), "weight", Default::default(), DType::F16)?;
+        let words = vb.pp("word_embeddings").get_with_hints_dtype(
+            (config.vocab_size, h),
+            "weight",
+            Default::default(),
+            DType::F16,
+        )?;
         let positions = vb
             .pp("position_embeddings")
             .get((config.max_position_embeddings, h), "weight")?;
@@ -376,7 +389,8 @@ impl Embeddings {
     /// `ids` and `positions`: one per packed piece.
     fn forward(&self, ids: &Tensor, positions: &Tensor) -> candle_core::Result<Tensor> {
         let words = self.words.index_select(ids, 0)?.to_dtype(DType::F32)?;
-        let added = (words + self.positions.index_select(positions, 0)?)?.broadcast_add(&self.segment)?;
+        let added =
+            (words + self.positions.index_select(positions, 0)?)?.broadcast_add(&self.segment)?;
         self.norm.forward(&added)
     }
 }
@@ -398,15 +412,16 @@ impl Weights {
         let mut file = File::open(path).map_err(|e| e.to_string())?;
         let size = file.metadata().map_err(|e| e.to_string())?.len();
         let mut len = [0u8; 8];
-        file.read_exact(&mut len).map_err(|_| "too short for a safetensors file")?;
+        file.read_exact(&mut len)
+            .map_err(|_| "too short for a safetensors file")?;
         let n = u64::from_le_bytes(len);
         if n > size.saturating_sub(8) || n > 100_000_000 {
             return Err("not a safetensors file (its header length is wrong)".into());
         }
         let mut header = vec![0u8; n as usize];
         file.read_exact(&mut header).map_err(|e| e.to_string())?;
-        let metadata: Metadata = serde_json::from_slice(&header)
-            .map_err(|e| format!("not a safetensors file ({e})"))?;
+        let metadata: Metadata =
+            serde_json::from_slice(&header).map_err(|e| format!("not a safetensors file ({e})"))?;
         let data_len = metadata
             .tensors()
             .values()
@@ -429,15 +444,17 @@ impl Weights {
 
     /// The tensor `name` (stored as f32) as `dtype`, read from the file.
     fn read(&self, name: &str, dtype: DType) -> candle_core::Result<Tensor> {
-        let info = self
-            .metadata
-            .info(name)
-            .ok_or_else(|| candle_core::Error::Msg(format!("{} has no tensor {name}", self.path.display())))?;
+        let info = self.metadata.info(name).ok_or_else(|| {
+            candle_core::Error::Msg(format!("{} has no tensor {name}", self.path.display()))
+        })?;
         if info.dtype != Dtype::F32 {
             candle_core::bail!("tensor {name} is {:?}, not F32", info.dtype);
         }
         let (from, to) = info.data_offsets;
-        let mut file = self.file.lock().map_err(|_| candle_core::Error::Msg("weights file lock".into()))?;
+        let mut file = self
+            .file
+            .lock()
+            .map_err(|_| candle_core::Error::Msg("weights file lock".into()))?;
         file.seek(SeekFrom::Start(self.data_at + from as u64))?;
         let shape = Shape::from(info.shape.clone());
         let mut left = to - from;
@@ -503,8 +520,16 @@ impl Embedder {
         let config_path = dir.join(CONFIG);
         let text = std::fs::read_to_string(&config_path).map_err(|e| Error::io(&config_path, e))?;
         let config: Config = serde_json::from_str(&text).map_err(|e| bad(&config_path, e))?;
-        if config.hidden_act != "gelu" || config.num_attention_heads == 0 || !config.hidden_size.is_multiple_of(config.num_attention_heads) {
-            return Err(bad(&config_path, "not the shape of a BERT model this reads"));
+        if config.hidden_act != "gelu"
+            || config.num_attention_heads == 0
+            || !config
+                .hidden_size
+                .is_multiple_of(config.num_attention_heads)
+        {
+            return Err(bad(
+                &config_path,
+                "not the shape of a BERT model this reads",
+            ));
         }
         let weights = dir.join(WEIGHTS);
         if !weights.is_file() {
@@ -512,7 +537,8 @@ impl Embedder {
         }
         let file = Weights::open(&weights).map_err(|e| bad(&weights, e))?;
         let vb = VarBuilder::from_backend(Box::new(file), DType::F32, Device::Cpu);
-        let embeddings = Embeddings::load(vb.pp("embeddings"), &config).map_err(|e| bad(&weights, e))?;
+        let embeddings =
+            Embeddings::load(vb.pp("embeddings"), &config).map_err(|e| bad(&weights, e))?;
         let layers = (0..config.num_hidden_layers)
             .map(|i| Layer::load(vb.pp(format!("encoder.layer.{i}")), &config))
             .collect::<candle_core::Result<Vec<_>>>()
@@ -546,7 +572,10 @@ impl Embedder {
         Ok(out)
     }
 
-    fn run(&self, texts: &[&str]) -> std::result::Result<Vec<Vec<f32>>, Box<dyn std::error::Error + Send + Sync>> {
+    fn run(
+        &self,
+        texts: &[&str],
+    ) -> std::result::Result<Vec<Vec<f32>>, Box<dyn std::error::Error + Send + Sync>> {
         let encodings = self.tokenizer.encode_batch(texts.to_vec(), true)?;
         // Two halves of about as many pieces each.
         let total: usize = encodings.iter().map(|e| e.len()).sum();
@@ -572,20 +601,28 @@ impl Embedder {
 
     /// The embeddings of these texts, read together.
     fn forward(&self, encodings: &[Encoding]) -> candle_core::Result<Vec<Vec<f32>>> {
-        let ids: Vec<u32> = encodings.iter().flat_map(|e| e.get_ids().iter().copied()).collect();
+        let ids: Vec<u32> = encodings
+            .iter()
+            .flat_map(|e| e.get_ids().iter().copied())
+            .collect();
         let positions: Vec<u32> = encodings.iter().flat_map(|e| 0..e.len() as u32).collect();
         let lens: Vec<usize> = encodings.iter().map(|e| e.len()).collect();
         let plan = Plan::new(&lens)?;
         let n = ids.len();
         let dev = &Device::Cpu;
-        let mut x = self
-            .embeddings
-            .forward(&Tensor::from_vec(ids, n, dev)?, &Tensor::from_vec(positions, n, dev)?)?;
+        let mut x = self.embeddings.forward(
+            &Tensor::from_vec(ids, n, dev)?,
+            &Tensor::from_vec(positions, n, dev)?,
+        )?;
         for layer in &self.layers {
             x = layer.forward(&x, &plan, self.heads)?;
         }
         let rows = x.to_vec2::<f32>()?;
-        Ok(plan.spans.iter().map(|&(from, len)| mean_unit(&rows[from..from + len])).collect())
+        Ok(plan
+            .spans
+            .iter()
+            .map(|&(from, len)| mean_unit(&rows[from..from + len]))
+            .collect())
     }
 }
 
@@ -614,7 +651,10 @@ mod tests {
         let mut order: Vec<usize> = (0..lens.len()).collect();
         order.sort_by_key(|&i| lens[i]);
         // 9 is within 5 * 5/4 + 4 of the shortest; 12 is not, nor 30 of 12.
-        assert_eq!(like_lengths(&order, &lens), vec![vec![0, 2, 5], vec![4], vec![3], vec![1]]);
+        assert_eq!(
+            like_lengths(&order, &lens),
+            vec![vec![0, 2, 5], vec![4], vec![3], vec![1]]
+        );
     }
 
     #[test]
@@ -624,12 +664,20 @@ mod tests {
         let gather: Vec<u32> = plan.gather.to_vec1().unwrap();
         let scatter: Vec<u32> = plan.scatter.to_vec1().unwrap();
         // One group of three texts padded to 5 pieces.
-        assert_eq!((plan.groups.len(), gather.len(), scatter.len()), (1, 15, 12));
+        assert_eq!(
+            (plan.groups.len(), gather.len(), scatter.len()),
+            (1, 15, 12)
+        );
         for (piece, &slot) in scatter.iter().enumerate() {
             assert_eq!(gather[slot as usize] as usize, piece);
         }
         // Padding is shut: the first text's last two slots.
-        let shut: Vec<f32> = plan.groups[0].shut.flatten_all().unwrap().to_vec1().unwrap();
+        let shut: Vec<f32> = plan.groups[0]
+            .shut
+            .flatten_all()
+            .unwrap()
+            .to_vec1()
+            .unwrap();
         assert_eq!(&shut[..5], &[0.0, 0.0, 0.0, f32::MIN, f32::MIN]);
     }
 }

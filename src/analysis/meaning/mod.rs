@@ -72,7 +72,10 @@ pub struct OnFirstUse {
 
 impl OnFirstUse {
     /// Nothing is read until [`OnFirstUse::get`].
-    pub fn new<'a>(dir: &Path, specs: impl IntoIterator<Item = (&'a str, &'a MeaningSpec)>) -> OnFirstUse {
+    pub fn new<'a>(
+        dir: &Path,
+        specs: impl IntoIterator<Item = (&'a str, &'a MeaningSpec)>,
+    ) -> OnFirstUse {
         OnFirstUse {
             dir: dir.to_path_buf(),
             specs: specs

@@ -28,7 +28,10 @@ pub fn add_bias_gelu(rows: &mut [f32], bias: &[f32]) {
 /// `rows` += bias + `residual` (of the same shape as `rows`).
 pub fn add_bias_residual(rows: &mut [f32], bias: &[f32], residual: &[f32]) {
     let width = bias.len();
-    for (row, res) in rows.chunks_exact_mut(width).zip(residual.chunks_exact(width)) {
+    for (row, res) in rows
+        .chunks_exact_mut(width)
+        .zip(residual.chunks_exact(width))
+    {
         for ((x, b), r) in row.iter_mut().zip(bias).zip(res) {
             *x += b + r;
         }
@@ -45,7 +48,8 @@ pub fn erf(x: f32) -> f32 {
     let t = 1.0 / (1.0 + 0.327_591_1 * a);
     let poly = t
         * (0.254_829_592
-            + t * (-0.284_496_736 + t * (1.421_413_741 + t * (-1.453_152_027 + t * 1.061_405_429))));
+            + t * (-0.284_496_736
+                + t * (1.421_413_741 + t * (-1.453_152_027 + t * 1.061_405_429))));
     let y = 1.0 - poly * exp(-a * a);
     y.copysign(x)
 }
@@ -63,7 +67,15 @@ fn exp(x: f32) -> f32 {
     // ln 2 in two parts, so that k·ln 2 is exact to f32.
     let r = x - k * 0.693_145_75 - k * 1.428_606_8e-6;
     let mut p = 1.0 / 5040.0;
-    for c in [1.0 / 720.0, 1.0 / 120.0, 1.0 / 24.0, 1.0 / 6.0, 0.5, 1.0, 1.0] {
+    for c in [
+        1.0 / 720.0,
+        1.0 / 120.0,
+        1.0 / 24.0,
+        1.0 / 6.0,
+        0.5,
+        1.0,
+        1.0,
+    ] {
         p = p * r + c;
     }
     p * f32::from_bits(((k as i32 + 127) as u32) << 23)
@@ -105,7 +117,10 @@ mod tests {
             let x = -(i as f32) / 100.0;
             let want = (x as f64).exp();
             let got = exp(x) as f64;
-            assert!((got - want).abs() <= 2.0 * f32::EPSILON as f64 * want, "{x}: {got} vs {want}");
+            assert!(
+                (got - want).abs() <= 2.0 * f32::EPSILON as f64 * want,
+                "{x}: {got} vs {want}"
+            );
         }
         assert!(exp(-200.0) < 1e-37);
     }
@@ -120,6 +135,8 @@ mod tests {
         let mut g = vec![-1.0, 0.0, 1.0];
         add_bias_gelu(&mut g, &[0.0, 0.0, 0.0]);
         // GELU(±1) = ±1·Φ(±1); Φ(1) = 0.841344746.
-        assert!((g[0] + 0.158_655_25).abs() < 1e-6 && g[1] == 0.0 && (g[2] - 0.841_344_7).abs() < 1e-6);
+        assert!(
+            (g[0] + 0.158_655_25).abs() < 1e-6 && g[1] == 0.0 && (g[2] - 0.841_344_7).abs() < 1e-6
+        );
     }
 }

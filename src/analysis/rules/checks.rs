@@ -129,14 +129,23 @@ impl Ctx<'_> {
     /// meaning, closest first.
     fn meant(&self, rule: &Rule) -> Vec<Range<usize>> {
         self.reading
-            .map(|r| r.hits(&rule.spec.id).into_iter().map(|u| u.toks.clone()).collect())
+            .map(|r| {
+                r.hits(&rule.spec.id)
+                    .into_iter()
+                    .map(|u| u.toks.clone())
+                    .collect()
+            })
             .unwrap_or_default()
     }
 
     /// What the rule's patterns match, then (when none does) the pieces
     /// that meet it by meaning; neither where an `unless` phrase matches.
     fn found(&self, rule: &Rule) -> Vec<Range<usize>> {
-        let not: Vec<Range<usize>> = self.overlapping_matches(&rule.unless).into_iter().map(|m| m.toks).collect();
+        let not: Vec<Range<usize>> = self
+            .overlapping_matches(&rule.unless)
+            .into_iter()
+            .map(|m| m.toks)
+            .collect();
         let counts = |r: &Range<usize>| !not.iter().any(|n| n.start < r.end && r.start < n.end);
         let ms: Vec<Range<usize>> = self
             .matches(&rule.patterns)
@@ -550,8 +559,11 @@ fn number_pace(rule: &Rule, cx: &Ctx) -> Outcome {
 // ---------------------------------------------------------------- content logic
 
 fn follow_up(rule: &Rule, cx: &Ctx) -> Outcome {
-    let mut intents: Vec<Range<usize>> =
-        cx.matches(&rule.patterns).into_iter().map(|m| m.toks).collect();
+    let mut intents: Vec<Range<usize>> = cx
+        .matches(&rule.patterns)
+        .into_iter()
+        .map(|m| m.toks)
+        .collect();
     intents.extend(cx.meant(rule));
     if intents.is_empty() {
         return outcome(rule, Status::Fail, "miss", &[], Vec::new());

@@ -9,7 +9,6 @@ use super::text::normalize_text;
 use super::Rule;
 use crate::analysis::finding::Status;
 
-
 /// A Soundex-like key whose first letter is spelled by sound (c/q -> k,
 /// ph -> f, z -> s), so "Catherine" and "Katherine", "Shawn" and "Sean"
 /// share a key while "Tom" and "Dana" do not.
@@ -135,7 +134,9 @@ pub(super) fn self_name(rule: &Rule, cx: &Ctx) -> Outcome {
             names: vec![],
         };
         let end = (i + 1..toks.len())
-            .take_while(|&j| j < i + 3 && name_matches(std::slice::from_ref(&toks[j].text), &expected))
+            .take_while(|&j| {
+                j < i + 3 && name_matches(std::slice::from_ref(&toks[j].text), &expected)
+            })
             .last()
             .map_or(i + 1, |j| j + 1);
         return pass_with(&m, i..end);
@@ -191,7 +192,9 @@ fn bare_names(cx: &Ctx, greetings: &std::collections::HashSet<String>) -> Vec<Ra
     let mut out = Vec::new();
     let mut start = 0;
     while start < toks.len().min(OPENING_TOKS) {
-        let end = (start + 1..toks.len()).find(|&i| bound(i)).unwrap_or(toks.len());
+        let end = (start + 1..toks.len())
+            .find(|&i| bound(i))
+            .unwrap_or(toks.len());
         let len = end - start;
         let after_greeting = start > 0
             && greetings.contains(&toks[start - 1].text)
@@ -222,5 +225,4 @@ mod tests {
         assert!(!name_matches(&s(&["marcus"]), &s(&["priya"])));
         assert!(!name_matches(&s(&["tom"]), &s(&["dana"])));
     }
-
 }

@@ -104,7 +104,9 @@ enum SentenceEnd {
 
 /// Titles written with a full stop before a name ("Dr. Evans"): the stop
 /// ends no sentence.
-const TITLES: &[&str] = &["dr.", "mr.", "mrs.", "ms.", "mx.", "prof.", "st.", "mt.", "fr."];
+const TITLES: &[&str] = &[
+    "dr.", "mr.", "mrs.", "ms.", "mx.", "prof.", "st.", "mt.", "fr.",
+];
 
 fn sentence_end_of(raw: &str) -> SentenceEnd {
     let t = raw.trim_end_matches(['"', '\'', ')', '”', '’', ' ']);
@@ -384,7 +386,9 @@ mod tests {
 
     #[test]
     fn a_title_before_a_name_ends_no_sentence() {
-        let said: Vec<&str> = "Hello Dr. Evans! So Mrs. Kaplan passed on your name.".split(' ').collect();
+        let said: Vec<&str> = "Hello Dr. Evans! So Mrs. Kaplan passed on your name."
+            .split(' ')
+            .collect();
         let s = TokenStream::build(&w(&said), |_| false, |_| None);
         let sentences: Vec<usize> = s.toks.iter().map(|t| t.sentence).collect();
         assert_eq!(sentences, vec![0, 0, 0, 1, 1, 1, 1, 1, 1, 1]);
@@ -392,7 +396,9 @@ mod tests {
 
     #[test]
     fn a_full_stop_before_a_small_letter_is_a_pause_not_a_sentence_end() {
-        let words = w(&["Carmen", "Ortiz,", "you", "know.", "Um,", "said", "you", "might."]);
+        let words = w(&[
+            "Carmen", "Ortiz,", "you", "know.", "Um,", "said", "you", "might.",
+        ]);
         let s = TokenStream::build(&words, |i| (2..=4).contains(&i), |_| None);
         assert!(s.toks.iter().all(|t| t.sentence == 0));
         assert!(s.toks[2].comma_before, "{:?}", s.toks[2]);

@@ -350,8 +350,8 @@ pub fn take_warnings(levels: &Levels, overruns: u64) -> Vec<TakeWarning> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::collections::VecDeque;
     use part::{free_name, place_no_clobber};
+    use std::collections::VecDeque;
     use std::fs;
     use std::path::Path;
 

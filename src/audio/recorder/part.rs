@@ -306,7 +306,12 @@ pub(super) fn place_no_clobber(part: &Path, wanted: &Path) -> Result<PathBuf> {
 }
 
 /// `dir/STEM.EXT`, or `dir/STEM-N.EXT` with the first N for which `taken` is false.
-pub(super) fn free_name(dir: &Path, stem: &str, ext: &str, taken: impl Fn(&Path) -> bool) -> PathBuf {
+pub(super) fn free_name(
+    dir: &Path,
+    stem: &str,
+    ext: &str,
+    taken: impl Fn(&Path) -> bool,
+) -> PathBuf {
     let first = dir.join(format!("{stem}{ext}"));
     if !taken(&first) {
         return first;

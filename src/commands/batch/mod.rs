@@ -127,11 +127,12 @@ fn analyse_all(
                         pages.write(&analysed.report, extras)?;
                     }
                     if out.json {
-                        progress.suspend(|| {
-                            let mut stdout = std::io::stdout().lock();
-                            writeln!(stdout, "{line}").and_then(|_| stdout.flush())
-                        })
-                        .map_err(|e| Error::io("<stdout>", e))?;
+                        progress
+                            .suspend(|| {
+                                let mut stdout = std::io::stdout().lock();
+                                writeln!(stdout, "{line}").and_then(|_| stdout.flush())
+                            })
+                            .map_err(|e| Error::io("<stdout>", e))?;
                     }
                     done.rows.push(Row::from_report(&analysed.report));
                     progress.done(input, inputs.len());

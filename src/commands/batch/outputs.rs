@@ -155,7 +155,13 @@ pub(super) fn render_summary(s: &Summary) -> String {
     if !s.files.is_empty() {
         out.push_str("scores:\n");
         for f in &s.files {
-            let _ = writeln!(out, "  {:>5}  {}  {}", f.score, printable(&f.file), f.verdict);
+            let _ = writeln!(
+                out,
+                "  {:>5}  {}  {}",
+                f.score,
+                printable(&f.file),
+                f.verdict
+            );
         }
     }
     if s.failed_rules.is_empty() {

@@ -28,7 +28,11 @@ pub(super) struct Selection {
 /// Finds the audio files (refusing outputs that would land on one of them),
 /// keeps this shard's, and with `--resume` leaves out those whose results
 /// are already in the JSONL file.
-pub(super) fn select(args: &BatchArgs, shard: Option<Shard>, quiet: bool) -> vmcoach::Result<Selection> {
+pub(super) fn select(
+    args: &BatchArgs,
+    shard: Option<Shard>,
+    quiet: bool,
+) -> vmcoach::Result<Selection> {
     let found = batch::discover(&args.inputs, args.recursive);
     for p in &found.problems {
         eprintln!("vmcoach: skipped {p}");

@@ -85,7 +85,11 @@ pub fn render_index(entries: &[IndexEntry], summary: &Summary) -> String {
             escape(&r.verdict),
             escape(&r.verdict),
             escape(&failed),
-            if failed.is_empty() { "-".to_string() } else { escape(&failed) },
+            if failed.is_empty() {
+                "-".to_string()
+            } else {
+                escape(&failed)
+            },
         );
     }
     out.push_str("</tbody></table></section>\n");

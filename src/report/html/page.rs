@@ -126,7 +126,11 @@ fn checks(out: &mut String, report: &Report) {
         return;
     }
     out.push_str("<section><h2>Checks</h2>");
-    let _ = write!(out, "<p class=\"sub legend\">{}</p><ul class=\"checks\">", escape(crate::report::text::LEGEND));
+    let _ = write!(
+        out,
+        "<p class=\"sub legend\">{}</p><ul class=\"checks\">",
+        escape(crate::report::text::LEGEND)
+    );
     for f in &report.rules {
         let (class, mark) = status_name(f.status);
         let _ = write!(
@@ -463,7 +467,10 @@ mod tests {
         );
         // Two pictures, for a wide screen and a phone: each has every mark once.
         assert_eq!(page.matches("<svg id=\"timeline").count(), 2);
-        assert_eq!(page.matches("<g class=\"word").count(), 2 * report.words.len());
+        assert_eq!(
+            page.matches("<g class=\"word").count(),
+            2 * report.words.len()
+        );
         let (wide, narrow) = page.split_once("<svg id=\"timeline-narrow\"").unwrap();
         assert_eq!(wide.matches("class=\"number-highlight\"").count(), 1);
         assert_eq!(wide.matches("class=\"number-window\"").count(), 1);

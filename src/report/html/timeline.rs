@@ -49,12 +49,10 @@ const ROW_H: f64 = 182.0;
 /// The envelope's floor: quieter frames are drawn as silence.
 const FLOOR_DB: f64 = -60.0;
 
-
 /// A rough width of `text` at `size` px, for keeping labels apart.
 fn text_width(text: &str, size: f64) -> f64 {
     text.chars().count() as f64 * size * 0.62 + 5.0
 }
-
 
 /// Puts each label (by its left edge and width) in the first lane where it
 /// does not overlap the one before; when none is free, the lane that frees
@@ -152,7 +150,11 @@ impl<'a> Timeline<'a> {
         while t < b {
             let (row, x) = self.at(t);
             let row_end = ((row + 1) as f64 * self.shape.row_s).min(b);
-            out.push((row, x, X0 + (row_end - row as f64 * self.shape.row_s) * self.pps()));
+            out.push((
+                row,
+                x,
+                X0 + (row_end - row as f64 * self.shape.row_s) * self.pps(),
+            ));
             if row_end <= t {
                 break;
             }
@@ -282,7 +284,11 @@ impl<'a> Timeline<'a> {
 
     fn number_window(&self, out: &mut String) {
         // Where the number belongs means nothing in a take with no speech.
-        let Some(window) = self.extras.number_window_s.filter(|_| self.report.speech_heard) else {
+        let Some(window) = self
+            .extras
+            .number_window_s
+            .filter(|_| self.report.speech_heard)
+        else {
             return;
         };
         let start = self.report.speech_start_s;
@@ -345,7 +351,10 @@ impl<'a> Timeline<'a> {
             })
             .collect();
         for row in 0..self.rows {
-            let (from, to) = (row as f64 * self.shape.row_s, (row + 1) as f64 * self.shape.row_s);
+            let (from, to) = (
+                row as f64 * self.shape.row_s,
+                (row + 1) as f64 * self.shape.row_s,
+            );
             let in_row: Vec<(f64, f64)> = points
                 .iter()
                 .copied()

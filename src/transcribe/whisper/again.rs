@@ -139,7 +139,10 @@ unsafe extern "C" fn suppress_tokens(
 /// A hearing of digits is over at the first word after a number's worth.
 fn number_ended(text: &str) -> bool {
     let digits = text.chars().filter(char::is_ascii_digit).count();
-    let after = text.rsplit(|c: char| c.is_ascii_digit()).next().unwrap_or("");
+    let after = text
+        .rsplit(|c: char| c.is_ascii_digit())
+        .next()
+        .unwrap_or("");
     digits >= DIGITS_BEFORE_A_WORD_ENDS && after.contains(char::is_alphabetic)
 }
 
@@ -218,7 +221,7 @@ impl WhisperTranscriber {
         unsafe {
             params.set_filter_logits_callback(Some(suppress_tokens));
             params.set_filter_logits_callback_user_data(
-                Arc::as_ptr(&self.multi_digit) as *mut std::ffi::c_void,
+                Arc::as_ptr(&self.multi_digit) as *mut std::ffi::c_void
             );
         }
         self.decode(params, &samples)?;
@@ -311,6 +314,9 @@ mod tests {
         // Near the end: the last 30 s.
         let w = Window::for_cut(&cut(&long, 65.0));
         assert_eq!(w.start as f64 / rate, 40.0);
-        assert_ne!(Window::first(short.samples()), Window::first(long.samples()));
+        assert_ne!(
+            Window::first(short.samples()),
+            Window::first(long.samples())
+        );
     }
 }

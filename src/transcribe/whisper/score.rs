@@ -110,12 +110,7 @@ pub fn encode(state: &mut WhisperState, samples: &[f32], threads: usize) -> Resu
 /// `prompt`, start of transcript (language and task for a multilingual
 /// model), the timestamp `at_s` seconds into the encoded window, then
 /// `lead`, the words said from there up to the number.
-pub fn start_tokens(
-    ctx: &WhisperContext,
-    prompt: &str,
-    at_s: f64,
-    lead: &str,
-) -> Result<Vec<i32>> {
+pub fn start_tokens(ctx: &WhisperContext, prompt: &str, at_s: f64, lead: &str) -> Result<Vec<i32>> {
     /// Whisper's timestamps come every 20 ms, 1,500 to a window.
     const STEPS_PER_S: f64 = 50.0;
     const LAST_STEP: f64 = 1500.0;
@@ -199,7 +194,10 @@ pub fn hear(
         if token == eot {
             return Ok((written(&bytes), false));
         }
-        bytes.extend(ctx.token_to_bytes(token).map_err(|e| failed("read a token", e))?);
+        bytes.extend(
+            ctx.token_to_bytes(token)
+                .map_err(|e| failed("read a token", e))?,
+        );
         let text = written(&bytes);
         if (how.done)(&text) {
             return Ok((text, false));
