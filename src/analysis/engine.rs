@@ -475,6 +475,46 @@ mod tests {
     }
 
     #[test]
+    fn a_first_name_said_again_in_full_is_a_full_name() {
+        for text in [
+            "Hi Colleen, this is Jess, Jess Albright, 802-555-0147.",
+            "Hey Jo! So, this is, like, Hailey? Hailey Dunn? 502-555-0172.",
+        ] {
+            let a = net(text);
+            let f = finding(&a, "identify-self");
+            assert_eq!(f.status, Status::Pass, "{text}: {}", f.message);
+        }
+        // Another full name later in the opening is not the caller's.
+        let a = net("Hi Laura, this is Dev. Marco Ruiz gave me your name.");
+        assert_eq!(st(&a, "identify-self"), Status::Warn);
+    }
+
+    #[test]
+    fn a_title_and_surname_are_a_partial_name_and_after_a_greeting_the_listener() {
+        let a = net("Good evening, this is Mr. Thorne, 330-555-0148.");
+        let f = finding(&a, "identify-self");
+        assert_eq!(f.status, Status::Warn);
+        assert!(f.message.contains("title and surname"), "{}", f.message);
+        let a = net("Hi, this is Dr. Ana Ruiz, 617-555-0100.");
+        assert_eq!(st(&a, "identify-self"), Status::Pass);
+        let a = net("Good afternoon, Mr. Hargrove. You can reach me on 603-555-0141.");
+        assert_eq!(st(&a, "identify-self"), Status::Fail);
+    }
+
+    #[test]
+    fn a_bare_name_may_go_on_with_whom_the_call_is_for_or_at_the_number() {
+        for text in [
+            "Greta Holm for Mr. Castellano, 515-555-0150. Thanks.",
+            "Yvette, Hank Sorensen at 775-555-0192. Frank Tillery suggested you.",
+        ] {
+            assert_eq!(st(&net(text), "identify-self"), Status::Pass, "{text}");
+        }
+        // "at" before anything but the number is not a name's end.
+        let a = net("Hi Laura, Marco Ruiz at the meetup gave me your name.");
+        assert_eq!(st(&a, "identify-self"), Status::Fail);
+    }
+
+    #[test]
     fn a_misspelt_expected_name_still_matches() {
         let a = analyze_with(
             "Hello, this is Katherine Oyelaran, 415-555-0199.",

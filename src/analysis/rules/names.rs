@@ -98,16 +98,23 @@ pub(super) fn self_name(rule: &Rule, cx: &Ctx) -> Outcome {
     let pass_with = |m: &Match, name: Range<usize>| {
         let ev = cx.toks_evidence(m.toks.clone()).into_iter().collect();
         let shown = cx.raw_text(name.clone());
-        let first_only = name.len() == 1 && expected.len() != 1;
-        if first_only && rule.spec.messages.contains_key("first-only") {
-            outcome(rule, Status::Warn, "first-only", &[("name", shown)], ev)
-        } else {
-            outcome(rule, Status::Pass, "pass", &[("name", shown)], ev)
+        let titled = name.len() > 1 && is_title(&toks[name.start]);
+        let partial = name.len() - usize::from(titled) == 1 && expected.len() != 1;
+        let key = if titled { "title-only" } else { "first-only" };
+        let key = [key, "first-only"]
+            .into_iter()
+            .find(|k| rule.spec.messages.contains_key(*k));
+        match key {
+            Some(key) if partial => outcome(rule, Status::Warn, key, &[("name", shown)], ev),
+            _ => outcome(rule, Status::Pass, "pass", &[("name", shown)], ev),
         }
     };
     if expected.is_empty() {
         return match cands.first() {
-            Some((m, Some(n))) => pass_with(m, n.clone()),
+            Some((m, Some(n))) => match said_again_in_full(toks, n, &cands) {
+                Some((m, full)) => pass_with(m, full),
+                None => pass_with(m, n.clone()),
+            },
             Some((m, None)) => pass_with(m, m.toks.start..m.toks.start),
             None => outcome(rule, Status::Fail, "miss", &[], Vec::new()),
         };
@@ -168,13 +175,49 @@ pub(super) fn self_name(rule: &Rule, cx: &Ctx) -> Outcome {
     }
 }
 
+/// Forms of address: the name after one is a surname ("Mr. Thorne").
+const TITLES: &[&str] = &[
+    "mr", "mrs", "ms", "mx", "dr", "prof", "miss", "mister", "missus",
+];
+
+fn is_title(t: &super::text::Tok) -> bool {
+    t.cap && TITLES.contains(&t.text.as_str())
+}
+
+/// How far after a first name alone the caller may say it again in full.
+const SAID_AGAIN_WITHIN: usize = 4;
+
+/// A first name alone (`first`) that the caller goes on to say in full
+/// right after ("this is Jess, Jess Albright"; "Hailey? Hailey Dunn?"):
+/// the candidate that holds the full name.
+fn said_again_in_full<'a>(
+    toks: &[super::text::Tok],
+    first: &Range<usize>,
+    cands: &'a [(Match, Option<Range<usize>>)],
+) -> Option<(&'a Match, Range<usize>)> {
+    if first.len() != 1 {
+        return None;
+    }
+    cands.iter().find_map(|(m, n)| {
+        let n = n.clone()?;
+        let again = n.len() >= 2
+            && n.start > first.start
+            && n.start <= first.end + SAID_AGAIN_WITHIN
+            && toks[n.start].text == toks[first.start].text;
+        again.then_some((m, n))
+    })
+}
+
 /// The opening: clauses that start within this many tokens.
 const OPENING_TOKS: usize = 16;
 
 /// Full names said on their own in the opening: a clause (between
 /// sentence starts, commas and the number) of two or three capitalised
 /// words that are not common words, not after a greeting ("Hi Laura," is
-/// the listener).
+/// the listener), nor after a form of address ("Good afternoon, Mr.
+/// Hargrove."). The clause may go on with "for" and whom the call is for
+/// ("Greta Holm for Mr. Castellano"), or end in "at" before the number
+/// ("Hank Sorensen at 775-...").
 fn bare_names(cx: &Ctx, greetings: &std::collections::HashSet<String>) -> Vec<Range<usize>> {
     let toks = &cx.stream.toks;
     if cx.stream.all_lower {
@@ -195,13 +238,19 @@ fn bare_names(cx: &Ctx, greetings: &std::collections::HashSet<String>) -> Vec<Ra
         let end = (start + 1..toks.len())
             .find(|&i| bound(i))
             .unwrap_or(toks.len());
-        let len = end - start;
         let after_greeting = start > 0
             && greetings.contains(&toks[start - 1].text)
             && toks[start - 1].sentence == toks[start].sentence
             && !toks[start].comma_before;
-        if (2..=3).contains(&len) && !after_greeting && toks[start..end].iter().all(is_name) {
-            out.push(start..end);
+        let named = toks[start..end].iter().take_while(|t| is_name(t)).count();
+        let rest = start + named;
+        let goes_on = rest == end
+            || toks[rest].text == "for"
+            || (toks[rest].text == "at"
+                && rest + 1 == end
+                && toks.get(end).is_some_and(|t| t.phone.is_some()));
+        if (2..=3).contains(&named) && goes_on && !after_greeting && !is_title(&toks[start]) {
+            out.push(start..rest);
         }
         start = end;
     }
