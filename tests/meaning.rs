@@ -121,6 +121,27 @@ fn other_words_for_thanks_the_resume_check_and_referrals() {
     assert_eq!(status(&b, "no-resume-check"), Status::Pass);
 }
 
+/// A greeting with the listener's name is no referral, however close a
+/// name makes it to the examples that name the person who sent the caller.
+#[test]
+fn a_greeting_with_a_name_is_not_read_for_meaning() {
+    let rules = rules();
+    let a = check(
+        &rules,
+        "Good afternoon, Mr. Villarreal. This is Harriet Coombs at 806-555-0199. I am hoping to \
+         learn how cotton classers are trained. I will telephone tomorrow at ten. Thank you.",
+        Kind::Networking,
+    );
+    assert_eq!(status(&a, "connection"), Status::Fail);
+    let b = check(
+        &rules,
+        "Good afternoon, Mr. Villarreal. This is Harriet Coombs at 806-555-0199. Your name was \
+         given to me by Professor Alice Ward. I will telephone tomorrow at ten. Thank you.",
+        Kind::Networking,
+    );
+    assert_eq!(status(&b, "connection"), Status::Pass);
+}
+
 #[derive(Deserialize)]
 struct Message {
     kind: Kind,

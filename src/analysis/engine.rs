@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use super::finding::{Finding, Kind, Status};
 use super::kind::infer_kind;
-use super::meaning::Reading;
+use super::meaning::{Greeting, Reading};
 use super::metrics::{self, Delivery};
 use super::phone::Hearings;
 use super::phone::PhoneNumber;
@@ -118,7 +118,14 @@ pub fn analyze(input: &AnalysisInput) -> Analysis {
         .meaning
         .as_ref()
         .and_then(|m| m.get().ok())
-        .and_then(|m| m.read(words, &stream).ok());
+        .and_then(|m| {
+            let greetings = rules.vocab("greetings");
+            let greeting = Greeting {
+                greetings: &greetings,
+                not_name: &rules.lexicon.not_name,
+            };
+            m.read(words, &stream, &greeting).ok()
+        });
 
     let cx = Ctx {
         rules,

@@ -21,7 +21,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 pub use embed::Embedder;
-pub use units::{units, Unit};
+pub use units::{units, Greeting, Unit};
 
 use super::rules::text::TokenStream;
 use crate::transcribe::Word;
@@ -136,8 +136,13 @@ impl Meaning {
     }
 
     /// Embeds the pieces of one message and scores them against every rule.
-    pub fn read(&self, words: &[Word], stream: &TokenStream) -> Result<Reading> {
-        let units = units(words, stream);
+    pub fn read(
+        &self,
+        words: &[Word],
+        stream: &TokenStream,
+        greeting: &Greeting,
+    ) -> Result<Reading> {
+        let units = units(words, stream, greeting);
         let texts: Vec<&str> = units.iter().map(|u| u.text.as_str()).collect();
         let vectors = self.embedder.embed(&texts)?;
         let scores = self
