@@ -497,6 +497,19 @@ mod tests {
     }
 
     #[test]
+    fn a_hyphenated_name_is_one_word_of_a_name() {
+        for (text, status) in [
+            ("Hi, this is Anne-Marie Duval, 802-555-0147.", Status::Pass),
+            ("Hi, this is Parker, Parker Quillen-Hale, 801-555-0110.", Status::Pass),
+            ("Hi, this is Anne-Marie, 802-555-0147.", Status::Warn),
+        ] {
+            let a = net(text);
+            let f = finding(&a, "identify-self");
+            assert_eq!(f.status, status, "{text}: {}", f.message);
+        }
+    }
+
+    #[test]
     fn a_title_and_surname_are_a_partial_name_and_after_a_greeting_the_listener() {
         let a = net("Good evening, this is Mr. Thorne, 330-555-0148.");
         let f = finding(&a, "identify-self");

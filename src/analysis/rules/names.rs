@@ -99,7 +99,7 @@ pub(super) fn self_name(rule: &Rule, cx: &Ctx) -> Outcome {
         let ev = cx.toks_evidence(m.toks.clone()).into_iter().collect();
         let shown = cx.raw_text(name.clone());
         let titled = name.len() > 1 && is_title(&toks[name.start]);
-        let partial = name.len() - usize::from(titled) == 1 && expected.len() != 1;
+        let partial = words_in(toks, &name) - usize::from(titled) == 1 && expected.len() != 1;
         let key = if titled { "title-only" } else { "first-only" };
         let key = [key, "first-only"]
             .into_iter()
@@ -175,6 +175,14 @@ pub(super) fn self_name(rule: &Rule, cx: &Ctx) -> Outcome {
     }
 }
 
+/// How many words of the transcript a name's tokens come from: "Anne-Marie"
+/// is one word of two tokens.
+fn words_in(toks: &[super::text::Tok], name: &Range<usize>) -> usize {
+    let mut words: Vec<usize> = toks[name.clone()].iter().map(|t| t.word).collect();
+    words.dedup();
+    words.len()
+}
+
 /// Forms of address: the name after one is a surname ("Mr. Thorne").
 const TITLES: &[&str] = &[
     "mr", "mrs", "ms", "mx", "dr", "prof", "miss", "mister", "missus",
@@ -195,12 +203,12 @@ fn said_again_in_full<'a>(
     first: &Range<usize>,
     cands: &'a [(Match, Option<Range<usize>>)],
 ) -> Option<(&'a Match, Range<usize>)> {
-    if first.len() != 1 {
+    if words_in(toks, first) != 1 {
         return None;
     }
     cands.iter().find_map(|(m, n)| {
         let n = n.clone()?;
-        let again = n.len() >= 2
+        let again = words_in(toks, &n) >= 2
             && n.start > first.start
             && n.start <= first.end + SAID_AGAIN_WITHIN
             && toks[n.start].text == toks[first.start].text;

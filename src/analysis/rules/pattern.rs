@@ -267,18 +267,28 @@ impl Pattern {
                 // capitals to tell a name from the words after it, at most
                 // first and last name.
                 let most = if s.all_lower { 2 } else { NAME_WORDS };
-                let mut longest = 1;
-                while longest < most
-                    && tok_ok(ti + longest)
-                    && is_name_tok(&toks[ti + longest], s.all_lower, lex)
-                    && !toks[ti + longest].comma_before
-                    && toks[ti + longest].word != toks[ti + longest - 1].word
-                {
-                    longest += 1;
+                // Where the name may end: after each of its words, a word
+                // with all its capitalised pieces ("Anne-Marie").
+                let mut ends = Vec::new();
+                let mut end = ti + 1;
+                loop {
+                    while tok_ok(end) && toks[end].word == toks[end - 1].word && toks[end].cap {
+                        end += 1;
+                    }
+                    ends.push(end);
+                    let more = ends.len() < most
+                        && tok_ok(end)
+                        && is_name_tok(&toks[end], s.all_lower, lex)
+                        && !toks[end].comma_before
+                        && toks[end].word != toks[end - 1].word;
+                    if !more {
+                        break;
+                    }
+                    end += 1;
                 }
-                for len in (1..=longest).rev() {
-                    at.names.push(ti..ti + len);
-                    if let Some(e) = self.match_at(ei + 1, ti + len, at) {
+                for &end in ends.iter().rev() {
+                    at.names.push(ti..end);
+                    if let Some(e) = self.match_at(ei + 1, end, at) {
                         return Some(e);
                     }
                     at.names.pop();

@@ -68,11 +68,25 @@ impl TokenStream {
                 sentence += 1;
             }
             any_cap |= cap;
-            for (k, t) in normalize_word(&w.text).into_iter().enumerate() {
+            let pieces = normalize_word(&w.text);
+            // Each piece of a hyphenated word has its own capital
+            // ("Quillen-Hale"); a contraction's second piece has none.
+            let raw_caps: Vec<bool> = w
+                .text
+                .split(|c: char| !(c.is_alphanumeric() || c == '\''))
+                .filter(|p| !p.is_empty())
+                .map(|p| capital(p) == Some(true))
+                .collect();
+            let same_pieces = raw_caps.len() == pieces.len();
+            for (k, t) in pieces.into_iter().enumerate() {
                 toks.push(Tok {
                     text: t,
                     word: i,
-                    cap: cap && k == 0,
+                    cap: if same_pieces {
+                        raw_caps[k]
+                    } else {
+                        cap && k == 0
+                    },
                     sentence,
                     comma_before: k == 0 && prev_end == SentenceEnd::Comma,
                     phone: phone_of(i),
