@@ -500,7 +500,10 @@ mod tests {
     fn a_hyphenated_name_is_one_word_of_a_name() {
         for (text, status) in [
             ("Hi, this is Anne-Marie Duval, 802-555-0147.", Status::Pass),
-            ("Hi, this is Parker, Parker Quillen-Hale, 801-555-0110.", Status::Pass),
+            (
+                "Hi, this is Parker, Parker Quillen-Hale, 801-555-0110.",
+                Status::Pass,
+            ),
             ("Hi, this is Anne-Marie, 802-555-0147.", Status::Warn),
         ] {
             let a = net(text);
@@ -532,6 +535,74 @@ mod tests {
         // "at" before anything but the number is not a name's end.
         let a = net("Hi Laura, Marco Ruiz at the meetup gave me your name.");
         assert_eq!(st(&a, "identify-self"), Status::Fail);
+    }
+
+    /// Ways of saying things that the patterns take without the sentence
+    /// model: a referral in the passive or the present tense, an offer of
+    /// referrals, experience in seasons or flight hours, and a résumé
+    /// check in other words.
+    #[test]
+    fn patterns_take_everyday_wordings() {
+        for (text, id, status) in [
+            (
+                "Your name was given to me by Professor Alice Ward.",
+                "connection",
+                Status::Pass,
+            ),
+            (
+                "Mrs. Ortega at the Cheyenne library tell me you know everybody.",
+                "connection",
+                Status::Pass,
+            ),
+            (
+                "I find your name in the website of the association.",
+                "connection",
+                Status::Pass,
+            ),
+            ("I saw your name once.", "connection", Status::Fail),
+        ] {
+            assert_eq!(st(&net(text), id), status, "{text}");
+        }
+        for (text, id, status) in [
+            (
+                "If it's not me, my old shift partner would be perfect.",
+                "offer-referral",
+                Status::Pass,
+            ),
+            (
+                "I know a guy who would be great for it.",
+                "offer-referral",
+                Status::Pass,
+            ),
+            (
+                "Seven seasons on detachable chairlifts at Stowe.",
+                "experience",
+                Status::Pass,
+            ),
+            (
+                "Two thousand hours in Alaska, float rated.",
+                "experience",
+                Status::Pass,
+            ),
+            (
+                "Is my application, like, showing up on your end?",
+                "no-resume-check",
+                Status::Fail,
+            ),
+            (
+                "I hope my résumé reached you.",
+                "no-resume-check",
+                Status::Fail,
+            ),
+            ("Has my CV been received?", "no-resume-check", Status::Fail),
+            (
+                "I can bring my résumé by on Monday.",
+                "no-resume-check",
+                Status::Pass,
+            ),
+        ] {
+            assert_eq!(st(&app(text), id), status, "{text}");
+        }
     }
 
     #[test]
