@@ -575,6 +575,21 @@ mod tests {
                 Status::Pass,
             ),
             (
+                "I have a friend who would be perfect too.",
+                "offer-referral",
+                Status::Pass,
+            ),
+            (
+                "I have a friend who told me about it.",
+                "offer-referral",
+                Status::Warn,
+            ),
+            (
+                "I can share the posting with my old team.",
+                "offer-referral",
+                Status::Pass,
+            ),
+            (
                 "Seven seasons on detachable chairlifts at Stowe.",
                 "experience",
                 Status::Pass,
