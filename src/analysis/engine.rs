@@ -585,6 +585,16 @@ mod tests {
                 Status::Warn,
             ),
             (
+                "I know someone who works at your company.",
+                "offer-referral",
+                Status::Warn,
+            ),
+            (
+                "If I'm not your guy, I can find you one.",
+                "offer-referral",
+                Status::Pass,
+            ),
+            (
                 "I can share the posting with my old team.",
                 "offer-referral",
                 Status::Pass,
