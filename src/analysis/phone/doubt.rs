@@ -43,21 +43,6 @@ pub fn judge(
             .and_then(|h| h.recount.as_ref())
             .and_then(|r| Some((r, longest_number(&r.text)?)))
             .filter(|(_, d)| d.len() == RECOUNT_DIGITS && *d != n.digits);
-        if let Some((r, digits)) = counted {
-            replace_first_hearing(n, digits, words, r.from_s, is_digit_word);
-            if let Some(again) = again.filter(|a| *a != n.digits && !n.alternatives.contains(a)) {
-                n.alternatives.push(again);
-            }
-            settle(n, heard);
-            if heard
-                .and_then(|h| h.recount_margin)
-                .is_some_and(|m| m >= SURE_RECOUNT_MARGIN)
-            {
-                n.uncertain = false;
-                n.doubt = None;
-            }
-            continue;
-        }
         // A number without its area code, heard again with the seconds
         // before it (see `pipeline::numbers`), with one: the first pass
         // wrote the area code as words ("Oh, here you go 901-1005").
@@ -70,6 +55,23 @@ pub fn judge(
                 let heard = longest_number(&r.text)?;
                 (full_length(&heard) && heard.ends_with(n.digits.as_str())).then_some((r, heard))
             });
+        if let Some((r, digits)) = counted {
+            // The recount chose what a hearing wrote as a full number
+            // around the first pass's seven digits: the evidence that
+            // makes an area code sure (below).
+            let area_code = area_code.as_ref().is_some_and(|(_, a)| *a == digits);
+            replace_first_hearing(n, digits, words, r.from_s, is_digit_word);
+            if let Some(again) = again.filter(|a| *a != n.digits && !n.alternatives.contains(a)) {
+                n.alternatives.push(again);
+            }
+            settle(n, heard);
+            let margin = heard.and_then(|h| h.recount_margin);
+            if area_code || margin.is_some_and(|m| m >= SURE_RECOUNT_MARGIN) {
+                n.uncertain = false;
+                n.doubt = None;
+            }
+            continue;
+        }
         if let Some((r, digits)) = area_code {
             replace_first_hearing(n, digits, words, r.from_s, |_| true);
             // Sure: the first pass and a hearing made apart agree on all
@@ -517,6 +519,40 @@ mod tests {
             assert_eq!(n.digits, "9011005", "{other}");
             assert!(!n.uncertain, "{other}");
         }
+    }
+
+    /// A 7-digit number recounted as the full number that the hearing
+    /// from the seconds before it wrote (taken unscored): that hearing and
+    /// the first pass agree on the seven digits, as for an area code.
+    #[test]
+    fn a_recount_the_wider_hearing_wrote_around_seven_digits_is_sure() {
+        let w = words("7 0 <pause:1.0> 405 0159 thanks");
+        let judged = |wider: &str| {
+            let mut found = find_phone_numbers(&w);
+            assert_eq!(found[0].digits, "4050159");
+            let heard = |from_s: f64, text: &str| {
+                Some(Hearing {
+                    from_s,
+                    text: text.into(),
+                })
+            };
+            let hearings = [Hearings {
+                number: 0,
+                again: heard(found[0].start_s, "4, 0, 5, 0, 1, 5, 9."),
+                wider: heard(0.0, wider),
+                recount: heard(0.0, "7 0 0, 4 0 5, 0 1 5 9"),
+                ..Hearings::default()
+            }];
+            judge(&mut found, &hearings, &w, &[]);
+            found.remove(0)
+        };
+        let n = judged("7 0, 0, 4, 0, 5, 0, 1, 5, 9.");
+        assert_eq!(n.digits, "7004050159");
+        assert!(!n.uncertain, "{:?}", n.doubt);
+        // The wider hearing wrote other digits: the recount stays a guess.
+        let n = judged("7 0 4 0 5 0 1 5 9.");
+        assert_eq!(n.digits, "7004050159");
+        assert!(n.uncertain);
     }
 
     /// Number "5 5 <pause> 508 6228" recounted as 555-508-6228, with what
