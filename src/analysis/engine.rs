@@ -481,35 +481,44 @@ mod tests {
         assert_eq!(st(&a, "identify-self"), Status::Fail);
     }
 
-    #[test]
-    fn a_first_name_said_again_in_full_is_a_full_name() {
-        for text in [
-            "Hi Colleen, this is Jess, Jess Albright, 802-555-0147.",
-            "Hey Jo! So, this is, like, Hailey? Hailey Dunn? 502-555-0172.",
-        ] {
+    /// The name check's status on each networking message.
+    fn names_are(cases: &[(&str, Status)]) {
+        for (text, status) in cases {
             let a = net(text);
             let f = finding(&a, "identify-self");
-            assert_eq!(f.status, Status::Pass, "{text}: {}", f.message);
+            assert_eq!(f.status, *status, "{text}: {}", f.message);
         }
-        // Another full name later in the opening is not the caller's.
-        let a = net("Hi Laura, this is Dev. Marco Ruiz gave me your name.");
-        assert_eq!(st(&a, "identify-self"), Status::Warn);
+    }
+
+    #[test]
+    fn a_first_name_said_again_in_full_is_a_full_name() {
+        names_are(&[
+            (
+                "Hi Colleen, this is Jess, Jess Albright, 802-555-0147.",
+                Status::Pass,
+            ),
+            (
+                "Hey Jo! So, this is, like, Hailey? Hailey Dunn? 502-555-0172.",
+                Status::Pass,
+            ),
+            // Another full name later in the opening is not the caller's.
+            (
+                "Hi Laura, this is Dev. Marco Ruiz gave me your name.",
+                Status::Warn,
+            ),
+        ]);
     }
 
     #[test]
     fn a_hyphenated_name_is_one_word_of_a_name() {
-        for (text, status) in [
+        names_are(&[
             ("Hi, this is Anne-Marie Duval, 802-555-0147.", Status::Pass),
             (
                 "Hi, this is Parker, Parker Quillen-Hale, 801-555-0110.",
                 Status::Pass,
             ),
             ("Hi, this is Anne-Marie, 802-555-0147.", Status::Warn),
-        ] {
-            let a = net(text);
-            let f = finding(&a, "identify-self");
-            assert_eq!(f.status, status, "{text}: {}", f.message);
-        }
+        ]);
     }
 
     #[test]
@@ -518,23 +527,32 @@ mod tests {
         let f = finding(&a, "identify-self");
         assert_eq!(f.status, Status::Warn);
         assert!(f.message.contains("title and surname"), "{}", f.message);
-        let a = net("Hi, this is Dr. Ana Ruiz, 617-555-0100.");
-        assert_eq!(st(&a, "identify-self"), Status::Pass);
-        let a = net("Good afternoon, Mr. Hargrove. You can reach me on 603-555-0141.");
-        assert_eq!(st(&a, "identify-self"), Status::Fail);
+        names_are(&[
+            ("Hi, this is Dr. Ana Ruiz, 617-555-0100.", Status::Pass),
+            (
+                "Good afternoon, Mr. Hargrove. You can reach me on 603-555-0141.",
+                Status::Fail,
+            ),
+        ]);
     }
 
     #[test]
     fn a_bare_name_may_go_on_with_whom_the_call_is_for_or_at_the_number() {
-        for text in [
-            "Greta Holm for Mr. Castellano, 515-555-0150. Thanks.",
-            "Yvette, Hank Sorensen at 775-555-0192. Frank Tillery suggested you.",
-        ] {
-            assert_eq!(st(&net(text), "identify-self"), Status::Pass, "{text}");
-        }
-        // "at" before anything but the number is not a name's end.
-        let a = net("Hi Laura, Marco Ruiz at the meetup gave me your name.");
-        assert_eq!(st(&a, "identify-self"), Status::Fail);
+        names_are(&[
+            (
+                "Greta Holm for Mr. Castellano, 515-555-0150. Thanks.",
+                Status::Pass,
+            ),
+            (
+                "Yvette, Hank Sorensen at 775-555-0192. Frank Tillery suggested you.",
+                Status::Pass,
+            ),
+            // "at" before anything but the number is not a name's end.
+            (
+                "Hi Laura, Marco Ruiz at the meetup gave me your name.",
+                Status::Fail,
+            ),
+        ]);
     }
 
     /// Ways of saying things that the patterns take without the sentence
