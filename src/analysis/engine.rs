@@ -510,6 +510,24 @@ mod tests {
     }
 
     #[test]
+    fn a_partial_name_said_in_full_right_after_is_a_full_name() {
+        names_are(&[
+            (
+                "Hi, this is Bella, um, Isabella Russo, 973-555-0186.",
+                Status::Pass,
+            ),
+            (
+                "Good afternoon, I am Mr. Nakamura, Hiroshi Nakamura.",
+                Status::Pass,
+            ),
+            (
+                "Good afternoon, Geoffrey Pembroke ringing, on 312-555-0170.",
+                Status::Pass,
+            ),
+        ]);
+    }
+
+    #[test]
     fn a_hyphenated_name_is_one_word_of_a_name() {
         names_are(&[
             ("Hi, this is Anne-Marie Duval, 802-555-0147.", Status::Pass),
@@ -578,6 +596,36 @@ mod tests {
                 Status::Pass,
             ),
             ("I saw your name once.", "connection", Status::Fail),
+            (
+                "I found you in the member directory.",
+                "connection",
+                Status::Pass,
+            ),
+            (
+                "We talk at your booth at the job fair.",
+                "connection",
+                Status::Pass,
+            ),
+            (
+                "Your former student Camila is my friend.",
+                "connection",
+                Status::Pass,
+            ),
+            (
+                "I'd like to talk to your manager.",
+                "connection",
+                Status::Fail,
+            ),
+            (
+                "So your cousin Nick, he said you run the pharmacy.",
+                "connection",
+                Status::Pass,
+            ),
+            (
+                "I came across your profile on the alumni site.",
+                "connection",
+                Status::Pass,
+            ),
         ] {
             assert_eq!(st(&net(text), id), status, "{text}");
         }
@@ -616,6 +664,21 @@ mod tests {
                 "I can share the posting with my old team.",
                 "offer-referral",
                 Status::Pass,
+            ),
+            (
+                "Your Madison cheese plant needs a food safety manager.",
+                "reason",
+                Status::Pass,
+            ),
+            (
+                "Your clinic is hiring night nurses, I heard.",
+                "reason",
+                Status::Pass,
+            ),
+            (
+                "I'm looking for a job, any job really.",
+                "reason",
+                Status::Fail,
             ),
             (
                 "Seven seasons on detachable chairlifts at Stowe.",

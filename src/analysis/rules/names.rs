@@ -195,23 +195,26 @@ fn is_title(t: &super::text::Tok) -> bool {
 /// How far after a first name alone the caller may say it again in full.
 const SAID_AGAIN_WITHIN: usize = 4;
 
-/// A first name alone (`first`) that the caller goes on to say in full
-/// right after ("this is Jess, Jess Albright"; "Hailey? Hailey Dunn?"):
-/// the candidate that holds the full name.
+/// A partial name (`first`: a first name alone, or a title and surname)
+/// that the caller goes on to say in full: right after it ("this is Bella,
+/// um, Isabella Russo"; "I am Mr. Nakamura, Hiroshi Nakamura"), or a few
+/// words on with the same first name ("Hailey? Hailey Dunn?"). The
+/// candidate that holds the full name.
 fn said_again_in_full<'a>(
     toks: &[super::text::Tok],
     first: &Range<usize>,
     cands: &'a [(Match, Option<Range<usize>>)],
 ) -> Option<(&'a Match, Range<usize>)> {
-    if words_in(toks, first) != 1 {
+    let titled = first.len() > 1 && is_title(&toks[first.start]);
+    if words_in(toks, first) - usize::from(titled) != 1 {
         return None;
     }
     cands.iter().find_map(|(m, n)| {
         let n = n.clone()?;
+        let same_name = toks[n.start].text == toks[first.start].text;
         let again = words_in(toks, &n) >= 2
-            && n.start > first.start
-            && n.start <= first.end + SAID_AGAIN_WITHIN
-            && toks[n.start].text == toks[first.start].text;
+            && n.start >= first.end
+            && (n.start == first.end || (same_name && n.start <= first.end + SAID_AGAIN_WITHIN));
         again.then_some((m, n))
     })
 }
