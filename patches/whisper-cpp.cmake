@@ -245,13 +245,41 @@ if(_vmcoach_done EQUAL -1)
     }
 ")
 
-    # 6. Say so in the system info line, so a test can tell the patch is in; the
+    # 6. Every row's logits on request, for scoring a text in one decode:
+    #   vmcoach_whisper_all_logits(true) makes whisper_decode_with_state on
+    #   the calling thread keep the logits of every token it is given (row i
+    #   at i x n_vocab in whisper_get_logits_from_state), not the last only.
+    #   Off by default, so whisper.cpp's own decoding is as before.
+    _vmcoach_replace(
+"static void whisper_batch_prep_legacy(whisper_batch & batch, const whisper_token * tokens, int n_tokens, int n_past, int seq_id) {
+"
+"// VMCOACH_PATCH: whether a decode on this thread keeps every row's logits.
+static thread_local bool vmcoach_all_logits = false;
+
+extern \"C\" WHISPER_API void vmcoach_whisper_all_logits(bool on) {
+    vmcoach_all_logits = on;
+}
+
+static void whisper_batch_prep_legacy(whisper_batch & batch, const whisper_token * tokens, int n_tokens, int n_past, int seq_id) {
+")
+    _vmcoach_replace(
+"    batch.logits[n_tokens - 1] = 1;
+}
+"
+"    batch.logits[n_tokens - 1] = 1;
+    for (int i = 0; vmcoach_all_logits && i < n_tokens - 1; ++i) {
+        batch.logits[i] = 1;
+    }
+}
+")
+
+    # 7. Say so in the system info line, so a test can tell the patch is in; the
 #   number goes up with every change here, so a build made before a change
 #   fails that test instead of running the old whisper.cpp unnoticed.
     _vmcoach_replace(
 "    s += \"WHISPER : \";
 "
-"    s += \"WHISPER : VMCOACH_PATCH = 2 | \";
+"    s += \"WHISPER : VMCOACH_PATCH = 3 | \";
 ")
 
     file(WRITE "${_vmcoach_file}" "${_vmcoach_src}")

@@ -5,10 +5,12 @@
 //! begins in the encoded window, then the words the first pass wrote there
 //! before the number, taken as said.
 //!
-//! Scoring feeds each text token by token and adds up the
-//! log-probabilities; texts that begin alike share the decoding of their
-//! common beginning (a trie walked depth first, the decoder's cache cut
-//! back to the branch point before each sibling).
+//! Scoring adds up the log-probabilities of each text's tokens. Texts that
+//! begin alike share the decoding of their common beginning (a trie walked
+//! depth first, the decoder's cache cut back to the branch point before
+//! each sibling), and each decode feeds a whole way down the trie with
+//! every row's logits kept (a whisper.cpp patch), so that the vocabulary's
+//! 51,864-row product is read once per way rather than once per token.
 
 use std::collections::BTreeMap;
 
@@ -33,6 +35,30 @@ impl Node {
     }
 }
 
+extern "C" {
+    /// Added to whisper.cpp by patches/whisper-cpp.cmake (6): while on, a
+    /// decode on the calling thread keeps every row's logits.
+    fn vmcoach_whisper_all_logits(on: bool);
+}
+
+/// Every row's logits kept while it lives (see [`vmcoach_whisper_all_logits`]).
+struct AllRows;
+
+impl AllRows {
+    fn on() -> AllRows {
+        // SAFETY: sets a thread-local flag in whisper.cpp; no pointers.
+        unsafe { vmcoach_whisper_all_logits(true) };
+        AllRows
+    }
+}
+
+impl Drop for AllRows {
+    fn drop(&mut self) {
+        // SAFETY: as in `on`.
+        unsafe { vmcoach_whisper_all_logits(false) };
+    }
+}
+
 /// The decoder and what it has been given so far.
 struct Scorer<'a> {
     state: &'a mut WhisperState,
@@ -41,51 +67,130 @@ struct Scorer<'a> {
 }
 
 impl Scorer<'_> {
+    /// Feeds `tokens` at positions `n_past..` (the decoder's cache from
+    /// there on is dropped first) and returns the logits of the rows kept:
+    /// `rows` of them, the last ones, one vocabulary's length each. One row
+    /// is the last token's; more than one needs every row kept
+    /// ([`AllRows`]).
+    fn decode(&mut self, tokens: &[i32], n_past: usize, rows: usize) -> Result<&[f32]> {
+        let failed = |e| failed("decode", e);
+        if tokens.is_empty() || rows == 0 || rows > tokens.len() {
+            return Err(Error::Transcribe("nothing to score".into()));
+        }
+        {
+            let _all = (rows > 1).then(AllRows::on);
+            self.state
+                .decode(tokens, n_past, self.threads)
+                .map_err(failed)?;
+        }
+        let first = self.state.get_logits().map_err(failed)?;
+        let n_vocab = first.len();
+        // SAFETY: whisper.cpp sizes its logits to one vocabulary per token
+        // decoded and puts row i at i x n_vocab; the rows asked for are
+        // those it wrote (the last, or all under `AllRows`). The slice
+        // borrows the state, so no decode can change it while it is read.
+        let all = unsafe { std::slice::from_raw_parts(first.as_ptr(), n_vocab * tokens.len()) };
+        Ok(&all[n_vocab * (tokens.len() - rows)..])
+    }
+
     /// Feeds `tokens` at positions `n_past..` and returns the
     /// log-probabilities of the token after the last of them.
     fn feed(&mut self, tokens: &[i32], n_past: usize) -> Result<Vec<f32>> {
-        let (last, before) = tokens
-            .split_last()
-            .ok_or_else(|| Error::Transcribe("nothing to score".into()))?;
-        let failed = |e| failed("decode", e);
-        if !before.is_empty() {
-            self.state
-                .decode(before, n_past, self.threads)
-                .map_err(failed)?;
-        }
-        // One token alone, so that its logits are the first row.
-        self.state
-            .decode(&[*last], n_past + before.len(), self.threads)
-            .map_err(failed)?;
-        let logits = self.state.get_logits().map_err(failed)?;
-        Ok(log_softmax(logits))
+        Ok(log_softmax(self.decode(tokens, n_past, 1)?))
     }
 
-    /// Adds up the children's scores below `node`, whose next-token
-    /// log-probabilities are `next`; `n_past` tokens have been fed.
-    fn walk(&mut self, node: &Node, next: &[f32], n_past: usize, sum: f64) -> Result<()> {
+    /// Scores the texts that end at or below `node`, reached by `token`
+    /// after `n_past` tokens, with `sum` the log-probability of the way
+    /// there (`token`'s included). One decode feeds `token` and then, as
+    /// far down as it goes, the first child that has children of its own,
+    /// keeping every row: that gives the next-token log-probabilities of
+    /// each node on the way. The other children are scored from there,
+    /// the deepest first, so that the cache each of them starts from (the
+    /// way down to it) is still in place.
+    fn below(&mut self, node: &Node, token: i32, n_past: usize, sum: f64) -> Result<()> {
+        let mut tokens = vec![token];
+        let mut nodes = vec![node];
+        while let Some((&t, child)) = nodes[nodes.len() - 1]
+            .children
+            .iter()
+            .find(|(_, c)| !c.children.is_empty())
+        {
+            tokens.push(t);
+            nodes.push(child);
+        }
+        let logits = self.decode(&tokens, n_past, tokens.len())?;
+        let n_vocab = logits.len() / tokens.len();
+        // Each node's children with their log-probabilities.
+        let next: Vec<Vec<(i32, f64)>> = nodes
+            .iter()
+            .zip(logits.chunks(n_vocab))
+            .map(|(n, row)| children_log_probs(n, row))
+            .collect();
+        let mut sums = vec![sum];
+        for (i, &t) in tokens.iter().enumerate().skip(1) {
+            let step = next[i - 1]
+                .iter()
+                .find(|(c, _)| *c == t)
+                .map_or(f64::NEG_INFINITY, |p| p.1);
+            sums.push(sums[i - 1] + step);
+        }
+        for i in (0..nodes.len()).rev() {
+            let on_the_way = tokens.get(i + 1).copied();
+            self.children(nodes[i], &next[i], n_past + i + 1, sums[i], on_the_way)?;
+        }
+        Ok(())
+    }
+
+    /// Scores `node`'s children, whose log-probabilities are `next`, after
+    /// `n_past` tokens and a way there of log-probability `sum`; all but
+    /// `skip`, which the caller has scored below already.
+    fn children(
+        &mut self,
+        node: &Node,
+        next: &[(i32, f64)],
+        n_past: usize,
+        sum: f64,
+        skip: Option<i32>,
+    ) -> Result<()> {
         for (&token, child) in &node.children {
             let sum = sum
                 + next
-                    .get(token as usize)
-                    .copied()
-                    .unwrap_or(f32::NEG_INFINITY) as f64;
+                    .iter()
+                    .find(|(t, _)| *t == token)
+                    .map_or(f64::NEG_INFINITY, |p| p.1);
             for &text in &child.ends {
                 self.scores[text] = sum;
             }
-            if !child.children.is_empty() {
-                let after = self.feed(&[token], n_past)?;
-                self.walk(child, &after, n_past + 1, sum)?;
+            if !child.children.is_empty() && Some(token) != skip {
+                self.below(child, token, n_past, sum)?;
             }
         }
         Ok(())
     }
 }
 
-fn log_softmax(logits: &[f32]) -> Vec<f32> {
+/// The log-probabilities, in the row of `logits`, of `node`'s children.
+fn children_log_probs(node: &Node, logits: &[f32]) -> Vec<(i32, f64)> {
+    let log_sum = log_sum_exp(logits);
+    node.children
+        .keys()
+        .map(|&t| {
+            let l = logits
+                .get(t as usize)
+                .map_or(f64::NEG_INFINITY, |&l| l as f64);
+            (t, l - log_sum)
+        })
+        .collect()
+}
+
+fn log_sum_exp(logits: &[f32]) -> f64 {
     let max = logits.iter().copied().fold(f32::NEG_INFINITY, f32::max);
     let sum: f64 = logits.iter().map(|&l| ((l - max) as f64).exp()).sum();
-    let log_sum = max as f64 + sum.ln();
+    max as f64 + sum.ln()
+}
+
+fn log_softmax(logits: &[f32]) -> Vec<f32> {
+    let log_sum = log_sum_exp(logits);
     logits
         .iter()
         .map(|&l| (l as f64 - log_sum) as f32)
@@ -154,8 +259,9 @@ pub fn score(
         threads: threads.max(1),
         scores: vec![f64::NEG_INFINITY; texts.len()],
     };
-    let next = scorer.feed(start, 0)?;
-    scorer.walk(&root, &next, start.len(), 0.0)?;
+    let row = scorer.decode(start, 0, 1)?;
+    let next = children_log_probs(&root, row);
+    scorer.children(&root, &next, start.len(), 0.0, None)?;
     Ok(scorer.scores)
 }
 
