@@ -536,6 +536,7 @@ mod tests {
                 Status::Pass,
             ),
             ("Hi, this is Anne-Marie, 802-555-0147.", Status::Warn),
+            ("Hello, my name is Jae-won Seo, 541-555-0104.", Status::Pass),
         ]);
     }
 
@@ -551,6 +552,17 @@ mod tests {
                 "Good afternoon, Mr. Hargrove. You can reach me on 603-555-0141.",
                 Status::Fail,
             ),
+        ]);
+    }
+
+    #[test]
+    fn a_first_name_alone_right_before_the_number_is_a_partial_name() {
+        names_are(&[
+            (
+                "Hey Gloria, Sean, 401-555-0106, Lisa said to call.",
+                Status::Warn,
+            ),
+            ("Hey Gloria, 401-555-0106, Lisa said to call.", Status::Fail),
         ]);
     }
 

@@ -222,9 +222,9 @@ fn said_again_in_full<'a>(
 /// The opening: clauses that start within this many tokens.
 const OPENING_TOKS: usize = 16;
 
-/// Full names said on their own in the opening: a clause (between
-/// sentence starts, commas and the number) of two or three capitalised
-/// words that are not common words, not after a greeting ("Hi Laura," is
+/// Names said on their own in the opening: a clause (between sentence
+/// starts, commas and the number) of two or three capitalised words that
+/// are not common words (or one, a first name, right before the number), not after a greeting ("Hi Laura," is
 /// the listener), nor after a form of address ("Good afternoon, Mr.
 /// Hargrove."). The clause may go on with "for" and whom the call is for
 /// ("Greta Holm for Mr. Castellano"), or end in "at" before the number
@@ -260,7 +260,12 @@ fn bare_names(cx: &Ctx, greetings: &std::collections::HashSet<String>) -> Vec<Ra
             || (toks[rest].text == "at"
                 && rest + 1 == end
                 && toks.get(end).is_some_and(|t| t.phone.is_some()));
-        if (2..=3).contains(&named) && goes_on && !after_greeting && !is_title(&toks[start]) {
+        // A first name alone counts only right before the number ("Hey
+        // Gloria, Sean, 401-..."): elsewhere one capitalised word is too
+        // often something else.
+        let before_number = rest == end && toks.get(end).is_some_and(|t| t.phone.is_some());
+        let enough = (2..=3).contains(&named) || (named == 1 && before_number);
+        if enough && goes_on && !after_greeting && !is_title(&toks[start]) {
             out.push(start..rest);
         }
         start = end;

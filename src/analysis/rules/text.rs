@@ -70,12 +70,13 @@ impl TokenStream {
             any_cap |= cap;
             let pieces = normalize_word(&w.text);
             // Each piece of a hyphenated word has its own capital
-            // ("Quillen-Hale"); a contraction's second piece has none.
+            // ("Quillen-Hale"), or the first piece's ("Jae-won"); a
+            // contraction's second piece has none.
             let raw_caps: Vec<bool> = w
                 .text
                 .split(|c: char| !(c.is_alphanumeric() || c == '\''))
                 .filter(|p| !p.is_empty())
-                .map(|p| capital(p) == Some(true))
+                .map(|p| capital(p) == Some(true) || cap)
                 .collect();
             let same_pieces = raw_caps.len() == pieces.len();
             for (k, t) in pieces.into_iter().enumerate() {
