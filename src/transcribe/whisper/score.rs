@@ -128,11 +128,7 @@ impl Scorer<'_> {
             .collect();
         let mut sums = vec![sum];
         for (i, &t) in tokens.iter().enumerate().skip(1) {
-            let step = next[i - 1]
-                .iter()
-                .find(|(c, _)| *c == t)
-                .map_or(f64::NEG_INFINITY, |p| p.1);
-            sums.push(sums[i - 1] + step);
+            sums.push(sums[i - 1] + log_prob(&next[i - 1], t));
         }
         for i in (0..nodes.len()).rev() {
             let on_the_way = tokens.get(i + 1).copied();
@@ -153,11 +149,7 @@ impl Scorer<'_> {
         skip: Option<i32>,
     ) -> Result<()> {
         for (&token, child) in &node.children {
-            let sum = sum
-                + next
-                    .iter()
-                    .find(|(t, _)| *t == token)
-                    .map_or(f64::NEG_INFINITY, |p| p.1);
+            let sum = sum + log_prob(next, token);
             for &text in &child.ends {
                 self.scores[text] = sum;
             }
@@ -167,6 +159,13 @@ impl Scorer<'_> {
         }
         Ok(())
     }
+}
+
+/// `token`'s log-probability among `next`, a node's children's.
+fn log_prob(next: &[(i32, f64)], token: i32) -> f64 {
+    next.iter()
+        .find(|(t, _)| *t == token)
+        .map_or(f64::NEG_INFINITY, |p| p.1)
 }
 
 /// The log-probabilities, in the row of `logits`, of `node`'s children.
