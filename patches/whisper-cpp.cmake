@@ -22,6 +22,9 @@
 # 5. A fix: DTW's walk over the segments' tokens stepped past the last
 #   segment when its last token got a time, and read a segment that is not
 #   there; now and then that was a segfault (seen once in tests/batch.rs).
+# 6. On request (vmcoach_whisper_all_logits, a thread-local switch), a
+#   decode keeps every row's logits rather than the last only: the number
+#   recount scores a reading's tokens in one decode (transcribe/whisper/score.rs).
 #
 # Each piece of text to replace must be found exactly once, or the build
 # stops here: a new whisper-rs-sys needs this file looked at again.
