@@ -13,7 +13,7 @@ use crate::analysis::phone::{find_phone_numbers, Hearing, Hearings};
 use crate::audio::levels::Levels;
 use crate::audio::Mono16k;
 use crate::error::Result;
-use crate::transcribe::{Segment, Transcriber, Transcript, Word};
+use crate::transcribe::{Transcriber, Transcript};
 
 /// The take so far as the worker last heard it.
 pub(super) struct Latest {
@@ -56,7 +56,7 @@ pub(super) fn splice(
         return Ok(None);
     }
     let heard_numbers = find_phone_numbers(&latest.transcript.words);
-    let mut transcript = before(latest.transcript, join_s);
+    let mut transcript = latest.transcript.starting(|s| s < join_s);
     let numbers = find_phone_numbers(&transcript.words);
     // The worker's hearings hold while the words dropped held no number.
     let mut hearings = match latest.hearings {
@@ -68,23 +68,14 @@ pub(super) fn splice(
         // the words from the join on are kept.
         let from_s = (join_s - CONTEXT_S).max(0.0);
         let tail = mono16k.between(from_s, mono16k.duration_s());
-        let heard = from(transcriber.transcribe(&tail)?, join_s - from_s);
+        let heard = transcriber
+            .transcribe(&tail)?
+            .starting(|s| s >= join_s - from_s);
         let tail_numbers = find_phone_numbers(&heard.words);
         let tail_hearings = hear_numbers_again(&tail, &heard.words, &tail_numbers, transcriber)?;
-        transcript
-            .words
-            .extend(heard.words.into_iter().map(|w| Word {
-                start_s: w.start_s + from_s,
-                end_s: w.end_s + from_s,
-                ..w
-            }));
-        transcript
-            .segments
-            .extend(heard.segments.into_iter().map(|s| Segment {
-                start_s: s.start_s + from_s,
-                end_s: s.end_s + from_s,
-                ..s
-            }));
+        let heard = heard.shifted(from_s);
+        transcript.words.extend(heard.words);
+        transcript.segments.extend(heard.segments);
         if find_phone_numbers(&transcript.words).len() != numbers.len() + tail_numbers.len() {
             return Ok(None);
         }
@@ -95,34 +86,6 @@ pub(super) fn splice(
         );
     }
     Ok(Some((transcript, hearings)))
-}
-
-/// The words (and segments) of `t` that begin before `join_s`.
-fn before(t: Transcript, join_s: f64) -> Transcript {
-    Transcript {
-        words: t.words.into_iter().filter(|w| w.start_s < join_s).collect(),
-        segments: t
-            .segments
-            .into_iter()
-            .filter(|s| s.start_s < join_s)
-            .collect(),
-    }
-}
-
-/// The words (and segments) of `t` that begin at `join_s` or later.
-fn from(t: Transcript, join_s: f64) -> Transcript {
-    Transcript {
-        words: t
-            .words
-            .into_iter()
-            .filter(|w| w.start_s >= join_s)
-            .collect(),
-        segments: t
-            .segments
-            .into_iter()
-            .filter(|s| s.start_s >= join_s)
-            .collect(),
-    }
 }
 
 /// A hearing of the last words' number `h.number`, as a hearing of the

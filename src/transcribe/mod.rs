@@ -43,6 +43,43 @@ impl Transcript {
     pub fn text(&self) -> String {
         join_words(&self.words)
     }
+
+    /// The words and segments whose start `keep` accepts.
+    pub fn starting(self, keep: impl Fn(f64) -> bool) -> Transcript {
+        Transcript {
+            words: self.words.into_iter().filter(|w| keep(w.start_s)).collect(),
+            segments: self
+                .segments
+                .into_iter()
+                .filter(|s| keep(s.start_s))
+                .collect(),
+        }
+    }
+
+    /// Every time `by_s` seconds later: a stretch's transcript placed in
+    /// the recording it was cut from.
+    pub fn shifted(self, by_s: f64) -> Transcript {
+        Transcript {
+            words: self
+                .words
+                .into_iter()
+                .map(|w| Word {
+                    start_s: w.start_s + by_s,
+                    end_s: w.end_s + by_s,
+                    ..w
+                })
+                .collect(),
+            segments: self
+                .segments
+                .into_iter()
+                .map(|s| Segment {
+                    start_s: s.start_s + by_s,
+                    end_s: s.end_s + by_s,
+                    ..s
+                })
+                .collect(),
+        }
+    }
 }
 
 /// `words` joined with single spaces.
@@ -108,4 +145,43 @@ pub trait Transcriber {
     /// decoder state), once it and its numbers are heard: the analysis that
     /// follows need not have it resident. The next hearing makes it again.
     fn release_buffers(&mut self) {}
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_stretchs_transcript_is_cut_and_placed_in_its_recording() {
+        let word = |text: &str, start_s: f64| Word {
+            text: text.into(),
+            start_s,
+            end_s: start_s + 0.4,
+            confidence: 0.9,
+        };
+        let t = Transcript {
+            words: vec![word("context", 1.0), word("last", 6.0), word("words", 6.5)],
+            segments: vec![
+                Segment {
+                    text: "context".into(),
+                    start_s: 1.0,
+                    end_s: 1.4,
+                },
+                Segment {
+                    text: "last words".into(),
+                    start_s: 6.0,
+                    end_s: 6.9,
+                },
+            ],
+        };
+        let tail = t.starting(|s| s >= 5.0).shifted(20.0);
+        assert_eq!(tail.text(), "last words");
+        assert_eq!(tail.words[0].start_s, 26.0);
+        assert_eq!(tail.words[1].end_s, 26.9);
+        assert_eq!(tail.segments.len(), 1);
+        assert_eq!(
+            (tail.segments[0].start_s, tail.segments[0].end_s),
+            (26.0, 26.9)
+        );
+    }
 }
