@@ -58,27 +58,14 @@ impl Transcript {
 
     /// Every time `by_s` seconds later: a stretch's transcript placed in
     /// the recording it was cut from.
-    pub fn shifted(self, by_s: f64) -> Transcript {
-        Transcript {
-            words: self
-                .words
-                .into_iter()
-                .map(|w| Word {
-                    start_s: w.start_s + by_s,
-                    end_s: w.end_s + by_s,
-                    ..w
-                })
-                .collect(),
-            segments: self
-                .segments
-                .into_iter()
-                .map(|s| Segment {
-                    start_s: s.start_s + by_s,
-                    end_s: s.end_s + by_s,
-                    ..s
-                })
-                .collect(),
+    pub fn shifted(mut self, by_s: f64) -> Transcript {
+        for w in &mut self.words {
+            (w.start_s, w.end_s) = (w.start_s + by_s, w.end_s + by_s);
         }
+        for s in &mut self.segments {
+            (s.start_s, s.end_s) = (s.start_s + by_s, s.end_s + by_s);
+        }
+        self
     }
 }
 
