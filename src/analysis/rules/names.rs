@@ -224,11 +224,12 @@ const OPENING_TOKS: usize = 16;
 
 /// Names said on their own in the opening: a clause (between sentence
 /// starts, commas and the number) of two or three capitalised words that
-/// are not common words (or one, a first name, right before the number), not after a greeting ("Hi Laura," is
-/// the listener), nor after a form of address ("Good afternoon, Mr.
-/// Hargrove."). The clause may go on with "for" and whom the call is for
-/// ("Greta Holm for Mr. Castellano"), or end in "at" before the number
-/// ("Hank Sorensen at 775-...").
+/// are not common words (or of one, a first name, right before the
+/// number), not after a greeting ("Hi Laura," is the listener), nor after
+/// a form of address ("Good afternoon, Mr. Hargrove."). The clause may go
+/// on with "for" and whom the call is for ("Greta Holm for Mr.
+/// Castellano"), or end in "at" before the number ("Hank Sorensen at
+/// 775-...").
 fn bare_names(cx: &Ctx, greetings: &std::collections::HashSet<String>) -> Vec<Range<usize>> {
     let toks = &cx.stream.toks;
     if cx.stream.all_lower {
