@@ -493,6 +493,49 @@ fn param_words(params: &BTreeMap<String, f64>) -> Vec<(&str, String)> {
 mod tests {
     use super::*;
 
+    /// The pattern language splits elements at spaces, so a phrase written
+    /// inside an alternation ("touch base|say hi", "are looking|looking
+    /// for") becomes words of neighbouring elements and cannot match as
+    /// meant. Its marks: a word twice in one alternation, or in an
+    /// alternation and the element next to it (unless one is optional:
+    /// "hear|hearing from|back from? you" is meant).
+    #[test]
+    fn no_built_in_pattern_holds_a_phrase_inside_an_alternation() {
+        let rs = RuleSet::default_rules();
+        for rule in &rs.rules {
+            let spec = &rule.spec;
+            let all = spec.patterns.iter().chain(&spec.unless);
+            for pattern in all.chain(spec.phrases.values().flatten()) {
+                let elems: Vec<&str> = pattern.split_whitespace().collect();
+                let words = |e: &str| -> Vec<String> { e.split('|').map(String::from).collect() };
+                for (i, e) in elems.iter().enumerate() {
+                    let mine = words(e);
+                    let mut seen = std::collections::HashSet::new();
+                    assert!(
+                        mine.iter().all(|w| seen.insert(w)),
+                        "{}: {pattern:?} repeats a word in {e:?}",
+                        spec.id
+                    );
+                    let Some(next) = elems.get(i + 1) else {
+                        continue;
+                    };
+                    if !(e.contains('|') || next.contains('|'))
+                        || e.ends_with('?')
+                        || next.ends_with('?')
+                    {
+                        continue;
+                    }
+                    let theirs = words(next);
+                    assert!(
+                        !mine.iter().any(|w| w != "*" && theirs.contains(w)),
+                        "{}: {pattern:?} has a word in both {e:?} and {next:?}: a phrase inside an alternation?",
+                        spec.id
+                    );
+                }
+            }
+        }
+    }
+
     #[test]
     fn default_rules_load_and_cover_the_contract_ids() {
         let rs = RuleSet::default_rules();
