@@ -25,6 +25,12 @@
 # 6. On request (vmcoach_whisper_all_logits, a thread-local switch), a
 #   decode keeps every row's logits rather than the last only: the number
 #   recount scores a reading's tokens in one decode (transcribe/whisper/score.rs).
+# 7. The encoder can be given up part way: whisper.cpp checks the abort
+#   callback only once an encoder pass is over, which on one thread of a slow
+#   CPU is more than a second after the take ends (the live engine stops its
+#   worker then, pipeline/live.rs). The callback whisper_encode_internal is
+#   given now also reaches the CPU backend, which checks it between graph
+#   nodes; an aborted encode fails as an aborted decode does.
 #
 # Each piece of text to replace must be found exactly once, or the build
 # stops here: a new whisper-rs-sys needs this file looked at again.
@@ -276,13 +282,65 @@ static void whisper_batch_prep_legacy(whisper_batch & batch, const whisper_token
 }
 ")
 
-    # 7. Say so in the system info line, so a test can tell the patch is in; the
+    # 7. The encoder's graphs checked for an abort between nodes.
+    _vmcoach_replace(
+"static bool ggml_graph_compute_helper(
+      ggml_backend_sched_t   sched,
+"
+"// VMCOACH_PATCH: the abort callback of the encode under way on this thread,
+// for the scheduler's backends (set for the length of whisper_encode_internal).
+static thread_local ggml_abort_callback vmcoach_abort = nullptr;
+static thread_local void * vmcoach_abort_data = nullptr;
+
+struct vmcoach_abort_scope {
+    vmcoach_abort_scope(ggml_abort_callback cb, void * data) {
+        vmcoach_abort = cb;
+        vmcoach_abort_data = data;
+    }
+    ~vmcoach_abort_scope() {
+        vmcoach_abort = nullptr;
+        vmcoach_abort_data = nullptr;
+    }
+};
+
+static bool ggml_graph_compute_helper(
+      ggml_backend_sched_t   sched,
+")
+    _vmcoach_replace(
+"    const bool t = (ggml_backend_sched_graph_compute(sched, graph) == GGML_STATUS_SUCCESS);
+"
+"    for (int i = 0; i < ggml_backend_sched_get_n_backends(sched); ++i) {
+        ggml_backend_t backend = ggml_backend_sched_get_backend(sched, i);
+        ggml_backend_dev_t dev = ggml_backend_get_device(backend);
+        ggml_backend_reg_t reg = dev ? ggml_backend_dev_backend_reg(dev) : nullptr;
+        auto * fn_set_abort = reg ? (ggml_backend_set_abort_callback_t) ggml_backend_reg_get_proc_address(reg, \"ggml_backend_set_abort_callback\") : nullptr;
+        if (fn_set_abort) {
+            fn_set_abort(backend, vmcoach_abort, vmcoach_abort_data);
+        }
+    }
+
+    const bool t = (ggml_backend_sched_graph_compute(sched, graph) == GGML_STATUS_SUCCESS);
+")
+    _vmcoach_replace(
+"                   void * abort_callback_data) {
+    const int64_t t_start_us = ggml_time_us();
+
+    // conv
+"
+"                   void * abort_callback_data) {
+    const int64_t t_start_us = ggml_time_us();
+    vmcoach_abort_scope vmcoach_abort_guard(abort_callback, abort_callback_data);
+
+    // conv
+")
+
+    # 8. Say so in the system info line, so a test can tell the patch is in; the
 #   number goes up with every change here, so a build made before a change
 #   fails that test instead of running the old whisper.cpp unnoticed.
     _vmcoach_replace(
 "    s += \"WHISPER : \";
 "
-"    s += \"WHISPER : VMCOACH_PATCH = 3 | \";
+"    s += \"WHISPER : VMCOACH_PATCH = 4 | \";
 ")
 
     file(WRITE "${_vmcoach_file}" "${_vmcoach_src}")

@@ -581,3 +581,47 @@ fn first_number_of(
     let number = vmcoach::analysis::phone::find_phone_numbers(&words).remove(0);
     (audio, t, number)
 }
+
+/// A take's end stops the live worker's hearing at once, even inside the
+/// encoder (patches/whisper-cpp.cmake, 7; whisper.cpp itself checks only
+/// once an encoder pass is over): with the abort flag set 50 ms into a
+/// hearing of 3 s of speech on one thread, it fails well before a whole
+/// hearing of the same audio would be done, which is mostly the encoder.
+#[test]
+fn an_abort_stops_a_hearing_inside_the_encoder() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::Arc;
+    use std::time::{Duration, Instant};
+    use vmcoach::transcribe::whisper::{WhisperOptions, WhisperTranscriber};
+    use vmcoach::transcribe::Transcriber;
+    let audio = vmcoach::audio::load(&fixture("networking-good-slt-16k.wav"), 600.0).unwrap();
+    let audio = vmcoach::audio::resample::to_16k(&audio)
+        .unwrap()
+        .between(0.0, 3.0);
+    let stop = Arc::new(AtomicBool::new(false));
+    let options = WhisperOptions {
+        threads: 1,
+        abort: Some(Arc::clone(&stop)),
+        ..WhisperOptions::default()
+    };
+    let mut t = WhisperTranscriber::load(&model(), options).unwrap();
+    let started = Instant::now();
+    assert!(!t.transcribe(&audio).unwrap().words.is_empty());
+    let whole = started.elapsed();
+    let setter = {
+        let stop = Arc::clone(&stop);
+        std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(50));
+            stop.store(true, Ordering::SeqCst);
+        })
+    };
+    let started = Instant::now();
+    let stopped = t.transcribe(&audio);
+    let took = started.elapsed();
+    setter.join().unwrap();
+    assert!(stopped.is_err(), "an aborted hearing must fail");
+    assert!(
+        took < whole / 3,
+        "stopped after {took:?}; a whole hearing took {whole:?}"
+    );
+}
