@@ -307,13 +307,16 @@ static bool ggml_graph_compute_helper(
       ggml_backend_sched_t   sched,
 ")
     _vmcoach_replace(
-"    const bool t = (ggml_backend_sched_graph_compute(sched, graph) == GGML_STATUS_SUCCESS);
+"            fn_set_n_threads(backend, n_threads);
+        }
+    }
+
+    const bool t = (ggml_backend_sched_graph_compute(sched, graph) == GGML_STATUS_SUCCESS);
 "
-"    for (int i = 0; i < ggml_backend_sched_get_n_backends(sched); ++i) {
-        ggml_backend_t backend = ggml_backend_sched_get_backend(sched, i);
-        ggml_backend_dev_t dev = ggml_backend_get_device(backend);
-        ggml_backend_reg_t reg = dev ? ggml_backend_dev_backend_reg(dev) : nullptr;
-        auto * fn_set_abort = reg ? (ggml_backend_set_abort_callback_t) ggml_backend_reg_get_proc_address(reg, \"ggml_backend_set_abort_callback\") : nullptr;
+"            fn_set_n_threads(backend, n_threads);
+        }
+
+        auto * fn_set_abort = (ggml_backend_set_abort_callback_t) ggml_backend_reg_get_proc_address(reg, \"ggml_backend_set_abort_callback\");
         if (fn_set_abort) {
             fn_set_abort(backend, vmcoach_abort, vmcoach_abort_data);
         }
@@ -340,7 +343,7 @@ static bool ggml_graph_compute_helper(
     _vmcoach_replace(
 "    s += \"WHISPER : \";
 "
-"    s += \"WHISPER : VMCOACH_PATCH = 4 | \";
+"    s += \"WHISPER : VMCOACH_PATCH = 5 | \";
 ")
 
     file(WRITE "${_vmcoach_file}" "${_vmcoach_src}")
