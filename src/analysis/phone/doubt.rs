@@ -83,6 +83,16 @@ pub fn judge(
             n.doubt = None;
             continue;
         }
+        // The recount weighed the second hearing's digits against the
+        // first's and kept the first by far: the disagreement is settled
+        // (the same evidence that makes a recount that differs sure).
+        let kept = heard.is_some_and(|h| {
+            h.recount_margin.is_some_and(|m| m >= SURE_RECOUNT_MARGIN)
+                && h.recount
+                    .as_ref()
+                    .and_then(|r| longest_number(&r.text))
+                    .is_some_and(|d| d == n.digits)
+        });
         let mut doubts = Vec::new();
         let mut replaced = false;
         match (number_doubt(n), again) {
@@ -99,7 +109,9 @@ pub fn judge(
             (count, again) => {
                 doubts.extend(count);
                 if let Some(again) = again {
-                    doubts.push(format!("a second listen heard {}", format_digits(&again)));
+                    if !kept {
+                        doubts.push(format!("a second listen heard {}", format_digits(&again)));
+                    }
                     n.alternatives.push(again);
                 }
             }
@@ -398,6 +410,37 @@ mod tests {
             n.doubt.as_deref(),
             Some("a second listen heard 773-555-0190")
         );
+    }
+
+    #[test]
+    fn a_recount_that_kept_the_first_hearing_by_far_settles_a_second_one() {
+        // The second hearing wrote a 0 too many, and the recount weighed
+        // its readings against the first hearing's.
+        let judged = |margin: f64| {
+            let mut found = find_phone_numbers(&words("call me at 422 830 8000 thanks"));
+            let hearings = [Hearings {
+                number: 0,
+                again: Some(Hearing {
+                    from_s: found[0].start_s,
+                    text: "at 4, 2, 2, 8, 3, 0, 8, 0, 0, 0, 0. Thank you".into(),
+                }),
+                recount: Some(Hearing {
+                    from_s: found[0].start_s,
+                    text: "at 4 2 2, 8 3 0, 8 0 0 0. Thank you".into(),
+                }),
+                recount_margin: Some(margin),
+                ..Hearings::default()
+            }];
+            judge(&mut found, &hearings, &[], &[]);
+            found.remove(0)
+        };
+        let n = judged(SURE_RECOUNT_MARGIN + 0.5);
+        assert_eq!(n.digits, "4228308000");
+        assert!(!n.uncertain, "{n:?}");
+        assert_eq!(n.alternatives.len(), 1, "{n:?}");
+        let n = judged(SURE_RECOUNT_MARGIN - 0.5);
+        assert!(n.uncertain);
+        assert!(n.doubt.unwrap().starts_with("a second listen heard"));
     }
 
     #[test]
