@@ -31,6 +31,13 @@
 #   worker then, pipeline/live.rs). The callback whisper_encode_internal is
 #   given now also reaches the CPU backend, which checks it between graph
 #   nodes; an aborted encode fails as an aborted decode does.
+# 8. An encoding kept and given back: the number pass weighs a number's
+#   readings on the encoding of the window it is in after the number's
+#   audio alone has taken the state's place (transcribe/whisper/again.rs).
+#   vmcoach_whisper_last_state names the state the last encode on this
+#   thread ran on; vmcoach_whisper_cross_get copies its cross-attention
+#   cache out, and vmcoach_whisper_cross_set puts one back, with the
+#   window's size. whisper.cpp has no way to reach a state's cache.
 #
 # Each piece of text to replace must be found exactly once, or the build
 # stops here: a new whisper-rs-sys needs this file looked at again.
@@ -292,6 +299,15 @@ static void whisper_batch_prep_legacy(whisper_batch & batch, const whisper_token
 static thread_local ggml_abort_callback vmcoach_abort = nullptr;
 static thread_local void * vmcoach_abort_data = nullptr;
 
+// VMCOACH_PATCH: the state the last encode on this thread ran on.
+static thread_local struct whisper_state * vmcoach_last_state = nullptr;
+
+extern \"C\" WHISPER_API struct whisper_state * vmcoach_whisper_last_state(void) {
+    struct whisper_state * state = vmcoach_last_state;
+    vmcoach_last_state = nullptr;
+    return state;
+}
+
 struct vmcoach_abort_scope {
     vmcoach_abort_scope(ggml_abort_callback cb, void * data) {
         vmcoach_abort = cb;
@@ -333,17 +349,45 @@ static bool ggml_graph_compute_helper(
 "                   void * abort_callback_data) {
     const int64_t t_start_us = ggml_time_us();
     vmcoach_abort_scope vmcoach_abort_guard(abort_callback, abort_callback_data);
+    vmcoach_last_state = &wstate;
 
     // conv
 ")
 
-    # 8. Say so in the system info line, so a test can tell the patch is in; the
+    # 8. A state's encoding copied out and back in.
+    _vmcoach_replace(
+"int whisper_encode_with_state(struct whisper_context * ctx, struct whisper_state * state, int offset, int n_threads) {
+"
+"// VMCOACH_PATCH: a state's cross-attention cache (the encoder's output as
+// the decoder reads it) copied out and back, with the window's size.
+extern \"C\" WHISPER_API size_t vmcoach_whisper_cross_bytes(struct whisper_state * state) {
+    return ggml_nbytes(state->kv_cross.k) + ggml_nbytes(state->kv_cross.v);
+}
+
+extern \"C\" WHISPER_API int vmcoach_whisper_cross_get(struct whisper_state * state, void * dst) {
+    const size_t nk = ggml_nbytes(state->kv_cross.k);
+    ggml_backend_tensor_get(state->kv_cross.k, dst, 0, nk);
+    ggml_backend_tensor_get(state->kv_cross.v, (char *) dst + nk, 0, ggml_nbytes(state->kv_cross.v));
+    return state->exp_n_audio_ctx;
+}
+
+extern \"C\" WHISPER_API void vmcoach_whisper_cross_set(struct whisper_state * state, const void * src, int n_audio_ctx) {
+    const size_t nk = ggml_nbytes(state->kv_cross.k);
+    ggml_backend_tensor_set(state->kv_cross.k, src, 0, nk);
+    ggml_backend_tensor_set(state->kv_cross.v, (const char *) src + nk, 0, ggml_nbytes(state->kv_cross.v));
+    state->exp_n_audio_ctx = n_audio_ctx;
+}
+
+int whisper_encode_with_state(struct whisper_context * ctx, struct whisper_state * state, int offset, int n_threads) {
+")
+
+    # 9. Say so in the system info line, so a test can tell the patch is in; the
 #   number goes up with every change here, so a build made before a change
 #   fails that test instead of running the old whisper.cpp unnoticed.
     _vmcoach_replace(
 "    s += \"WHISPER : \";
 "
-"    s += \"WHISPER : VMCOACH_PATCH = 5 | \";
+"    s += \"WHISPER : VMCOACH_PATCH = 6 | \";
 ")
 
     file(WRITE "${_vmcoach_file}" "${_vmcoach_src}")

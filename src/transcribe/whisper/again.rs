@@ -16,6 +16,7 @@ use std::hash::{Hash, Hasher};
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
 
+use super::kept::{self, Kept};
 use super::{full_params, padded, score, WhisperOptions, WhisperTranscriber, DEFAULT_PROMPT};
 use crate::audio::MODEL_RATE;
 use crate::error::Result;
@@ -43,6 +44,8 @@ pub(super) struct Window {
     recording: u64,
     start: usize,
     len: usize,
+    /// A cut heard alone, not a window a number is heard within.
+    alone: bool,
 }
 
 impl Window {
@@ -58,6 +61,7 @@ impl Window {
                 recording: fingerprint(samples),
                 start,
                 len: at(cut.to_s).max(start) - start,
+                alone: true,
             };
         }
         let len = samples.len().min(WINDOW_SAMPLES);
@@ -65,6 +69,7 @@ impl Window {
             recording: fingerprint(samples),
             start: at(cut.from_s - CONTEXT_BEFORE_S).min(samples.len() - len),
             len,
+            alone: false,
         }
     }
 
@@ -74,6 +79,7 @@ impl Window {
             recording: fingerprint(samples),
             start: 0,
             len: samples.len().min(WINDOW_SAMPLES),
+            alone: false,
         }
     }
 
@@ -151,17 +157,49 @@ impl WhisperTranscriber {
     /// and returns where the cut begins in it, in seconds.
     fn encode_for(&mut self, cut: &Cut, threads: usize) -> Result<(f64, bool)> {
         let window = Window::for_cut(cut);
-        let reused = self.encoded == Some(window);
+        let reused = self.encoded == Some(window) || self.give_back(window);
         if !reused {
+            self.keep_encoding();
             // A new state: one the first pass used may keep a piece's
             // window size, and the encoder would take it.
             self.fresh_state()?;
             let samples = cut.recording.samples();
             let samples = padded(samples[window.start..window.start + window.len].to_vec());
-            score::encode(self.state()?, &samples, threads)?;
+            let state = self.state()?;
+            let (done, raw) = kept::encoded_on(|| score::encode(state, &samples, threads));
+            done?;
+            self.number_encodes += 1;
+            self.raw = raw.or(self.raw);
             self.encoded = Some(window);
         }
         Ok((cut.from_s - window.start_s(), reused))
+    }
+
+    /// Copies the encoding the state holds aside, when it is of a window a
+    /// number is heard within and another is about to take its place.
+    fn keep_encoding(&mut self) {
+        let (Some(window), Some(raw)) = (self.encoded, self.raw) else {
+            return;
+        };
+        if window.alone || self.kept.as_ref().is_some_and(|k| k.window == window) {
+            return;
+        }
+        // SAFETY: `raw` is the pointer of `self.state`, which lives and
+        // holds the encoding of `window` (`self.encoded`).
+        self.kept = Some(unsafe { Kept::copy(raw, window, self.kept.take()) });
+    }
+
+    /// Puts the encoding of `window` back into the state, when it was kept.
+    fn give_back(&mut self, window: Window) -> bool {
+        let (Some(kept), Some(raw)) = (&self.kept, self.raw) else {
+            return false;
+        };
+        // SAFETY: `raw` is the pointer of `self.state`, which lives.
+        if kept.window != window || !unsafe { kept.give_back(raw) } {
+            return false;
+        }
+        self.encoded = Some(window);
+        true
     }
 
     /// See [`crate::transcribe::Transcriber::hear_digits`].
@@ -224,6 +262,8 @@ impl WhisperTranscriber {
                 Arc::as_ptr(&self.multi_digit) as *mut std::ffi::c_void
             );
         }
+        self.keep_encoding();
+        self.number_encodes += 1;
         self.decode(params, &samples)?;
         self.encoded = Some(window);
         let state = self.state()?;

@@ -5,6 +5,7 @@
 
 mod again;
 pub mod cores;
+mod kept;
 mod score;
 
 use std::path::Path;
@@ -132,9 +133,22 @@ pub struct WhisperTranscriber {
     /// number is heard again, and its readings scored, without encoding
     /// it again (see [`again`]).
     encoded: Option<again::Window>,
+    /// whisper.cpp's pointer to `state`, once an encode ran on it.
+    raw: Option<kept::RawState>,
+    /// The encoding of a window a number is in, kept while the state
+    /// holds another (see [`kept`]).
+    kept: Option<kept::Kept>,
+    /// Encoder runs for numbers heard again, since the transcriber was made.
+    number_encodes: u32,
 }
 
 impl WhisperTranscriber {
+    /// How many times the encoder ran for numbers heard again (their
+    /// hearings and recounts), since this transcriber was made.
+    pub fn number_encodes(&self) -> u32 {
+        self.number_encodes
+    }
+
     /// Gives up any decoding once `flag` is set (see [`WhisperOptions::abort`]).
     pub fn set_abort(&mut self, flag: Arc<AtomicBool>) {
         self.options.abort = Some(flag);
@@ -237,6 +251,9 @@ impl WhisperModel {
             state_used: false,
             recording_threads: 0,
             encoded: None,
+            raw: None,
+            kept: None,
+            number_encodes: 0,
         })
     }
 }
@@ -410,6 +427,8 @@ impl Transcriber for WhisperTranscriber {
 
     fn release_buffers(&mut self) {
         self.encoded = None;
+        self.kept = None;
+        self.raw = None;
         self.state = None;
     }
 }
@@ -449,6 +468,7 @@ impl WhisperTranscriber {
             // The old state's buffers go before the new one's are made:
             // two at once would double the peak memory.
             self.state = None;
+            self.raw = None;
             self.state = Some(new_state(&self.ctx)?);
         }
         self.state_used = true;
@@ -466,9 +486,10 @@ impl WhisperTranscriber {
     /// decoder state, so what was heard before changes nothing.
     fn decode(&mut self, params: FullParams, samples: &[f32]) -> Result<()> {
         self.fresh_state()?;
-        self.state()?
-            .full(params, samples)
-            .map_err(|e| Error::Transcribe(format!("whisper.cpp failed ({e})")))?;
+        let state = self.state()?;
+        let (done, raw) = kept::encoded_on(|| state.full(params, samples));
+        done.map_err(|e| Error::Transcribe(format!("whisper.cpp failed ({e})")))?;
+        self.raw = raw.or(self.raw);
         Ok(())
     }
 
@@ -684,7 +705,7 @@ mod tests {
     fn whisper_cpp_is_built_with_the_projects_patch() {
         let features = build_features();
         assert!(
-            features.contains("VMCOACH_PATCH = 5"),
+            features.contains("VMCOACH_PATCH = 6"),
             "{features}\nwhisper.cpp was built with an older patches/whisper-cpp.cmake: \
              run cargo clean --release -p whisper-rs-sys"
         );
