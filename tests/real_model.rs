@@ -541,6 +541,34 @@ fn the_number_said_fits_its_audio_better_than_one_digit_more_or_less() {
     }
 }
 
+/// The encoding of the window a number is in is kept aside while the
+/// number's audio alone is heard, and given back for weighing readings
+/// within the recording (patches/whisper-cpp.cmake, 8): the same scores as
+/// before, and no encoder run but the one for the audio alone.
+#[test]
+fn the_encoding_a_number_is_in_is_kept_while_its_audio_alone_is_heard() {
+    use vmcoach::transcribe::{Cut, Transcriber};
+    let (audio, mut t, number) = first_number_of("networking-good-slt-16k.wav");
+    let cut = |alone| Cut {
+        recording: &audio,
+        from_s: number.start_s - 0.3,
+        to_s: number.end_s + 0.6,
+        lead: "",
+        alone,
+    };
+    let readings: Vec<String> = ["6 1 2, 5 5 5, 0 1 4 7", "6 1 2, 5 5 5, 0 1 4 4"]
+        .map(String::from)
+        .to_vec();
+    let within = t.score_texts(&cut(false), &readings).unwrap().unwrap();
+    assert_eq!(t.number_encodes(), 0, "the first pass's encoding is reused");
+    let alone = t.score_texts(&cut(true), &readings).unwrap().unwrap();
+    assert_eq!(t.number_encodes(), 1);
+    assert_ne!(within, alone);
+    let again = t.score_texts(&cut(false), &readings).unwrap().unwrap();
+    assert_eq!(within, again);
+    assert_eq!(t.number_encodes(), 1, "the kept encoding is given back");
+}
+
 /// A number heard again within its recording is heard to its last digit
 /// however early the first pass timed its end: the hearing goes on while
 /// digits come, not to a cut. (On `networking-good-slt-16k.wav`, the cut

@@ -63,14 +63,14 @@ pub fn hear_numbers_again(
         // (cheap); when that hearing does not confirm the first pass, alone,
         // apart from it (see `Cut::alone`).
         let (lead_s, lead) = lead(words, number, after_previous);
-        let in_context = Cut {
+        let within = Cut {
             recording: audio,
             from_s: lead_s,
             to_s: end_s,
             lead: &lead,
             alone: false,
         };
-        let Some(text) = transcriber.hear_digits(&in_context)? else {
+        let Some(text) = transcriber.hear_digits(&within)? else {
             break; // this transcriber has no second hearing
         };
         let alone = |from_s: f64, to_s: f64| Cut {
@@ -125,9 +125,14 @@ pub fn hear_numbers_again(
                 None => {
                     let scored_on = alone(recount.from_s, number.end_s + REHEAR_MARGIN_S);
                     let scores = transcriber.score_texts(&scored_on, &recount.readings)?;
-                    scores
-                        .and_then(|s| best(&s))
-                        .map(|(b, margin)| (recount.readings[b].clone(), margin))
+                    let chosen = scores.as_deref().and_then(best);
+                    if let (Some(scores), Some((b, Some(margin)))) = (&scores, chosen) {
+                        if margin < phone::SURE_RECOUNT_MARGIN {
+                            heard.recount_within_margin =
+                                weigh_within(transcriber, &within, &recount.readings, scores, b)?;
+                        }
+                    }
+                    chosen.map(|(b, margin)| (recount.readings[b].clone(), margin))
                 }
             };
             if let Some((text, margin)) = chosen {
@@ -141,6 +146,50 @@ pub fn hear_numbers_again(
         out.push(heard);
     }
     Ok(out)
+}
+
+/// How many of a recount's best readings are weighed again within the
+/// recording.
+const WEIGHED_WITHIN: usize = 5;
+
+/// Weighs the best readings of a recount (by their `scores` on the
+/// number's audio alone, `chosen` the best) again on the encoding of the
+/// window the number is in, after the words said before it (`within`):
+/// their digits only, as the alone hearing's words around them are not
+/// these. Returns how much more likely the chosen reading is there than
+/// the best of the others (negative: another was more likely).
+fn weigh_within(
+    transcriber: &mut dyn Transcriber,
+    within: &Cut,
+    readings: &[String],
+    scores: &[f64],
+    chosen: usize,
+) -> Result<Option<f64>> {
+    let mut order: Vec<usize> = (0..readings.len()).filter(|&i| i != chosen).collect();
+    order.sort_by(|a, b| scores[*b].total_cmp(&scores[*a]));
+    order.truncate(WEIGHED_WITHIN - 1);
+    order.insert(0, chosen);
+    let texts: Vec<String> = order
+        .iter()
+        .map(|&i| digits_part(&readings[i]).to_string())
+        .collect();
+    let Some(within) = transcriber.score_texts(within, &texts)? else {
+        return Ok(None);
+    };
+    let others = within[1..]
+        .iter()
+        .copied()
+        .fold(f64::NEG_INFINITY, f64::max);
+    Ok((within[0].is_finite() && others.is_finite()).then(|| within[0] - others))
+}
+
+/// A reading's text from its first digit to its last.
+fn digits_part(text: &str) -> &str {
+    let from = text.find(|c: char| c.is_ascii_digit()).unwrap_or(0);
+    let to = text
+        .rfind(|c: char| c.is_ascii_digit())
+        .map_or(from, |i| i + 1);
+    &text[from..to]
 }
 
 /// Where a hearing of `number` starts, and the words it takes as said
@@ -378,5 +427,79 @@ mod tests {
             text.replace(|c: char| !c.is_ascii_digit(), ""),
             "3035034466"
         );
+    }
+
+    /// Hears a number of 9 digits the same again, so that it is
+    /// recounted; scores the readings on the audio alone `step` apart in
+    /// their order, and within the recording the first 3 above the rest.
+    struct Weighs {
+        step: f64,
+        scored: Vec<(bool, String, Vec<String>)>,
+    }
+
+    impl Transcriber for Weighs {
+        fn transcribe(&mut self, _audio: &Mono16k) -> Result<Transcript> {
+            Ok(Transcript::default())
+        }
+        fn hear_digits(&mut self, _cut: &Cut) -> Result<Option<String>> {
+            Ok(Some("at 1 2, 5 5 5, 0 1 4 7. Thanks".to_string()))
+        }
+        fn score_texts(&mut self, cut: &Cut, texts: &[String]) -> Result<Option<Vec<f64>>> {
+            self.scored
+                .push((cut.alone, cut.lead.to_string(), texts.to_vec()));
+            let scores = (0..texts.len()).map(|i| match (cut.alone, i) {
+                (true, i) => -(i as f64) * self.step,
+                (false, 0) => 0.0,
+                (false, _) => -3.0,
+            });
+            Ok(Some(scores.collect()))
+        }
+    }
+
+    #[test]
+    fn a_recount_not_won_by_far_is_weighed_again_within_the_recording() {
+        let audio = Mono16k::from_resampled(vec![0.0; 30 * audio::MODEL_RATE as usize]);
+        let mut words = digits_at("call me at", 2.0);
+        words.extend(digits_at("1 2 5 5 5 0 1 4 7", 3.0));
+        let numbers = phone::find_phone_numbers(&words);
+        let weighed = |step| {
+            let mut t = Weighs {
+                step,
+                scored: Vec::new(),
+            };
+            let hearings = hear_numbers_again(&audio, &words, &numbers, &mut t).unwrap();
+            (t.scored, hearings.into_iter().next().unwrap())
+        };
+        let (scored, heard) = weighed(1.0);
+        assert_eq!(scored.len(), 2, "{scored:?}");
+        assert!(scored[0].0 && scored[0].2.len() > WEIGHED_WITHIN);
+        // Within the recording, after the words before the number: the
+        // best readings by the first weighing, the chosen one first, their
+        // digits only.
+        let (alone, lead, texts) = &scored[1];
+        assert!(!alone);
+        assert_eq!(lead, "call me at");
+        assert_eq!(texts.len(), WEIGHED_WITHIN);
+        assert_eq!(texts[0], digits_part(&scored[0].2[0]));
+        assert_eq!(texts[1], digits_part(&scored[0].2[1]));
+        assert!(texts
+            .iter()
+            .all(|t| t.starts_with(|c: char| c.is_ascii_digit())
+                && t.ends_with(|c: char| c.is_ascii_digit())));
+        assert_eq!(heard.recount_margin, Some(1.0));
+        assert_eq!(heard.recount_within_margin, Some(3.0));
+        // Won by far on the audio alone: not weighed again.
+        let (scored, heard) = weighed(phone::SURE_RECOUNT_MARGIN);
+        assert_eq!(scored.len(), 1);
+        assert_eq!(heard.recount_within_margin, None);
+    }
+
+    #[test]
+    fn a_readings_digits_run_from_its_first_digit_to_its_last() {
+        assert_eq!(
+            digits_part("at 3 3 1, 9 0 0, 3 6 6 2. Thanks"),
+            "3 3 1, 9 0 0, 3 6 6 2"
+        );
+        assert_eq!(digits_part("no digits"), "");
     }
 }

@@ -104,6 +104,7 @@ fn later(h: Hearings, earlier: usize, by: f64) -> Hearings {
         wider: shift(h.wider),
         recount: shift(h.recount),
         recount_margin: h.recount_margin,
+        recount_within_margin: h.recount_within_margin,
     }
 }
 

@@ -33,6 +33,12 @@ pub struct Hearings {
     /// (the difference of their log-probabilities), when it was scored
     /// against others.
     pub recount_margin: Option<f64>,
+    /// When that margin was too small to settle it: the best readings
+    /// weighed again on the encoding of the window the number is in, after
+    /// the words said before it (not on its audio alone), and how much more
+    /// likely the recount's reading was there than the best of the others
+    /// (negative: another was more likely).
+    pub recount_within_margin: Option<f64>,
 }
 
 /// The count a recount reaches: a US number with its area code.
