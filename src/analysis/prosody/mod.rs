@@ -7,6 +7,7 @@
 pub mod describe;
 pub mod ends;
 pub mod find;
+mod nsdf;
 pub mod pitch;
 pub mod stats;
 

@@ -1,9 +1,8 @@
 //! The pitch track: f0 every 10 ms with a voicing decision, and the level
-//! of each frame. The only file that imports `pitch-detection` (McLeod's
-//! normalised square difference function).
+//! of each frame, by McLeod's normalised square difference function
+//! ([`super::nsdf`]).
 
-use pitch_detection::detector::mcleod::McLeodDetector;
-use pitch_detection::detector::PitchDetector;
+use super::nsdf::{first_peak, Nsdf};
 
 /// Frames every 10 ms.
 pub const HOP_S: f64 = 0.01;
@@ -70,7 +69,7 @@ pub fn track(samples: &[f32], rate: u32, settings: &TrackSettings) -> Track {
     let size = ((rate as f64 * WINDOW_S).round() as usize).max(4);
     let frames = samples.len().div_ceil(hop);
     let peak = samples.iter().fold(0f32, |m, s| m.max(s.abs()));
-    let mut detector = McLeodDetector::<f32>::new(size, size / 2);
+    let mut nsdf = Nsdf::new(size, size / 2);
     let mut window = vec![0f32; size];
     let mut f0_hz = Vec::with_capacity(frames);
     let mut level_db = Vec::with_capacity(frames);
@@ -89,7 +88,7 @@ pub fn track(samples: &[f32], rate: u32, settings: &TrackSettings) -> Track {
             .max(FLOOR_DB),
         );
         let f0 = if peak > 0.0 && local_peak >= SILENCE * peak {
-            pitch_of(&mut detector, &window, rate as usize, settings.clarity)
+            pitch_of(nsdf.of(&window), rate as f32, settings.clarity)
                 .filter(|f| (FLOOR_HZ..=CEILING_HZ).contains(f))
                 .unwrap_or(0.0)
         } else {
@@ -106,25 +105,21 @@ pub fn track(samples: &[f32], rate: u32, settings: &TrackSettings) -> Track {
     }
 }
 
-/// The pitch of a window: McLeod's method takes the first lag that
-/// repeats well enough (`clarity`), which is a formant's or a harmonic's
-/// when the fundamental is weak (telephone audio cuts it off). So the
-/// search is run again above the clarity found, plus a margin, as long as
-/// a clearly better repeat turns up; the last one found is the period.
-fn pitch_of(
-    detector: &mut McLeodDetector<f32>,
-    window: &[f32],
-    rate: usize,
-    clarity: f32,
-) -> Option<f32> {
-    let mut found = detector.get_pitch(window, rate, 0.0, clarity)?;
-    while found.clarity + BETTER < 1.0 {
-        match detector.get_pitch(window, rate, 0.0, found.clarity + BETTER) {
-            Some(p) => found = p,
+/// The pitch of a window from its function `values`: McLeod's method
+/// takes the first lag that repeats well enough (`clarity`), which is a
+/// formant's or a harmonic's when the fundamental is weak (telephone audio
+/// cuts it off). So the search is run again above the clarity found, plus
+/// a margin, as long as a clearly better repeat turns up; the last one
+/// found is the period.
+fn pitch_of(values: &[f32], rate: f32, clarity: f32) -> Option<f32> {
+    let (mut period, mut found) = first_peak(values, clarity)?;
+    while found + BETTER < 1.0 {
+        match first_peak(values, found + BETTER) {
+            Some((p, c)) => (period, found) = (p, c),
             None => break,
         }
     }
-    Some(found.frequency)
+    Some(rate / period)
 }
 
 /// The window centred on sample `centre`, zero beyond the recording.
