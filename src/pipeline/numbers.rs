@@ -37,9 +37,10 @@ const START_BEFORE_S: f64 = 0.3;
 /// fits the audio best is kept (see [`phone::recount`]). A 7-digit number
 /// is also heard from [`AREA_CODE_BEFORE_S`] before it, for an area code
 /// written as words; when that hearing writes one of the readings, it is
-/// kept unscored. Returns one [`Hearings`] a number, in order, for as many
-/// numbers as the transcriber could hear again (none when it has no
-/// second hearing).
+/// kept unscored. A recount that did not win by far on the number's audio
+/// alone is weighed again within the recording (see [`weigh_within`]).
+/// Returns one [`Hearings`] a number, in order, for as many numbers as the
+/// transcriber could hear again (none when it has no second hearing).
 pub fn hear_numbers_again(
     audio: &Mono16k,
     words: &[Word],
@@ -176,11 +177,11 @@ fn weigh_within(
     let Some(within) = transcriber.score_texts(within, &texts)? else {
         return Ok(None);
     };
-    let others = within[1..]
-        .iter()
-        .copied()
-        .fold(f64::NEG_INFINITY, f64::max);
-    Ok((within[0].is_finite() && others.is_finite()).then(|| within[0] - others))
+    let Some((&kept, others)) = within.split_first() else {
+        return Ok(None);
+    };
+    let others = others.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    Ok((kept.is_finite() && others.is_finite()).then(|| kept - others))
 }
 
 /// A reading's text from its first digit to its last.
