@@ -115,6 +115,14 @@ pub fn judge(
                 }
             }
         }
+        // Seven digits that the wider hearing wrote inside a full number,
+        // with digits after them too: not a local number but part of one
+        // whose ends were not written (one that ends with them is taken
+        // above).
+        if let Some(around) = inside_a_wider_number(n, heard) {
+            doubts.push(format!("a wider listen heard {}", format_digits(&around)));
+            n.alternatives.push(around);
+        }
         if digits_just_before(n, words) {
             doubts.push("digits said right before it may belong to it".to_string());
         } else if unheard_before(n, words, voiced) {
@@ -129,6 +137,19 @@ pub fn judge(
         }
     }
     said_twice_alike(numbers);
+}
+
+/// The full number a 7-digit number's wider hearing wrote around its
+/// digits, not ending with them.
+fn inside_a_wider_number(n: &PhoneNumber, heard: Option<&Hearings>) -> Option<String> {
+    if n.digits.len() != MIN_DIGITS {
+        return None;
+    }
+    let wider = longest_number(&heard?.wider.as_ref()?.text)?;
+    (full_length(&wider)
+        && wider.contains(n.digits.as_str())
+        && !wider.ends_with(n.digits.as_str()))
+    .then_some(wider)
 }
 
 /// How much more likely (in log-probability) a recount's reading must be
@@ -458,6 +479,36 @@ mod tests {
         let n = judged(SURE_RECOUNT_MARGIN - 0.5);
         assert!(n.uncertain);
         assert!(n.doubt.unwrap().starts_with("a second listen heard"));
+    }
+
+    #[test]
+    fn seven_digits_inside_a_wider_hearings_full_number_are_uncertain() {
+        let judged = |wider: &str| {
+            let mut found = find_phone_numbers(&words("that's 0 0 4 4 3 2 6 bye"));
+            let hearings = [Hearings {
+                number: 0,
+                wider: Some(Hearing {
+                    from_s: 0.0,
+                    text: wider.into(),
+                }),
+                ..Hearings::default()
+            }];
+            judge(&mut found, &hearings, &[], &[]);
+            found.remove(0)
+        };
+        let n = judged("One more, 9 0 0 4 4 3 2 6 9 0");
+        assert_eq!(n.digits, "0044326");
+        assert!(n.uncertain);
+        assert_eq!(
+            n.doubt.as_deref(),
+            Some("a wider listen heard 900-443-2690")
+        );
+        assert_eq!(n.alternatives, vec!["9004432690".to_string()]);
+        // Ending with them: the area code, taken.
+        let n = judged("One more, 2 1 2 0 0 4 4 3 2 6");
+        assert_eq!(n.digits, "2120044326");
+        // Only the same seven: nothing more heard.
+        assert!(!judged("One more, 0 0 4 4 3 2 6").uncertain);
     }
 
     #[test]
