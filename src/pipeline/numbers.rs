@@ -181,7 +181,7 @@ fn weigh_within(
         return Ok(None);
     };
     let others = others.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-    Ok((kept.is_finite() && others.is_finite()).then(|| kept - others))
+    Ok((kept.is_finite() && others.is_finite()).then_some(kept - others))
 }
 
 /// A reading's text from its first digit to its last.

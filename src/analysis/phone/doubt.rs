@@ -39,9 +39,11 @@ pub fn judge(
         // [`recount`]): the best guess there is, still only a guess. It may
         // start before the number (a split-off group), but it ends where
         // the number ends.
-        let counted = heard
+        let recounted = heard
             .and_then(|h| h.recount.as_ref())
-            .and_then(|r| Some((r, longest_number(&r.text)?)))
+            .and_then(|r| Some((r, longest_number(&r.text)?)));
+        let counted = recounted
+            .clone()
             .filter(|(_, d)| d.len() == RECOUNT_DIGITS && *d != n.digits);
         // A number without its area code, heard again with the seconds
         // before it (see `pipeline::numbers`), with one: the first pass
@@ -85,13 +87,7 @@ pub fn judge(
         // The recount weighed the second hearing's digits against the
         // first's and kept the first by far: the disagreement is settled
         // (the same evidence that makes a recount that differs sure).
-        let kept = heard.is_some_and(|h| {
-            recount_sure(h)
-                && h.recount
-                    .as_ref()
-                    .and_then(|r| longest_number(&r.text))
-                    .is_some_and(|d| d == n.digits)
-        });
+        let kept = heard.is_some_and(recount_sure) && recounted.is_some_and(|(_, d)| d == n.digits);
         let mut doubts = Vec::new();
         let mut replaced = false;
         match (number_doubt(n), again) {
