@@ -33,7 +33,7 @@ pub fn judge(
         let again = heard
             .and_then(|h| h.again.as_ref())
             .and_then(|a| longest_number(&a.text))
-            .filter(|a| contradicts(&n.digits, a));
+            .filter(|a| contradicts(&n.digits, a) || completes(n, a));
         // The reading of a full number's digits that fit the audio best,
         // when the hearings had impossible counts or disagreed (see
         // [`recount`]): the best guess there is, still only a guess. It may
@@ -215,6 +215,14 @@ pub fn confirms(n: &PhoneNumber, text: &str) -> bool {
 /// of the cut, which is no contradiction.
 pub(super) fn contradicts(first: &str, again: &str) -> bool {
     !again.contains(first) && !first.contains(again)
+}
+
+/// Whether a second hearing (`again`) is a full number with all of the
+/// first pass's digits in it, where the first pass had a count no phone
+/// number has: it heard the digit the first lost ("four four five five" as
+/// 445), not an edge of the cut.
+fn completes(n: &PhoneNumber, again: &str) -> bool {
+    number_doubt(n).is_some() && full_length(again) && again.contains(n.digits.as_str())
 }
 
 /// A number's length, 10 digits or more, that raises no doubt.
@@ -560,6 +568,25 @@ mod tests {
             Some("is 3 0 5, 5 5 4, 4 7 7 7 7. Thanks"),
         );
         assert_eq!(n.digits, "350554477");
+    }
+
+    #[test]
+    fn a_full_second_hearing_with_the_first_ones_digits_in_it_completes_a_short_count() {
+        // "four four five five" written 445 the first time.
+        let n = judged(
+            "my cell is 537 555 445 I have",
+            Some("is 5 3 7 5 5 5 4 4 5 5. I have"),
+        );
+        assert_eq!(n.digits, "5375554455");
+        assert_eq!(n.alternatives, vec!["537555445".to_string()]);
+        assert!(n.uncertain, "one hearing alone is a guess");
+        // A full first count that a longer hearing holds is kept: that
+        // hearing took in an edge of the cut.
+        let n = judged(
+            "my cell is 537 555 4455 I have",
+            Some("is 5 3 7 5 5 5 4 4 5 5 2. I have"),
+        );
+        assert_eq!((n.digits.as_str(), n.uncertain), ("5375554455", false));
     }
 
     #[test]
