@@ -3,7 +3,7 @@
 
 use super::find::longest_number;
 use super::format::format_digits;
-use super::hearings::{Hearings, RECOUNT_DIGITS};
+use super::hearings::{Hearing, Hearings, RECOUNT_DIGITS};
 use super::lex::{bare_word, is_digit_word};
 use super::number::{PhoneNumber, MIN_DIGITS};
 use crate::transcribe::{join_words, Word};
@@ -30,33 +30,30 @@ pub fn judge(
 ) {
     for (i, n) in numbers.iter_mut().enumerate() {
         let heard = hearings.iter().find(|h| h.number == i);
-        let again = heard
-            .and_then(|h| h.again.as_ref())
-            .and_then(|a| longest_number(&a.text))
+        let again_written = written(heard.and_then(|h| h.again.as_ref()));
+        let wider_written = written(heard.and_then(|h| h.wider.as_ref()));
+        let again = again_written
+            .as_ref()
+            .map(|(_, d)| d.clone())
             .filter(|a| contradicts(&n.digits, a) || completes(n, a));
         // The reading of a full number's digits that fit the audio best,
         // when the hearings had impossible counts or disagreed (see
         // [`recount`]): the best guess there is, still only a guess. It may
         // start before the number (a split-off group), but it ends where
         // the number ends.
-        let recounted = heard
-            .and_then(|h| h.recount.as_ref())
-            .and_then(|r| Some((r, longest_number(&r.text)?)));
+        let recounted = written(heard.and_then(|h| h.recount.as_ref()));
         let counted = recounted
             .clone()
             .filter(|(_, d)| d.len() == RECOUNT_DIGITS && *d != n.digits);
         // A number without its area code, heard again with the seconds
         // before it (see `pipeline::numbers`), with one: the first pass
         // wrote the area code as words ("Oh, here you go 901-1005").
-        let area_code = heard
-            .filter(|_| n.digits.len() == MIN_DIGITS)
+        let area_code = [&again_written, &wider_written]
             .into_iter()
-            .flat_map(|h| [&h.again, &h.wider])
             .flatten()
-            .find_map(|r| {
-                let heard = longest_number(&r.text)?;
-                (full_length(&heard) && heard.ends_with(n.digits.as_str())).then_some((r, heard))
-            });
+            .filter(|_| n.digits.len() == MIN_DIGITS)
+            .find(|(_, d)| full_length(d) && d.ends_with(n.digits.as_str()))
+            .cloned();
         if let Some((r, digits)) = counted {
             // The recount chose what a hearing wrote as a full number
             // around the first pass's seven digits: the evidence that
@@ -115,7 +112,8 @@ pub fn judge(
         // with digits after them too: not a local number but part of one
         // whose ends were not written (one that ends with them is taken
         // above).
-        if let Some(around) = inside_a_wider_number(n, heard) {
+        let wider = wider_written.map(|(_, d)| d);
+        if let Some(around) = inside_a_wider_number(n, wider) {
             doubts.push(format!("a wider listen heard {}", format_digits(&around)));
             n.alternatives.push(around);
         }
@@ -135,13 +133,16 @@ pub fn judge(
     said_twice_alike(numbers);
 }
 
-/// The full number a 7-digit number's wider hearing wrote around its
-/// digits, not ending with them.
-fn inside_a_wider_number(n: &PhoneNumber, heard: Option<&Hearings>) -> Option<String> {
-    if n.digits.len() != MIN_DIGITS {
-        return None;
-    }
-    let wider = longest_number(&heard?.wider.as_ref()?.text)?;
+/// A hearing with the digits of the longest number it wrote.
+fn written(hearing: Option<&Hearing>) -> Option<(&Hearing, String)> {
+    let hearing = hearing?;
+    Some((hearing, longest_number(&hearing.text)?))
+}
+
+/// The full number a 7-digit number's wider hearing wrote (`wider`, its
+/// digits) around its digits, not ending with them.
+fn inside_a_wider_number(n: &PhoneNumber, wider: Option<String>) -> Option<String> {
+    let wider = wider.filter(|_| n.digits.len() == MIN_DIGITS)?;
     (full_length(&wider)
         && wider.contains(n.digits.as_str())
         && !wider.ends_with(n.digits.as_str()))
