@@ -38,6 +38,15 @@
 #   thread ran on; vmcoach_whisper_cross_get copies its cross-attention
 #   cache out, and vmcoach_whisper_cross_set puts one back, with the
 #   window's size. whisper.cpp has no way to reach a state's cache.
+# 9. The self-attention cache of a beam search sized by what its decoders
+#   can hold. whisper.cpp gives n decoders (n + 2) x 512 cells against
+#   fragmentation, 22 MB for a beam of 5 with tiny.en, all of it cleared
+#   (touched) before every window; the number heard alone is a beam of 5
+#   and was the process's peak. A decoder holds at most its prompt and
+#   n_text_ctx / 2 - 4 tokens, and the prompt is shared, so (n + 2) x
+#   (prompt + n_text_ctx / 2) cells can never run out, however the cells
+#   fragment; with a short prompt that is about half. A window whose prompt
+#   needs more makes the cache again, as a larger beam does.
 #
 # Each piece of text to replace must be found exactly once, or the build
 # stops here: a new whisper-rs-sys needs this file looked at again.
@@ -381,13 +390,42 @@ extern \"C\" WHISPER_API void vmcoach_whisper_cross_set(struct whisper_state * s
 int whisper_encode_with_state(struct whisper_context * ctx, struct whisper_state * state, int offset, int n_threads) {
 ")
 
-    # 9. Say so in the system info line, so a test can tell the patch is in; the
+    # 9. A beam search's self-attention cache sized by what it can hold.
+    _vmcoach_replace(
+"                // recreate the KV cache if the number of decoders has changed
+                if (state->kv_self_n_dec < n_decoders_cur) {
+"
+"                // VMCOACH_PATCH: recreate the KV cache if the number of decoders
+                // has changed, or if this window's prompt needs more cells.
+                const int vmcoach_kv_cells = n_decoders_cur > 1
+                    ? (n_decoders_cur + 2)*std::min(GGML_PAD(ctx->model.hparams.n_text_ctx, 256),
+                                                    GGML_PAD((int) prompt.size() + ctx->model.hparams.n_text_ctx/2, 32))
+                    : GGML_PAD(ctx->model.hparams.n_text_ctx, 256);
+                if (state->kv_self_n_dec < n_decoders_cur || (int) state->kv_self.size < vmcoach_kv_cells) {
+")
+    _vmcoach_replace(
+"                    // overallocate to workaround KV cache fragmentation issues
+                    const int factor = n_decoders_cur > 1 ? n_decoders_cur + 2 : 1;
+
+                    if (!whisper_kv_cache_init(state->kv_self, state->backends[0], ctx->itype,
+                                ctx->model.hparams.n_text_state,
+                                ctx->model.hparams.n_text_layer,
+                                GGML_PAD(ctx->model.hparams.n_text_ctx, 256)*factor)) {
+"
+"                    // overallocated against fragmentation, and never smaller than before
+                    if (!whisper_kv_cache_init(state->kv_self, state->backends[0], ctx->itype,
+                                ctx->model.hparams.n_text_state,
+                                ctx->model.hparams.n_text_layer,
+                                std::max(vmcoach_kv_cells, (int) state->kv_self.size))) {
+")
+
+    # 10. Say so in the system info line, so a test can tell the patch is in; the
 #   number goes up with every change here, so a build made before a change
 #   fails that test instead of running the old whisper.cpp unnoticed.
     _vmcoach_replace(
 "    s += \"WHISPER : \";
 "
-"    s += \"WHISPER : VMCOACH_PATCH = 6 | \";
+"    s += \"WHISPER : VMCOACH_PATCH = 7 | \";
 ")
 
     file(WRITE "${_vmcoach_file}" "${_vmcoach_src}")
