@@ -282,6 +282,38 @@ fn a_dc_offset_does_not_hide_the_speech() {
     assert!(error < 0.1, "{error}: {}", doc["transcript"]);
 }
 
+/// A take stopped soon after its last word: that word ends where it is
+/// said, as in the same take with seconds of silence after it, not at the
+/// end of the recording (whisper.cpp takes a timestamp within 1 s of the
+/// end of its input for the end of the audio).
+#[test]
+fn the_last_word_ends_where_it_is_said_when_the_take_stops_soon_after() {
+    let (speech, rate) = read_wav(&fixture("application-desperation-kal16-16k.wav"));
+    let dir = tempfile::tempdir().unwrap();
+    let last_end = |seconds_after: f64| {
+        let mut samples = speech.clone();
+        samples.resize(speech.len() + (seconds_after * rate as f64) as usize, 0.0);
+        let f = dir.path().join(format!("take-{seconds_after}.wav"));
+        write_wav(&f, rate, &samples);
+        let doc = transcribe_json(&f, &[]);
+        let words = doc["words"].as_array().unwrap().clone();
+        let last = words.last().unwrap_or_else(|| panic!("no words: {doc}"));
+        (
+            last["end_s"].as_f64().unwrap(),
+            samples.len() as f64 / rate as f64,
+        )
+    };
+    let (settled, _) = last_end(3.0);
+    for seconds_after in [0.0, 0.5] {
+        let (end, duration) = last_end(seconds_after);
+        assert!(
+            (end - settled).abs() < 0.05 && end < duration - 0.3,
+            "{seconds_after} s after: the last word ends at {end} s of {duration} s, \
+             with 3 s of silence after it at {settled} s"
+        );
+    }
+}
+
 #[test]
 fn audio_shorter_than_a_second_is_padded_and_transcribed() {
     // One asterisk prompt of well under a second: whisper.cpp alone refuses it.

@@ -17,7 +17,9 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
 
 use super::kept::{self, Kept};
-use super::{full_params, padded, score, WhisperOptions, WhisperTranscriber, DEFAULT_PROMPT};
+use super::{
+    full_params, padded, score, WhisperOptions, WhisperTranscriber, DEFAULT_PROMPT, WINDOW_SAMPLES,
+};
 use crate::audio::MODEL_RATE;
 use crate::error::Result;
 use crate::transcribe::Cut;
@@ -30,9 +32,6 @@ const DIGIT_BEAM: usize = 5;
 
 /// Digits enough to end a hearing at the next word: a local number's.
 const DIGITS_BEFORE_A_WORD_ENDS: usize = 7;
-
-/// The encoder's window: 30 s.
-const WINDOW_SAMPLES: usize = 30 * MODEL_RATE as usize;
 
 /// Audio kept in a window before the stretch heard, when the recording is
 /// longer than one window: context for the decoder.

@@ -379,6 +379,11 @@ impl Transcriber for WhisperTranscriber {
         let encodes = AtomicU32::new(0);
         for piece in &pieces {
             let samples = padded(piece.samples(audio.samples(), MODEL_RATE));
+            let samples = if in_pieces {
+                samples
+            } else {
+                with_tail(samples)
+            };
             let mut params = full_params(&options, threads);
             if in_pieces {
                 params.set_audio_ctx(window_frames(samples.len()));
@@ -399,9 +404,11 @@ impl Transcriber for WhisperTranscriber {
         if !in_pieces && encodes.load(Ordering::Relaxed) == 1 {
             self.encoded = Some(again::Window::first(audio.samples()));
         }
-        // Padding may let a time run past the real end.
+        // Padding may let a time run past the real end; the end is taken
+        // to the 10 ms frame it is in, as whisper.cpp's times are.
+        let last_frame = (duration * 100.0).floor() / 100.0;
         for w in &mut transcript.words {
-            w.end_s = w.end_s.min(duration).max(w.start_s);
+            w.end_s = w.end_s.min(last_frame).max(w.start_s);
         }
         Ok(transcript)
     }
@@ -431,6 +438,30 @@ impl Transcriber for WhisperTranscriber {
         self.raw = None;
         self.state = None;
     }
+}
+
+/// Silence heard after a recording of one window. whisper.cpp takes a
+/// timestamp within 1 s of the end of what it is given for the end of the
+/// audio, and the word-time pass then stretches the last word to it:
+/// "call." said at 14.28-14.53 s came out 14.28-15.19 s from the first
+/// 15.2 s of a message, 14.28-14.53 s from 15.8 s or more. So a take
+/// stopped soon after its last word, or heard while it is recorded at a
+/// short pause, gets its last word's real end. The encoder's input is the
+/// same (whisper.cpp pads it with silence to 30 s anyway), and the words'
+/// times are kept within the recording.
+const TAIL_S: f64 = 1.5;
+
+/// The encoder's window: 30 s.
+const WINDOW_SAMPLES: usize = 30 * MODEL_RATE as usize;
+
+/// `samples` followed by [`TAIL_S`] of silence, within one window.
+fn with_tail(mut samples: Vec<f32>) -> Vec<f32> {
+    let tail = (TAIL_S * MODEL_RATE as f64) as usize;
+    let len = (samples.len() + tail).min(WINDOW_SAMPLES);
+    if len > samples.len() {
+        samples.resize(len, 0.0);
+    }
+    samples
 }
 
 /// `samples` lengthened with silence to what whisper.cpp accepts.
