@@ -531,6 +531,7 @@ impl WhisperTranscriber {
         let Some(state) = &self.state else {
             return;
         };
+        let before = transcript.words.len();
         for segment in state.as_iter() {
             // Whisper may stretch a segment to the end of its window.
             let local = (
@@ -594,6 +595,32 @@ impl WhisperTranscriber {
             });
             transcript.words.extend(words);
         }
+        if transcript.words.len() > before {
+            if let Some(last) = transcript.words.last_mut() {
+                end_with_its_voice(last, &levels.voiced);
+            }
+        }
+    }
+}
+
+/// How far the last word of a window may run past the end of its voice.
+const LAST_WORD_PAST_VOICE_S: f64 = 0.3;
+
+/// The last word a window was heard saying ends with the voice it is in.
+/// whisper.cpp's word-time pass may run to the end of the audio it is
+/// given, and the last word then takes all that is left, however silent:
+/// "call." said at 14.3-14.5 s came out 14.3-17.0 s from a take
+/// stopped at 17 s, 14.3-15.2 s from the same take heard while recording,
+/// up to 15.2 s. `voiced` is the recording's voice activity.
+fn end_with_its_voice(word: &mut Word, voiced: &[(f64, f64)]) {
+    let Some(&(_, voice_end)) = voiced.iter().rev().find(|&&(start, _)| start < word.end_s) else {
+        return;
+    };
+    let limit = ((voice_end + LAST_WORD_PAST_VOICE_S) * 100.0).round() / 100.0;
+    // A word begun after that is not the voice's (the detector missed a
+    // quiet one): left as heard.
+    if word.end_s > limit && word.start_s < limit {
+        word.end_s = limit;
     }
 }
 
@@ -693,6 +720,34 @@ mod tests {
         assert_eq!(window_frames(40 * rate), 1500);
         for s in [1usize, 5, 17, 28] {
             assert_eq!(window_frames(s * rate) % 8, 0);
+        }
+    }
+
+    #[test]
+    fn a_windows_last_word_ends_with_its_voice_and_a_little_after() {
+        let word = |start_s, end_s| Word {
+            text: "call.".into(),
+            start_s,
+            end_s,
+            confidence: 0.9,
+        };
+        let voiced = [(1.0, 6.0), (8.0, 14.52)];
+        // Stretched to the end of the take: cut to the voice and 0.3 s.
+        let mut w = word(14.3, 16.99);
+        end_with_its_voice(&mut w, &voiced);
+        assert_eq!(w.end_s, 14.82);
+        // Within the voice and its 0.3 s: as heard.
+        for end_s in [14.5, 14.8] {
+            let mut w = word(14.3, end_s);
+            end_with_its_voice(&mut w, &voiced);
+            assert_eq!(w.end_s, end_s);
+        }
+        // Begun in a pause, or before any voice, where the detector heard
+        // none: left as heard.
+        for (start_s, end_s) in [(7.0, 7.9), (0.2, 0.9)] {
+            let mut w = word(start_s, end_s);
+            end_with_its_voice(&mut w, &voiced);
+            assert_eq!(w.end_s, end_s);
         }
     }
 
