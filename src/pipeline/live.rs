@@ -50,11 +50,11 @@ use std::time::{Duration, Instant};
 use super::cutter::Cutter;
 use super::recall::{Memory, Recall};
 use super::splice::{join_at, splice, Latest};
-use super::{hear_measured, hear_numbers_again, Heard, Step};
+use super::{hear_measured, hear_numbers_again, heard_part, Heard, Step};
 use crate::analysis::phone::{find_phone_numbers, MIN_DIGITS};
 use crate::audio::{levels, recorder, resample, wav, Audio, Mono16k, MODEL_RATE};
 use crate::error::Result;
-use crate::transcribe::pieces::MAX_PIECE_S;
+use crate::transcribe::pieces::{heard_s, MAX_PIECE_S};
 use crate::transcribe::{Transcriber, Word};
 
 /// How often the worker looks for a pause after new speech, in audio time.
@@ -189,6 +189,8 @@ pub struct LiveTake {
     /// When that hearing began and when it should be done, judged by the
     /// one before.
     due: Arc<Mutex<Option<(Instant, Instant)>>>,
+    /// Threads for the worker's transcriber once the take has ended.
+    threads_after_stop: Arc<AtomicUsize>,
     worker: Option<JoinHandle<SoFar>>,
 }
 
@@ -208,6 +210,7 @@ impl LiveTake {
         let ending = Arc::new(AtomicBool::new(false));
         let hearing = Arc::new(AtomicUsize::new(0));
         let due = Arc::new(Mutex::new(None));
+        let threads_after_stop = Arc::new(AtomicUsize::new(0));
         let worker = Worker {
             rate: rate.max(1),
             channels: channels.max(1) as usize,
@@ -218,6 +221,7 @@ impl LiveTake {
             ending: Arc::clone(&ending),
             hearing: Arc::clone(&hearing),
             due: Arc::clone(&due),
+            threads_after_stop: Arc::clone(&threads_after_stop),
             per_s: None,
             so_far: SoFar::default(),
             cutter: Cutter::default(),
@@ -238,8 +242,16 @@ impl LiveTake {
             ending,
             hearing,
             due,
+            threads_after_stop,
             worker,
         }
+    }
+
+    /// Gives the worker's transcriber `threads` threads once the take has
+    /// ended (the capture's core is free then): a hearing under way at the
+    /// stop keeps its own, the numbers heard after it get these.
+    pub fn set_threads_after_stop(&self, threads: usize) {
+        self.threads_after_stop.store(threads, Ordering::SeqCst);
     }
 
     /// Hands the worker a chunk of interleaved samples as it arrives
@@ -294,8 +306,9 @@ impl LiveTake {
                 / AFTER_STOP_GAIN
         });
         // A take longer than a piece is not heard again whole but only
-        // its rest (see below), which is cheaper than the estimate.
-        let longer_than_a_piece = mono16k.duration_s() > MAX_PIECE_S;
+        // its rest (see below), which is cheaper than the estimate. One
+        // whose voice ends within the first piece is heard as that piece.
+        let longer_than_a_piece = heard_s(&levels.voiced, mono16k.duration_s()) > MAX_PIECE_S;
         let wait_up_to = match again_s {
             Some(again) if !longer_than_a_piece => again.max(WAIT_UP_TO_S),
             _ => WAIT_UP_TO_S,
@@ -390,6 +403,7 @@ struct Worker {
     ending: Arc<AtomicBool>,
     hearing: Arc<AtomicUsize>,
     due: Arc<Mutex<Option<(Instant, Instant)>>>,
+    threads_after_stop: Arc<AtomicUsize>,
     /// Seconds the last hearing took per second of audio.
     per_s: Option<f64>,
     so_far: SoFar,
@@ -405,6 +419,13 @@ struct Worker {
     /// A model call failed: nothing more is heard live (the report after
     /// the stop meets the same failure and tells it).
     failed: bool,
+}
+
+/// What the file path would hear of the take so far, were it to end now
+/// (see [`heard_part`]).
+fn heard_so_far(mono16k: Mono16k) -> Mono16k {
+    let levels = levels::measure(mono16k.samples(), MODEL_RATE);
+    heard_part(&mono16k, &levels).unwrap_or(mono16k)
 }
 
 impl Worker {
@@ -452,7 +473,7 @@ impl Worker {
             rate: self.rate,
         };
         if let Ok(mono16k) = resample::to_16k(&audio) {
-            let _ = self.hear_numbers(&mono16k, words, f64::INFINITY);
+            let _ = self.hear_numbers(&heard_so_far(mono16k), words, f64::INFINITY);
         }
     }
 
@@ -493,10 +514,12 @@ impl Worker {
             paused = true;
         }
         let now = trusted as f64 / MODEL_RATE as f64;
+        let mono16k = heard_so_far(mono16k);
         if paused {
             let started = Instant::now();
             let len_s = mono16k.duration_s();
-            self.hearing.store(samples.len(), Ordering::SeqCst);
+            self.hearing
+                .store(mono16k.samples().len(), Ordering::SeqCst);
             if let Ok(mut due) = self.due.lock() {
                 *due = self
                     .per_s
@@ -527,8 +550,13 @@ impl Worker {
         }
     }
 
-    /// The transcriber with the memory in front of it, stopped with the take.
+    /// The transcriber with the memory in front of it, stopped with the
+    /// take; on all the threads it may have once the take has ended.
     fn recall(&mut self) -> Recall<'_> {
+        if self.ending.load(Ordering::SeqCst) {
+            let threads = self.threads_after_stop.swap(0, Ordering::SeqCst);
+            self.transcriber.set_threads(threads);
+        }
         Recall {
             inner: &mut *self.transcriber,
             memory: &mut self.so_far.memory,

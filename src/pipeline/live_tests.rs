@@ -34,11 +34,14 @@ fn saved(take: &[f32]) -> Audio {
 struct Fake {
     heard: usize,
     digits_asked: usize,
+    /// The length of the last audio heard, seconds.
+    heard_s: f64,
 }
 
 impl Transcriber for Fake {
     fn transcribe(&mut self, audio: &Mono16k) -> Result<Transcript> {
         self.heard += 1;
+        self.heard_s = audio.duration_s();
         let word = |text: &str, start_s: f64| Word {
             text: text.into(),
             start_s,
@@ -92,13 +95,17 @@ fn the_start_of_the_take_resamples_the_same_as_the_whole_take() {
 
 #[test]
 fn the_take_is_heard_at_pauses_and_its_report_is_the_saved_files() {
-    let take = stereo_talk(&[(3.5, 0.6), (3.0, 0.6), (3.0, 0.6), (2.0, 0.3)]);
+    // Pushed as a microphone gives it, each chunk looked at before the
+    // next comes (pushed all at once, how far the worker has got at each
+    // look depends on the machine's load); the take ends in a pause long
+    // enough to be its end.
+    let take = stereo_talk(&[(3.5, 0.6), (3.0, 0.6), (3.0, 0.6), (2.0, 0.8)]);
     let stop = Arc::new(AtomicBool::new(false));
     let live = LiveTake::new(RATE, 2, Box::new(Fake::default()), stop);
     for chunk in take.chunks(2 * 4800) {
         live.push(chunk);
+        live.settle();
     }
-    live.settle();
     let events = live.events();
     let heard = events
         .iter()
@@ -182,4 +189,23 @@ fn a_long_take_stopped_before_its_last_words_were_heard_hears_only_those_after_t
         words.last().unwrap().start_s >= end - 2.0,
         "the last words are in: {words:?}"
     );
+}
+
+#[test]
+fn a_take_that_runs_on_in_silence_past_a_piece_is_heard_as_its_first_piece() {
+    // 20 s of talk, then silence to 31 s: the first pass and the numbers
+    // hear the first piece, as the worker heard the take at its last pause;
+    // the delivery measures get all of it.
+    let mut parts = vec![(3.4, 0.6); 5];
+    parts.push((0.5, 10.6));
+    let take = saved(&stereo_talk(&parts));
+    let mut fake = Fake::default();
+    let heard = super::super::hear(take, &mut fake).unwrap();
+    assert!(
+        (fake.heard_s - MAX_PIECE_S).abs() < 1e-3,
+        "{}",
+        fake.heard_s
+    );
+    assert!(heard.mono16k.duration_s() > 30.0);
+    assert!(heard.audio.duration_s() > 30.0);
 }

@@ -18,7 +18,7 @@ use crate::analysis::{self, AnalysisInput, Kind, RuleSet};
 use crate::audio::{self, levels, Audio, Mono16k};
 use crate::error::Result;
 use crate::report::Report;
-use crate::transcribe::{Transcriber, Transcript, Word};
+use crate::transcribe::{pieces, Transcriber, Transcript, Word};
 
 /// A recording ready for analysis.
 pub struct Heard {
@@ -79,16 +79,26 @@ fn hear_measured(
     progress(Step::Hearing {
         seconds: mono16k.duration_s(),
     });
-    let transcript = transcriber.transcribe(&mono16k)?;
+    let part = heard_part(&mono16k, &levels);
+    let heard = part.as_ref().unwrap_or(&mono16k);
+    let transcript = transcriber.transcribe(heard)?;
     let numbers = find_phone_numbers(&transcript.words);
     if !numbers.is_empty() {
         progress(Step::Numbers {
             count: numbers.len(),
         });
     }
-    let hearings = hear_numbers_again(&mono16k, &transcript.words, &numbers, transcriber)?;
+    let hearings = hear_numbers_again(heard, &transcript.words, &numbers, transcriber)?;
     transcriber.release_buffers();
     Ok(Heard::new(audio, mono16k, levels, transcript, hearings))
+}
+
+/// The part of a recording the model hears when it is not all of it (see
+/// [`pieces::heard_s`]): the words and the numbers' hearings come from it,
+/// the delivery measures from the whole recording.
+fn heard_part(mono16k: &Mono16k, levels: &levels::Levels) -> Option<Mono16k> {
+    let heard_s = pieces::heard_s(&levels.voiced, mono16k.duration_s());
+    (heard_s < mono16k.duration_s()).then(|| mono16k.between(0.0, heard_s))
 }
 
 impl Heard {

@@ -79,6 +79,21 @@ impl Piece {
     }
 }
 
+/// How much of a recording of `duration_s` with voice activity in `voiced`
+/// the model hears: all of it, except that a recording longer than a piece
+/// whose voice (with its margin) ends within the first piece is heard as
+/// that first piece, in one window like any shorter recording. A take
+/// stopped a few seconds after its last word is then heard as it was while
+/// it was recorded (see `pipeline::live`), and not in a window of another
+/// size.
+pub fn heard_s(voiced: &[(f64, f64)], duration_s: f64) -> f64 {
+    let voice_ends = voiced.last().map(|&(_, end)| end + PAD_AFTER_S);
+    match voice_ends {
+        Some(end) if duration_s > MAX_PIECE_S && end <= MAX_PIECE_S => MAX_PIECE_S,
+        _ => duration_s,
+    }
+}
+
 /// Plans the pieces for a recording of `duration_s` with voice activity in
 /// `voiced` (ordered, non-overlapping). No voice: no pieces.
 pub fn plan(voiced: &[(f64, f64)], duration_s: f64) -> Vec<Piece> {
@@ -168,6 +183,18 @@ mod tests {
                 )
             })
             .collect()
+    }
+
+    #[test]
+    fn a_recording_longer_than_a_piece_is_heard_whole_unless_its_voice_ends_in_the_first() {
+        // Shorter than a piece: all of it.
+        assert_eq!(heard_s(&[(1.0, 20.0)], 25.0), 25.0);
+        // Silence after the last word takes it over a piece: the first piece.
+        assert_eq!(heard_s(&[(1.0, 20.0), (22.0, 27.4)], 31.0), MAX_PIECE_S);
+        // Voice (with its margin) past the first piece, or no voice: all of it.
+        assert_eq!(heard_s(&[(1.0, 20.0), (22.0, 27.6)], 31.0), 31.0);
+        assert_eq!(heard_s(&[(1.0, 10.0), (40.0, 41.0)], 64.5), 64.5);
+        assert_eq!(heard_s(&[], 40.0), 40.0);
     }
 
     #[test]
