@@ -26,7 +26,9 @@ pub fn start(
     let mut transcriber = model.transcriber(threads)?;
     let stop = Arc::new(AtomicBool::new(false));
     transcriber.set_abort(Arc::clone(&stop));
-    Ok(LiveTake::new(rate, channels, Box::new(transcriber), stop))
+    let live = LiveTake::new(rate, channels, Box::new(transcriber), stop);
+    live.set_threads_after_stop(cores::all());
+    Ok(live)
 }
 
 /// A chunk source that hands every chunk to the live engine too; the

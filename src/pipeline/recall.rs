@@ -121,6 +121,10 @@ impl Transcriber for Recall<'_> {
     fn release_buffers(&mut self) {
         self.inner.release_buffers()
     }
+
+    fn set_threads(&mut self, threads: usize) {
+        self.inner.set_threads(threads)
+    }
 }
 
 #[cfg(test)]

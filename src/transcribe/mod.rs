@@ -132,6 +132,12 @@ pub trait Transcriber {
     /// decoder state), once it and its numbers are heard: the analysis that
     /// follows need not have it resident. The next hearing makes it again.
     fn release_buffers(&mut self) {}
+
+    /// Uses `threads` threads from the next call on (0: as it was made
+    /// to); one without threads of its own ignores it. The live engine's
+    /// transcriber leaves a core to the capture, and takes it back when
+    /// the take has ended.
+    fn set_threads(&mut self, _threads: usize) {}
 }
 
 #[cfg(test)]

@@ -432,6 +432,13 @@ impl Transcriber for WhisperTranscriber {
         self.score_again(cut, texts).map(Some)
     }
 
+    fn set_threads(&mut self, threads: usize) {
+        if threads > 0 {
+            self.options.threads = threads;
+            self.recording_threads = threads;
+        }
+    }
+
     fn release_buffers(&mut self) {
         self.encoded = None;
         self.kept = None;
