@@ -47,6 +47,17 @@
 #   (prompt + n_text_ctx / 2) cells can never run out, however the cells
 #   fragment; with a short prompt that is about half. A window whose prompt
 #   needs more makes the cache again, as a larger beam does.
+# 10. A greedy decoding caught in a loop ends at once. whisper.cpp lets it
+#   run to the window's token limit (about 220 tokens, a second and more on
+#   2 cores) and only then judges it: failed (decoded again at a higher
+#   temperature) unless its last timestamp is past half the window, in which
+#   case the text up to that timestamp is kept. tiny.en loops so on some
+#   takes ("Pre-e-e-e-e-..."). Now, at temperature 0, that judgement comes
+#   as soon as the last 32 tokens repeat a unit of at most 8 tokens (one said
+#   4 times or more, which no message does). The outcome is whisper.cpp's
+#   own, but for a loop that would have broken off before the limit. (At a
+#   higher temperature every token draws from the random generator, and
+#   ending sooner would change the next temperature's draws.)
 #
 # Each piece of text to replace must be found exactly once, or the build
 # stops here: a new whisper-rs-sys needs this file looked at again.
@@ -419,13 +430,63 @@ int whisper_encode_with_state(struct whisper_context * ctx, struct whisper_state
                                 std::max(vmcoach_kv_cells, (int) state->kv_self.size))) {
 ")
 
-    # 10. Say so in the system info line, so a test can tell the patch is in; the
+    # 10. A greedy decoding that repeats a short unit fails at once.
+    _vmcoach_replace(
+"                    // sometimes, the decoding can get stuck in a repetition loop
+                    // this is an attempt to mitigate such cases - we flag the decoding as failed and use a fallback strategy
+"
+"                    // VMCOACH_PATCH: a greedy decoding at temperature 0 caught in a loop
+                    // ends at once, as the check below would end it at the token limit:
+                    // kept up to its last timestamp when that is past half the window,
+                    // else failed. (At a higher temperature every token draws from the
+                    // random generator, and the draws of the next temperature would
+                    // change.)
+                    if (params.strategy == WHISPER_SAMPLING_GREEDY && t_cur == 0.0f &&
+                        vmcoach_in_a_loop(decoder.sequence.tokens)) {
+                        WHISPER_LOG_DEBUG(\"%s: decoder %d: in a loop\\n\", __func__, j);
+                        if (result_len == 0 || seek_delta < 100*WHISPER_CHUNK_SIZE/2) {
+                            failed = true;
+                        } else {
+                            completed = true;
+                        }
+                        continue;
+                    }
+
+                    // sometimes, the decoding can get stuck in a repetition loop
+                    // this is an attempt to mitigate such cases - we flag the decoding as failed and use a fallback strategy
+")
+    _vmcoach_replace(
+"int whisper_full_with_state(
+"
+"// VMCOACH_PATCH: the last 32 tokens repeat a unit of at most 8 tokens.
+static bool vmcoach_in_a_loop(const std::vector<whisper_token_data> & tokens) {
+    const int n = 32;
+    const int len = (int) tokens.size();
+    if (len < n) {
+        return false;
+    }
+    for (int unit = 1; unit <= 8; ++unit) {
+        bool repeats = true;
+        for (int k = len - n + unit; k < len && repeats; ++k) {
+            repeats = tokens[k].id == tokens[k - unit].id;
+        }
+        if (repeats) {
+            return true;
+        }
+    }
+    return false;
+}
+
+int whisper_full_with_state(
+")
+
+    # 11. Say so in the system info line, so a test can tell the patch is in; the
 #   number goes up with every change here, so a build made before a change
 #   fails that test instead of running the old whisper.cpp unnoticed.
     _vmcoach_replace(
 "    s += \"WHISPER : \";
 "
-"    s += \"WHISPER : VMCOACH_PATCH = 7 | \";
+"    s += \"WHISPER : VMCOACH_PATCH = 8 | \";
 ")
 
     file(WRITE "${_vmcoach_file}" "${_vmcoach_src}")
