@@ -514,6 +514,9 @@ impl Worker {
             paused = true;
         }
         let now = trusted as f64 / MODEL_RATE as f64;
+        if !paused && self.waiting.is_none() {
+            return Ok(());
+        }
         let mono16k = heard_so_far(mono16k);
         if paused {
             let started = Instant::now();
