@@ -80,6 +80,11 @@ impl Cutter {
         ((v + 1) * FRAME > since).then(|| (self.db.len() - 1 - v) as f64 * FRAME_S)
     }
 
+    /// Whether the audio seen has voice after sample `since`.
+    pub fn voiced_after(&self, since: usize) -> bool {
+        self.last_voiced.is_some_and(|v| (v + 1) * FRAME > since)
+    }
+
     fn look(&mut self, i: usize) -> Option<Cut> {
         let threshold = (self.floor + ABOVE_FLOOR_DB).max(MIN_DBFS);
         if self.db[i] >= threshold {

@@ -20,7 +20,12 @@
 //! [`super::splice`]). A hearing under way at the stop that covers every
 //! word is let finish when, judged by the one before, it is due within
 //! 0.8 s, or (a take of one piece) sooner than hearing the saved take
-//! again on all cores would take. A take longer than one piece (which the
+//! again on all cores would take. A number whose cut had not come whole
+//! when that hearing was made (said last, its last digit timed near the
+//! hearing's end) is heard again on that hearing's audio, on the encoding
+//! it made, once the take has gone on quiet past the cut: not on the take
+//! grown since, which the model would have to encode anew (0.8-0.9 s of
+//! a ~30 s take's report). A take longer than one piece (which the
 //! file path too hears in pieces, each on its own) keeps the last hearing
 //! up to the first voice it missed, and only the rest is heard after the stop and joined on.
 //! `scripts/bench-take` checks that such reports have the saved file's
@@ -473,8 +478,22 @@ impl Worker {
             rate: self.rate,
         };
         if let Ok(mono16k) = resample::to_16k(&audio) {
-            let _ = self.hear_numbers(&heard_so_far(mono16k), words, f64::INFINITY);
+            let levels = levels::measure(mono16k.samples(), MODEL_RATE);
+            let heard = self.last_heard(&words, |heard_s| join_at(&levels, heard_s).is_none());
+            let on = heard.unwrap_or_else(|| heard_so_far(mono16k));
+            let _ = self.hear_numbers(&on, words, f64::INFINITY);
         }
+    }
+
+    /// The audio of the last hearing, when it wrote `words` and nothing
+    /// was said after it (`quiet_after`, given where it ends, in seconds):
+    /// a number waiting there for its cut lies whole within that audio,
+    /// and is heard again on it, on the encoding that hearing made, rather
+    /// than on the take grown since, which the model would encode anew.
+    fn last_heard(&self, words: &[Word], quiet_after: impl Fn(f64) -> bool) -> Option<Mono16k> {
+        let last = self.so_far.last.as_ref()?;
+        (last.transcript.words == words && quiet_after(last.mono16k.duration_s()))
+            .then(|| last.mono16k.clone())
     }
 
     /// Appends a chunk as the recorder writes it: downmixed, then 16 bits.
@@ -548,7 +567,13 @@ impl Worker {
             return Ok(());
         }
         match self.waiting.take() {
-            Some(words) => self.hear_numbers(&mono16k, words, now),
+            Some(words) => {
+                let cutter = &self.cutter;
+                let heard = self.last_heard(&words, |heard_s| {
+                    !cutter.voiced_after((heard_s * MODEL_RATE as f64) as usize)
+                });
+                self.hear_numbers(&heard.unwrap_or(mono16k), words, now)
+            }
             None => Ok(()),
         }
     }
