@@ -58,6 +58,15 @@
 #   own, but for a loop that would have broken off before the limit. (At a
 #   higher temperature every token draws from the random generator, and
 #   ending sooner would change the next temperature's draws.)
+# 11. The threads of a call under way changed from another thread. The live
+#   engine's worker hears the take on all cores but one while it is
+#   recorded; when the take ends, a hearing under way is often let finish,
+#   and it went on with one thread while the other core was idle.
+#   vmcoach_whisper_threads_from(count) points the calling thread's graph
+#   computes at a thread count that another thread may change; each graph
+#   (the encoder's, every decoder step's) takes the count it holds when it
+#   starts, unless it is 0. Set by transcribe/whisper for the length of each
+#   call; pipeline/live.rs raises the count at the stop.
 #
 # Each piece of text to replace must be found exactly once, or the build
 # stops here: a new whisper-rs-sys needs this file looked at again.
@@ -319,6 +328,19 @@ static void whisper_batch_prep_legacy(whisper_batch & batch, const whisper_token
 static thread_local ggml_abort_callback vmcoach_abort = nullptr;
 static thread_local void * vmcoach_abort_data = nullptr;
 
+// VMCOACH_PATCH: a thread count another thread may change, read as each
+// graph on this thread starts (0 or none: the count the call was given).
+static thread_local const int * vmcoach_threads = nullptr;
+static thread_local int vmcoach_threads_used = 0;
+
+extern \"C\" WHISPER_API void vmcoach_whisper_threads_from(const int * count) {
+    vmcoach_threads = count;
+}
+
+extern \"C\" WHISPER_API int vmcoach_whisper_threads_used(void) {
+    return vmcoach_threads_used;
+}
+
 // VMCOACH_PATCH: the state the last encode on this thread ran on.
 static thread_local struct whisper_state * vmcoach_last_state = nullptr;
 
@@ -349,7 +371,14 @@ static bool ggml_graph_compute_helper(
 
     const bool t = (ggml_backend_sched_graph_compute(sched, graph) == GGML_STATUS_SUCCESS);
 "
-"            fn_set_n_threads(backend, n_threads);
+"            if (vmcoach_threads != nullptr) {
+                const int count = __atomic_load_n(vmcoach_threads, __ATOMIC_RELAXED);
+                if (count > 0) {
+                    n_threads = count;
+                }
+            }
+            vmcoach_threads_used = n_threads;
+            fn_set_n_threads(backend, n_threads);
         }
 
         auto * fn_set_abort = (ggml_backend_set_abort_callback_t) ggml_backend_reg_get_proc_address(reg, \"ggml_backend_set_abort_callback\");
@@ -486,7 +515,7 @@ int whisper_full_with_state(
     _vmcoach_replace(
 "    s += \"WHISPER : \";
 "
-"    s += \"WHISPER : VMCOACH_PATCH = 8 | \";
+"    s += \"WHISPER : VMCOACH_PATCH = 9 | \";
 ")
 
     file(WRITE "${_vmcoach_file}" "${_vmcoach_src}")

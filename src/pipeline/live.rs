@@ -46,7 +46,7 @@
 //! in ([`LiveTake::push`]), events come out ([`LiveTake::events`]), and
 //! [`LiveTake::finish`] gives what was heard, for [`super::coach_heard`].
 
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI32, AtomicUsize, Ordering};
 use std::sync::mpsc::{self, Receiver, Sender};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
@@ -195,7 +195,10 @@ pub struct LiveTake {
     /// one before.
     due: Arc<Mutex<Option<(Instant, Instant)>>>,
     /// Threads for the worker's transcriber once the take has ended.
-    threads_after_stop: Arc<AtomicUsize>,
+    threads_after_stop: AtomicUsize,
+    /// The worker's transcriber's thread count, which a call under way
+    /// takes up (see [`Transcriber::threads_now`]).
+    threads_now: Option<Arc<AtomicI32>>,
     worker: Option<JoinHandle<SoFar>>,
 }
 
@@ -215,7 +218,7 @@ impl LiveTake {
         let ending = Arc::new(AtomicBool::new(false));
         let hearing = Arc::new(AtomicUsize::new(0));
         let due = Arc::new(Mutex::new(None));
-        let threads_after_stop = Arc::new(AtomicUsize::new(0));
+        let threads_now = transcriber.threads_now();
         let worker = Worker {
             rate: rate.max(1),
             channels: channels.max(1) as usize,
@@ -226,7 +229,6 @@ impl LiveTake {
             ending: Arc::clone(&ending),
             hearing: Arc::clone(&hearing),
             due: Arc::clone(&due),
-            threads_after_stop: Arc::clone(&threads_after_stop),
             per_s: None,
             so_far: SoFar::default(),
             cutter: Cutter::default(),
@@ -247,14 +249,15 @@ impl LiveTake {
             ending,
             hearing,
             due,
-            threads_after_stop,
+            threads_after_stop: AtomicUsize::new(0),
+            threads_now,
             worker,
         }
     }
 
     /// Gives the worker's transcriber `threads` threads once the take has
-    /// ended (the capture's core is free then): a hearing under way at the
-    /// stop keeps its own, the numbers heard after it get these.
+    /// ended (the capture's core is free then): the hearing under way at
+    /// the stop too, from its next step on.
     pub fn set_threads_after_stop(&self, threads: usize) {
         self.threads_after_stop.store(threads, Ordering::SeqCst);
     }
@@ -369,6 +372,10 @@ impl LiveTake {
     /// away work nearly done), else stops it at once.
     fn end_worker(&mut self, wait: Option<f64>) -> SoFar {
         self.ending.store(true, Ordering::SeqCst);
+        if let Some(now) = &self.threads_now {
+            let threads = self.threads_after_stop.load(Ordering::SeqCst);
+            now.store(i32::try_from(threads).unwrap_or(0), Ordering::SeqCst);
+        }
         if wait.is_none() {
             // Before the worker can see the take end: it begins nothing more.
             self.stop.store(true, Ordering::SeqCst);
@@ -408,7 +415,6 @@ struct Worker {
     ending: Arc<AtomicBool>,
     hearing: Arc<AtomicUsize>,
     due: Arc<Mutex<Option<(Instant, Instant)>>>,
-    threads_after_stop: Arc<AtomicUsize>,
     /// Seconds the last hearing took per second of audio.
     per_s: Option<f64>,
     so_far: SoFar,
@@ -579,12 +585,8 @@ impl Worker {
     }
 
     /// The transcriber with the memory in front of it, stopped with the
-    /// take; on all the threads it may have once the take has ended.
+    /// take.
     fn recall(&mut self) -> Recall<'_> {
-        if self.ending.load(Ordering::SeqCst) {
-            let threads = self.threads_after_stop.swap(0, Ordering::SeqCst);
-            self.transcriber.set_threads(threads);
-        }
         Recall {
             inner: &mut *self.transcriber,
             memory: &mut self.so_far.memory,

@@ -122,8 +122,8 @@ impl Transcriber for Recall<'_> {
         self.inner.release_buffers()
     }
 
-    fn set_threads(&mut self, threads: usize) {
-        self.inner.set_threads(threads)
+    fn threads_now(&self) -> Option<std::sync::Arc<std::sync::atomic::AtomicI32>> {
+        self.inner.threads_now()
     }
 }
 

@@ -133,11 +133,14 @@ pub trait Transcriber {
     /// follows need not have it resident. The next hearing makes it again.
     fn release_buffers(&mut self) {}
 
-    /// Uses `threads` threads from the next call on (0: as it was made
-    /// to); one without threads of its own ignores it. The live engine's
+    /// A thread count that another thread may set while this transcriber
+    /// works (0: as it was made to); a call under way takes it up at its
+    /// next step. None: one without threads of its own. The live engine's
     /// transcriber leaves a core to the capture, and takes it back when
-    /// the take has ended.
-    fn set_threads(&mut self, _threads: usize) {}
+    /// the take has ended, for the hearing under way too.
+    fn threads_now(&self) -> Option<std::sync::Arc<std::sync::atomic::AtomicI32>> {
+        None
+    }
 }
 
 #[cfg(test)]

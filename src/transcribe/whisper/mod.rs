@@ -7,9 +7,10 @@ mod again;
 pub mod cores;
 mod kept;
 mod score;
+mod threads;
 
 use std::path::Path;
-use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI32, AtomicU32, Ordering};
 use std::sync::Arc;
 
 use whisper_rs::{
@@ -129,6 +130,9 @@ pub struct WhisperTranscriber {
     state_used: bool,
     /// Threads chosen for the last recording transcribed (0: none yet).
     recording_threads: usize,
+    /// Threads that another thread may set for the calls under way (0:
+    /// as chosen; see [`threads`]).
+    threads_now: Arc<AtomicI32>,
     /// The stretch of a recording whose encoding the state holds: a
     /// number is heard again, and its readings scored, without encoding
     /// it again (see [`again`]).
@@ -250,6 +254,7 @@ impl WhisperModel {
             multi_digit: Arc::clone(&self.multi_digit),
             state_used: false,
             recording_threads: 0,
+            threads_now: Arc::new(AtomicI32::new(0)),
             encoded: None,
             raw: None,
             kept: None,
@@ -352,6 +357,7 @@ const WINDOW_MARGIN_S: f64 = 1.0;
 
 impl Transcriber for WhisperTranscriber {
     fn transcribe(&mut self, audio: &Mono16k) -> Result<Transcript> {
+        let _threads = threads::Following::new(&self.threads_now);
         let levels = levels::measure(audio.samples(), MODEL_RATE);
         if levels.voiced.is_empty() {
             // Nothing rises above the noise: whisper would only invent words.
@@ -420,6 +426,7 @@ impl Transcriber for WhisperTranscriber {
         if !self.options.second_listen {
             return Ok(None);
         }
+        let _threads = threads::Following::new(&self.threads_now);
         self.hear_again(cut).map(Some)
     }
 
@@ -429,14 +436,12 @@ impl Transcriber for WhisperTranscriber {
         if !self.options.second_listen {
             return Ok(None);
         }
+        let _threads = threads::Following::new(&self.threads_now);
         self.score_again(cut, texts).map(Some)
     }
 
-    fn set_threads(&mut self, threads: usize) {
-        if threads > 0 {
-            self.options.threads = threads;
-            self.recording_threads = threads;
-        }
+    fn threads_now(&self) -> Option<Arc<AtomicI32>> {
+        Some(Arc::clone(&self.threads_now))
     }
 
     fn release_buffers(&mut self) {
@@ -782,6 +787,32 @@ mod tests {
         assert!(texts.iter().all(|t| t.trim_start().len() >= 2), "{texts:?}");
     }
 
+    /// The thread count another thread sets reaches whisper.cpp's graphs
+    /// (patches/whisper-cpp.cmake, 11); 0 leaves the transcriber's own.
+    #[test]
+    fn the_thread_count_set_from_outside_reaches_the_graphs() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let options = WhisperOptions {
+            threads: 1,
+            second_listen: false,
+            ..WhisperOptions::default()
+        };
+        let mut t = WhisperTranscriber::load(&root.join("models/ggml-tiny.en.bin"), options)
+            .unwrap_or_else(|e| panic!("{e} (scripts/prepare fetches it)"));
+        let wav = root.join("fixtures/networking-fast-number-slt-16k.wav");
+        let audio = crate::audio::load(&wav, 600.0).unwrap();
+        let audio = crate::audio::resample::to_16k(&audio)
+            .unwrap()
+            .between(0.0, 4.0);
+        let now = t.threads_now().unwrap();
+        for (set, used) in [(2, 2), (0, 1), (3, 3)] {
+            now.store(set, Ordering::SeqCst);
+            let heard = t.transcribe(&audio).unwrap();
+            assert!(!heard.words.is_empty());
+            assert_eq!(threads::used(), used, "set to {set}");
+        }
+    }
+
     /// .cargo/config.toml turns on ggml's tiled matrix kernels; without
     /// them the encoder is slower (docs/performance.md).
     #[test]
@@ -798,7 +829,7 @@ mod tests {
     fn whisper_cpp_is_built_with_the_projects_patch() {
         let features = build_features();
         assert!(
-            features.contains("VMCOACH_PATCH = 8"),
+            features.contains("VMCOACH_PATCH = 9"),
             "{features}\nwhisper.cpp was built with an older patches/whisper-cpp.cmake: \
              run cargo clean --release -p whisper-rs-sys"
         );
