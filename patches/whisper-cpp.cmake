@@ -318,7 +318,8 @@ static void whisper_batch_prep_legacy(whisper_batch & batch, const whisper_token
 }
 ")
 
-    # 7. The encoder's graphs checked for an abort between nodes.
+    # 7. The encoder's graphs checked for an abort between nodes; 11. the threads
+    #   of every graph read from the count another thread may change.
     _vmcoach_replace(
 "static bool ggml_graph_compute_helper(
       ggml_backend_sched_t   sched,
@@ -509,7 +510,7 @@ static bool vmcoach_in_a_loop(const std::vector<whisper_token_data> & tokens) {
 int whisper_full_with_state(
 ")
 
-    # 11. Say so in the system info line, so a test can tell the patch is in; the
+    # Last. Say so in the system info line, so a test can tell the patch is in; the
 #   number goes up with every change here, so a build made before a change
 #   fails that test instead of running the old whisper.cpp unnoticed.
     _vmcoach_replace(
