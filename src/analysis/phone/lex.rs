@@ -71,7 +71,10 @@ pub(super) fn lex(words: &[Word]) -> Vec<Piece> {
     let mut pieces = Vec::new();
     let mut pending = Sep::Plain;
     for (wi, w) in words.iter().enumerate() {
-        let lexed = lex_word(&w.text);
+        let mut lexed = lex_word(&w.text);
+        if let Some(pair) = digit_pair_among_digits(words, wi) {
+            lexed.pieces = pair;
+        }
         pending = pending.max(lexed.lead);
         if lexed.pieces.is_empty() {
             continue; // punctuation only: its separation carries to the next word
@@ -87,6 +90,34 @@ pub(super) fn lex(words: &[Word]) -> Vec<Piece> {
         pending = lexed.trail;
     }
     pieces
+}
+
+/// One digit, a point and one digit ("8.0", "6.6"), the way whisper
+/// writes two digits said one by one ("eight oh", "six six") now and then.
+fn is_digit_pair(text: &str) -> bool {
+    let b = text.as_bytes();
+    b.len() == 3 && b[0].is_ascii_digit() && b[1] == b'.' && b[2].is_ascii_digit()
+}
+
+/// Word `wi` as its two digits, when it is a digit pair ([`is_digit_pair`])
+/// next to a digit word or another pair ("call me at 8.0, 6.6, 6.6"); a
+/// pair among words is a quantity ("a 2.5 GPA").
+fn digit_pair_among_digits(words: &[Word], wi: usize) -> Option<Vec<PieceKind>> {
+    let pair = |i: usize| {
+        words
+            .get(i)
+            .is_some_and(|w| is_digit_pair(&bare_word(&w.text)))
+    };
+    let digits = |i: usize| pair(i) || words.get(i).is_some_and(is_digit_word);
+    if !pair(wi) || !(wi.checked_sub(1).is_some_and(digits) || digits(wi + 1)) {
+        return None;
+    }
+    let text = bare_word(&words[wi].text);
+    Some(
+        text.split('.')
+            .map(|d| PieceKind::Numeral(d.to_string()))
+            .collect(),
+    )
 }
 
 struct LexedWord {
@@ -277,6 +308,19 @@ mod tests {
     #[test]
     fn dotted_number_is_read() {
         assert_eq!(digits("my number is 612.555.1234."), ["6125551234"]);
+    }
+
+    #[test]
+    fn digit_pairs_written_as_decimals_among_digits_are_read() {
+        // "eight oh oh, six six six, ..." as whisper wrote it.
+        assert_eq!(
+            digits("Please call me at 8.0, 6.6, 6.6, 6.6. A friend suggested it."),
+            ["80666666"]
+        );
+        assert_eq!(digits("reach me at 5 0.3, 5 5 5, 0 1 9 8."), ["5035550198"]);
+        // Among words, a decimal is a quantity.
+        assert!(digits("I kept a 3.8 GPA and 2.5 years of 4 8 0 0 hours").is_empty());
+        assert!(digits("it rose 6.6 and then 7.2 percent").is_empty());
     }
 
     #[test]
