@@ -486,7 +486,7 @@ impl Worker {
         if let Ok(mono16k) = resample::to_16k(&audio) {
             let levels = levels::measure(mono16k.samples(), MODEL_RATE);
             let heard = self.last_heard(&words, |heard_s| join_at(&levels, heard_s).is_none());
-            let on = heard.unwrap_or_else(|| heard_so_far(mono16k));
+            let on = heard.unwrap_or_else(|| heard_part(&mono16k, &levels).unwrap_or(mono16k));
             let _ = self.hear_numbers(&on, words, f64::INFINITY);
         }
     }
@@ -539,11 +539,8 @@ impl Worker {
             paused = true;
         }
         let now = trusted as f64 / MODEL_RATE as f64;
-        if !paused && self.waiting.is_none() {
-            return Ok(());
-        }
-        let mono16k = heard_so_far(mono16k);
         if paused {
+            let mono16k = heard_so_far(mono16k);
             let started = Instant::now();
             let len_s = mono16k.duration_s();
             self.hearing
@@ -578,7 +575,8 @@ impl Worker {
                 let heard = self.last_heard(&words, |heard_s| {
                     !cutter.voiced_after((heard_s * MODEL_RATE as f64) as usize)
                 });
-                self.hear_numbers(&heard.unwrap_or(mono16k), words, now)
+                let on = heard.unwrap_or_else(|| heard_so_far(mono16k));
+                self.hear_numbers(&on, words, now)
             }
             None => Ok(()),
         }
