@@ -5,7 +5,7 @@ use super::cues::{has_number_cue, is_reference_number};
 use super::lex::lex;
 use super::number::{PhoneNumber, MIN_CUED_DIGITS, MIN_DIGITS};
 use super::quantities::mark_not_phone;
-use super::runs::{digits_in, extension_after, runs, split_run};
+use super::runs::{bridge_cued, digits_in, extension_after, runs, split_run};
 use super::tokens::tokens;
 use crate::transcribe::{join_words, Word};
 
@@ -16,7 +16,8 @@ pub fn find_phone_numbers(words: &[Word]) -> Vec<PhoneNumber> {
 
     let mut found = Vec::new();
     let mut consumed = 0; // tokens already taken by an extension
-    for run in runs(&toks) {
+    let runs = bridge_cued(&toks, words, runs(&toks), |r| has_number_cue(&toks, r));
+    for run in runs {
         if run.start < consumed {
             continue;
         }
@@ -93,6 +94,21 @@ mod tests {
     #[test]
     fn runs_under_four_digits_are_never_numbers() {
         assert!(digits("my number is 612").is_empty());
+    }
+
+    #[test]
+    fn short_runs_after_a_cue_one_short_word_apart_are_one_number() {
+        // "two oh oh, five oh oh, nine three nine three", the zeros written
+        // as a word: found, for the number pass to hear again.
+        let p = one("You can reach me at 2 moe, 5 moe, 9 3 9 3. Thanks so much.");
+        assert_eq!(p.digits, "259393");
+        assert_eq!(p.text, "2 moe, 5 moe, 9 3 9 3.");
+        // Not without a cue, not across a sentence or a longer word, and
+        // not when the runs stay too short together.
+        assert!(digits("I was 2 moe, 5 moe, 9 3 9 3. Thanks.").is_empty());
+        assert!(digits("call me at 2. Moe 5 and 9 3 9 3").is_empty());
+        assert!(digits("reach me at 2 more, 5 more, 9 3 9 3").is_empty());
+        assert!(digits("reach me at 2 or 3 today").is_empty());
     }
 
     // --- times and spans ----------------------------------------------------

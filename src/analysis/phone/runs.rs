@@ -33,6 +33,64 @@ pub(super) fn runs(toks: &[Tok]) -> Vec<Range<usize>> {
     out
 }
 
+/// The longest a word may be that stands between two runs after a number
+/// cue and is taken for digits the transcript wrote as a word.
+const BRIDGE_MAX_LETTERS: usize = 3;
+
+/// The longest time from the digits before such a word to the digits after.
+const BRIDGE_GAP_S: f64 = 1.2;
+
+/// The most digits runs are joined up to: a number with its leading 1.
+const BRIDGED_MAX_DIGITS: usize = 11;
+
+/// Joins a short run that comes after a number cue (`cued`) with the runs
+/// that follow it one short word apart, when together they hold enough
+/// digits to be the number: "reach me at 2 moe, 5 moe, 9 3 9 3" is a number
+/// whose "oh oh" the transcript wrote as a word. Its digits are then wrong,
+/// and the number pass hears it again. Not across a sentence end, a long
+/// gap, or past the digits a phone number can have.
+pub(super) fn bridge_cued(
+    toks: &[Tok],
+    words: &[Word],
+    runs: Vec<Range<usize>>,
+    cued: impl Fn(Range<usize>) -> bool,
+) -> Vec<Range<usize>> {
+    let count = |r: &Range<usize>| digits_in(&toks[r.clone()]).len();
+    let mut out: Vec<Range<usize>> = Vec::with_capacity(runs.len());
+    let mut i = 0;
+    while i < runs.len() {
+        let mut joined = runs[i].clone();
+        let mut next = i + 1;
+        if count(&joined) < MIN_CUED_DIGITS {
+            while let Some(run) = runs.get(next) {
+                let between = &toks[joined.end];
+                let bridges = run.start == joined.end + 1
+                    && between.word().is_some_and(|w| {
+                        w.len() <= BRIDGE_MAX_LETTERS && w.chars().all(char::is_alphabetic)
+                    })
+                    && between.sep != Sep::Sentence
+                    && toks[run.start].sep != Sep::Sentence
+                    && words[toks[run.start].first].start_s
+                        - words[toks[joined.end - 1].last].end_s
+                        <= BRIDGE_GAP_S
+                    && count(&joined) + count(run) <= BRIDGED_MAX_DIGITS;
+                if !bridges {
+                    break;
+                }
+                joined.end = run.end;
+                next += 1;
+            }
+            if next == i + 1 || count(&joined) < MIN_CUED_DIGITS || !cued(joined.clone()) {
+                joined = runs[i].clone();
+                next = i + 1;
+            }
+        }
+        out.push(joined);
+        i = next;
+    }
+    out
+}
+
 /// The number token that continues a run ending before `end`, skipping up to
 /// two fillers.
 fn next_num(toks: &[Tok], end: usize) -> Option<usize> {
