@@ -601,6 +601,36 @@ fn the_encoding_a_number_is_in_is_kept_while_its_audio_alone_is_heard() {
     assert_eq!(t.number_encodes(), 1, "the kept encoding is given back");
 }
 
+/// In a recording heard in pieces, a number is heard again on the encoding
+/// the first pass made of the piece it is in: no encoder run, where a
+/// transcriber that has not heard the recording encodes a window for it.
+#[test]
+fn a_number_in_a_piece_is_heard_again_on_the_pieces_encoding() {
+    use vmcoach::transcribe::{Cut, Transcriber};
+    let (audio, mut t, number) = first_number_of("long-60s-networking-rambling-rms-8k.wav");
+    assert!(audio.duration_s() > 60.0, "heard in pieces");
+    let cut = Cut {
+        recording: &audio,
+        from_s: number.start_s - 0.3,
+        to_s: number.end_s + 0.6,
+        lead: "",
+        alone: false,
+    };
+    let on_piece = t.hear_digits(&cut).unwrap().expect("a second hearing");
+    assert_eq!(t.number_encodes(), 0, "the piece's encoding is reused");
+    // A transcriber that has not heard the recording has no piece kept:
+    // it encodes a window around the number.
+    let mut fresh = vmcoach::transcribe::whisper::WhisperTranscriber::load(
+        &model(),
+        vmcoach::transcribe::whisper::WhisperOptions::default(),
+    )
+    .unwrap();
+    fresh.hear_digits(&cut).unwrap().unwrap();
+    assert_eq!(fresh.number_encodes(), 1);
+    let digits: String = on_piece.chars().filter(char::is_ascii_digit).collect();
+    assert!(digits.starts_with("206555"), "{on_piece}");
+}
+
 /// A number heard again within its recording is heard to its last digit
 /// however early the first pass timed its end: the hearing goes on while
 /// digits come, not to a cut. (On `networking-good-slt-16k.wav`, the cut

@@ -77,6 +77,18 @@ impl Piece {
             .unwrap_or(&self.parts[0]);
         (part.start_s + (t - part.at_s).max(0.0)).min(part.end_s)
     }
+
+    /// A time in the recording as a time in the piece, when the piece plays
+    /// it; a time in a silence cut out goes to the start of the part after.
+    pub fn to_piece(&self, t: f64) -> Option<f64> {
+        let first = self.parts.first()?;
+        let last = self.parts.last()?;
+        if t < first.start_s || t > last.end_s {
+            return None;
+        }
+        let part = self.parts.iter().find(|p| t <= p.end_s)?;
+        Some(part.at_s + (t - part.start_s).max(0.0))
+    }
 }
 
 /// How much of a recording of `duration_s` with voice activity in `voiced`
@@ -220,6 +232,12 @@ mod tests {
         // Times map back across the cut; the gap maps to the end of the part before it.
         assert!((p[0].to_recording(3.4) - 9.8).abs() < 1e-9);
         assert!((p[0].to_recording(3.0) - 3.5).abs() < 1e-9);
+        // And into the piece: a time in the cut silence to the part after.
+        assert!((p[0].to_piece(2.0).unwrap() - 1.3).abs() < 1e-9);
+        assert!((p[0].to_piece(9.8).unwrap() - 3.4).abs() < 1e-9);
+        assert!((p[0].to_piece(6.0).unwrap() - 3.3).abs() < 1e-9);
+        assert_eq!(p[0].to_piece(0.5), None);
+        assert_eq!(p[0].to_piece(12.6), None);
         let recording: Vec<f32> = (0..13 * 100).map(|i| i as f32).collect();
         let samples = p[0].samples(&recording, 100);
         assert_eq!(samples.len(), 610);

@@ -22,6 +22,7 @@ use super::{
 };
 use crate::audio::MODEL_RATE;
 use crate::error::Result;
+use crate::transcribe::pieces::Piece;
 use crate::transcribe::Cut;
 
 /// Tokens enough for a number with its separators and a word either side.
@@ -37,6 +38,11 @@ const DIGITS_BEFORE_A_WORD_ENDS: usize = 7;
 /// longer than one window: context for the decoder.
 const CONTEXT_BEFORE_S: f64 = 5.0;
 
+/// How far past a piece's end a cut heard within it may reach: the margin
+/// after a number's last word (the piece keeps half a second after its
+/// voice).
+const PIECE_END_SLACK_S: f64 = 1.0;
+
 /// The stretch of a recording whose encoding the decoder state holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) struct Window {
@@ -45,6 +51,10 @@ pub(super) struct Window {
     len: usize,
     /// A cut heard alone, not a window a number is heard within.
     alone: bool,
+    /// A piece of a recording heard in pieces, in a window sized to it, as
+    /// the first pass encoded it (`start` and `len` are then the span of
+    /// the recording it plays; see [`Window::piece`]).
+    piece: bool,
 }
 
 impl Window {
@@ -61,6 +71,7 @@ impl Window {
                 start,
                 len: at(cut.to_s).max(start) - start,
                 alone: true,
+                piece: false,
             };
         }
         let len = samples.len().min(WINDOW_SAMPLES);
@@ -69,6 +80,7 @@ impl Window {
             start: at(cut.from_s - CONTEXT_BEFORE_S).min(samples.len() - len),
             len,
             alone: false,
+            piece: false,
         }
     }
 
@@ -79,6 +91,21 @@ impl Window {
             start: 0,
             len: samples.len().min(WINDOW_SAMPLES),
             alone: false,
+            piece: false,
+        }
+    }
+
+    /// A piece of a recording heard in pieces, as the first pass encodes it.
+    pub(super) fn piece(samples: &[f32], piece: &Piece) -> Window {
+        let at = |s: f64| ((s.max(0.0) * MODEL_RATE as f64) as usize).min(samples.len());
+        let start = piece.parts.first().map_or(0, |p| at(p.start_s));
+        let end = piece.parts.last().map_or(0, |p| at(p.end_s));
+        Window {
+            recording: fingerprint(samples),
+            start,
+            len: end.max(start) - start,
+            alone: false,
+            piece: true,
         }
     }
 
@@ -155,6 +182,9 @@ impl WhisperTranscriber {
     /// Makes the state hold the encoding of the window `cut` is heard in,
     /// and returns where the cut begins in it, in seconds.
     fn encode_for(&mut self, cut: &Cut, threads: usize) -> Result<(f64, bool)> {
+        if let Some(at_s) = self.piece_for(cut) {
+            return Ok((at_s, true));
+        }
         let window = Window::for_cut(cut);
         let reused = self.encoded == Some(window) || self.give_back(window);
         if !reused {
@@ -180,12 +210,61 @@ impl WhisperTranscriber {
         let (Some(window), Some(raw)) = (self.encoded, self.raw) else {
             return;
         };
-        if window.alone || self.kept.as_ref().is_some_and(|k| k.window == window) {
+        if window.alone || window.piece || self.kept.as_ref().is_some_and(|k| k.window == window) {
             return;
         }
         // SAFETY: `raw` is the pointer of `self.state`, which lives and
         // holds the encoding of `window` (`self.encoded`).
         self.kept = Some(unsafe { Kept::copy(raw, window, self.kept.take()) });
+    }
+
+    /// Has the state hold the first pass's encoding of the piece that `cut`
+    /// lies in, when it was kept (see [`WhisperTranscriber::keep_piece`]),
+    /// and returns where the cut begins in the piece, in seconds. None for
+    /// a cut heard alone, or one that no kept piece holds.
+    fn piece_for(&mut self, cut: &Cut) -> Option<f64> {
+        if cut.alone {
+            return None;
+        }
+        let samples = cut.recording.samples();
+        let recording = fingerprint(samples);
+        let (at_s, i) = self
+            .pieces_kept
+            .iter()
+            .enumerate()
+            .find_map(|(i, (piece, kept))| {
+                let fits = kept.window.recording == recording
+                    && piece
+                        .parts
+                        .last()
+                        .is_some_and(|p| cut.to_s <= p.end_s + PIECE_END_SLACK_S);
+                fits.then(|| piece.to_piece(cut.from_s).map(|at_s| (at_s, i)))
+                    .flatten()
+            })?;
+        let window = self.pieces_kept[i].1.window;
+        if self.encoded != Some(window) {
+            self.keep_encoding();
+            let raw = self.raw?;
+            // SAFETY: `raw` is the pointer of `self.state`, which lives.
+            if !unsafe { self.pieces_kept[i].1.give_back(raw) } {
+                return None;
+            }
+            self.encoded = Some(window);
+        }
+        Some(at_s)
+    }
+
+    /// Keeps the encoding of `piece` that the state holds, the first pass
+    /// having just heard it there, for a number in it to be heard again on.
+    pub(super) fn keep_piece(&mut self, samples: &[f32], piece: &Piece) {
+        let Some(raw) = self.raw else {
+            return;
+        };
+        let window = Window::piece(samples, piece);
+        // SAFETY: `raw` is the pointer of `self.state`, which lives and
+        // holds the encoding of `piece`, decoded last.
+        let kept = unsafe { Kept::copy(raw, window, None) };
+        self.pieces_kept.push((piece.clone(), kept));
     }
 
     /// Puts the encoding of `window` back into the state, when it was kept.

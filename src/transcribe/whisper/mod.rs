@@ -142,6 +142,10 @@ pub struct WhisperTranscriber {
     /// The encoding of a window a number is in, kept while the state
     /// holds another (see [`kept`]).
     kept: Option<kept::Kept>,
+    /// The first pass's encodings of the pieces of a recording heard in
+    /// pieces that hold digits, each with its piece: a number in one is
+    /// heard again on it (see [`again`]).
+    pieces_kept: Vec<(Piece, kept::Kept)>,
     /// Encoder runs for numbers heard again, since the transcriber was made.
     number_encodes: u32,
 }
@@ -258,6 +262,7 @@ impl WhisperModel {
             encoded: None,
             raw: None,
             kept: None,
+            pieces_kept: Vec::new(),
             number_encodes: 0,
         })
     }
@@ -383,6 +388,7 @@ impl Transcriber for WhisperTranscriber {
         let options = self.options.clone();
         let mut transcript = Transcript::default();
         let encodes = AtomicU32::new(0);
+        self.pieces_kept.clear();
         for piece in &pieces {
             let samples = padded(piece.samples(audio.samples(), MODEL_RATE));
             let samples = if in_pieces {
@@ -402,8 +408,18 @@ impl Transcriber for WhisperTranscriber {
                     &encodes as *const AtomicU32 as *mut std::ffi::c_void,
                 );
             }
+            let encodes_before = encodes.load(Ordering::Relaxed);
             self.decode(params, &samples)?;
+            let words_before = transcript.words.len();
             self.collect(piece, &levels, &mut transcript);
+            // A piece encoded once that holds digits: the state holds its
+            // encoding, and a number in it is heard again on that.
+            let digits = transcript.words[words_before..]
+                .iter()
+                .any(|w| w.text.contains(|c: char| c.is_ascii_digit()));
+            if in_pieces && digits && encodes.load(Ordering::Relaxed) == encodes_before + 1 {
+                self.keep_piece(audio.samples(), piece);
+            }
         }
         // One window encoded once: the state still holds it, and a number
         // in it is heard again on that encoding.
@@ -447,6 +463,7 @@ impl Transcriber for WhisperTranscriber {
     fn release_buffers(&mut self) {
         self.encoded = None;
         self.kept = None;
+        self.pieces_kept = Vec::new();
         self.raw = None;
         self.state = None;
     }
