@@ -48,6 +48,8 @@ pub fn hear_numbers_again(
     transcriber: &mut dyn Transcriber,
 ) -> Result<Vec<Hearings>> {
     let mut out = Vec::new();
+    // Full numbers whose hearing within the recording confirmed them.
+    let mut confirmed: Vec<&str> = Vec::new();
     for (i, number) in numbers.iter().enumerate() {
         let (after_previous, before_next) = room(numbers, i);
         // A number cut short after its cue ("my number is 4 4 4 8 2 0. I'm
@@ -81,15 +83,29 @@ pub fn hear_numbers_again(
             lead: "",
             alone: true,
         };
-        let (text, in_context) = if phone::confirms(number, &text) {
-            (text, None)
+        let heard_within = Hearing {
+            from_s: number.start_s,
+            text,
+        };
+        let (text, in_context) = if phone::confirms(number, &heard_within.text) {
+            if number.digits.len() >= phone::RECOUNT_DIGITS {
+                confirmed.push(&number.digits);
+            }
+            (heard_within.text, None)
+        } else if confirmed.contains(&number.digits.as_str()) {
+            // The same full number said before was written alike and
+            // confirmed: that saying's hearings stand for this one, which
+            // is not heard alone (about a second). The report takes a
+            // number said twice alike as sure (see `phone::judge`).
+            out.push(Hearings {
+                number: i,
+                in_context: Some(heard_within),
+                ..Hearings::default()
+            });
+            continue;
         } else {
             let alone = transcriber.hear_digits(&alone(number.start_s, end_s))?;
-            let heard = Hearing {
-                from_s: number.start_s,
-                text,
-            };
-            (alone.unwrap_or_default(), Some(heard))
+            (alone.unwrap_or_default(), Some(heard_within))
         };
         let recount = phone::recount(number, &text, words);
         let mut heard = Hearings {
@@ -366,6 +382,60 @@ mod tests {
         let (cuts, _) = cuts_of(&words);
         assert_eq!(cuts[0].2, "");
         assert!(close(cuts[0].0, 4.0 - START_BEFORE_S), "{cuts:?}");
+    }
+
+    /// Hears the first number's stretches (before 5 s) as `first`, the
+    /// others' as `second`; writes down whether each was heard alone.
+    struct Sayings {
+        first: &'static str,
+        second: &'static str,
+        alone: Vec<bool>,
+    }
+
+    impl Transcriber for Sayings {
+        fn transcribe(&mut self, _audio: &Mono16k) -> Result<Transcript> {
+            Ok(Transcript::default())
+        }
+        fn hear_digits(&mut self, cut: &Cut) -> Result<Option<String>> {
+            self.alone.push(cut.alone);
+            let text = if cut.from_s < 5.0 {
+                self.first
+            } else {
+                self.second
+            };
+            Ok(Some(text.to_string()))
+        }
+    }
+
+    #[test]
+    fn a_number_said_again_alike_after_a_confirmed_saying_is_not_heard_alone() {
+        let audio = Mono16k::from_resampled(vec![0.0; 30 * audio::MODEL_RATE as usize]);
+        let mut words = digits_at("6 1 2 5 5 5 0 1 4 7", 1.0);
+        words.extend(digits_at("Again, that's", 5.0));
+        words.extend(digits_at("6 1 2 5 5 5 0 1 4 7", 6.0));
+        let numbers = phone::find_phone_numbers(&words);
+        assert_eq!(numbers.len(), 2);
+        let heard = |first| {
+            let mut t = Sayings {
+                first,
+                second: "6 1 2 5 5 0 1 4 7.",
+                alone: Vec::new(),
+            };
+            let hearings = hear_numbers_again(&audio, &words, &numbers, &mut t).unwrap();
+            (t.alone, hearings)
+        };
+        // The first saying confirmed: the second's hearing within the
+        // recording, which dropped a 5, is kept, and it is not heard alone.
+        let (alone, hearings) = heard("6 1 2, 5 5 5, 0 1 4 7.");
+        assert_eq!(alone, [false, false]);
+        assert_eq!(hearings.len(), 2);
+        assert_eq!(hearings[1].number, 1);
+        assert!(hearings[1].again.is_none());
+        let within = hearings[1].in_context.as_ref().unwrap();
+        assert_eq!(within.text, "6 1 2 5 5 0 1 4 7.");
+        // The first saying not confirmed: each is heard alone as well.
+        let (alone, _) = heard("6 1 2, 5 5 5, 0 1 4.");
+        assert_eq!(alone, [false, true, false, true]);
     }
 
     /// Hears a number's cut as `narrow`, the wider cut as `wider`, and
