@@ -606,16 +606,10 @@ fn the_encoding_a_number_is_in_is_kept_while_its_audio_alone_is_heard() {
 /// transcriber that has not heard the recording encodes a window for it.
 #[test]
 fn a_number_in_a_piece_is_heard_again_on_the_pieces_encoding() {
-    use vmcoach::transcribe::{Cut, Transcriber};
+    use vmcoach::transcribe::Transcriber;
     let (audio, mut t, number) = first_number_of("long-60s-networking-rambling-rms-8k.wav");
     assert!(audio.duration_s() > 60.0, "heard in pieces");
-    let cut = Cut {
-        recording: &audio,
-        from_s: number.start_s - 0.3,
-        to_s: number.end_s + 0.6,
-        lead: "",
-        alone: false,
-    };
+    let cut = within(&audio, number.start_s - 0.3, number.end_s + 0.6);
     let on_piece = t.hear_digits(&cut).unwrap().expect("a second hearing");
     assert_eq!(t.number_encodes(), 0, "the piece's encoding is reused");
     // A transcriber that has not heard the recording has no piece kept:
@@ -638,19 +632,28 @@ fn a_number_in_a_piece_is_heard_again_on_the_pieces_encoding() {
 /// seven".) It runs on the encoding the first pass made.
 #[test]
 fn a_number_heard_in_context_is_heard_to_its_last_digit_past_an_early_end() {
-    use vmcoach::transcribe::{Cut, Transcriber};
+    use vmcoach::transcribe::Transcriber;
     let (audio, mut t, number) = first_number_of("networking-good-slt-16k.wav");
-    let number = &number;
-    let cut = Cut {
-        recording: &audio,
-        from_s: number.start_s - 0.3,
-        to_s: number.start_s + 1.0,
-        lead: "",
-        alone: false,
-    };
+    let cut = within(&audio, number.start_s - 0.3, number.start_s + 1.0);
     let text = t.hear_digits(&cut).unwrap().expect("a second hearing");
     let digits: String = text.chars().filter(char::is_ascii_digit).collect();
     assert!(digits.starts_with("6125550147"), "{text:?}");
+}
+
+/// The stretch from `from_s` to `to_s` of `recording`, heard within it,
+/// with no lead.
+fn within(
+    recording: &vmcoach::audio::Mono16k,
+    from_s: f64,
+    to_s: f64,
+) -> vmcoach::transcribe::Cut<'_> {
+    vmcoach::transcribe::Cut {
+        recording,
+        from_s,
+        to_s,
+        lead: "",
+        alone: false,
+    }
 }
 
 /// A fixture heard by the real model, the transcriber that heard it, and
