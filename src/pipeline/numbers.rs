@@ -107,7 +107,8 @@ pub fn hear_numbers_again(
             let alone = transcriber.hear_digits(&alone(number.start_s, end_s))?;
             (alone.unwrap_or_default(), Some(heard_within))
         };
-        let recount = phone::recount(number, &text, words);
+        let within_text = in_context.as_ref().map(|h| h.text.as_str());
+        let recount = phone::recount(number, &text, within_text, words);
         let mut heard = Hearings {
             number: i,
             again: Some(Hearing {
@@ -140,7 +141,7 @@ pub fn hear_numbers_again(
                 // hearings agree on it, and it is taken without scoring.
                 Some(text) => Some((text.clone(), None)),
                 None => {
-                    let scored_on = alone(recount.from_s, number.end_s + REHEAR_MARGIN_S);
+                    let scored_on = alone(recount.from_s, end_s);
                     let scores = transcriber.score_texts(&scored_on, &recount.readings)?;
                     let chosen = scores.as_deref().and_then(best);
                     if let (Some(scores), Some((b, Some(margin)))) = (&scores, chosen) {

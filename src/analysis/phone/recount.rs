@@ -6,7 +6,7 @@ use super::find::longest_number;
 use super::format::{format_digits, only_digits};
 use super::hearings::RECOUNT_DIGITS;
 use super::lex::{bare_word, is_digit_word};
-use super::number::PhoneNumber;
+use super::number::{PhoneNumber, MIN_DIGITS};
 use crate::analysis::numwords;
 use crate::transcribe::Word;
 
@@ -54,9 +54,17 @@ const MAX_READINGS: usize = 150;
 /// edits make of a hearing (see [`edits_to`]), or that puts any first digit
 /// before a hearing one digit short, is put to the model, written as the
 /// second hearing wrote the words around it. Readings whose area code or
-/// exchange begins with 0 or 1 are left out. Shorter numbers broke off,
-/// and a group that was not written at all cannot be made up: no recount.
-pub fn recount(n: &PhoneNumber, again: &str, words: &[Word]) -> Option<Recount> {
+/// exchange begins with 0 or 1 are left out. A number shorter than 7
+/// digits (after a cue) is recounted only from a hearing within the
+/// recording (`within`, when it did not confirm the first pass) of 8 or 9
+/// digits. Otherwise shorter numbers broke off, and a group that was not
+/// written at all cannot be made up: no recount.
+pub fn recount(
+    n: &PhoneNumber,
+    again: &str,
+    within: Option<&str>,
+    words: &[Word],
+) -> Option<Recount> {
     let heard = longest_number(again);
     // A full-length second hearing is taken as it is (see [`judge`]),
     // unless it is only the first one less a digit: then either may be right.
@@ -81,6 +89,18 @@ pub fn recount(n: &PhoneNumber, again: &str, words: &[Word]) -> Option<Recount> 
             }
         }
         len if len >= 8 && number_doubt(n).is_some() => {}
+        // A short number after a cue, whose other digits the first pass
+        // wrote as words ("2 moe, 5 moe, 9 3 9 3"): the hearing within the
+        // recording wrote a count one or two short of a full number.
+        len if len < MIN_DIGITS => {
+            // All its digits: it starts at the number and stops at the
+            // first word after them, and it may write a group apart ("2,
+            // 0 5, 0 9 3 9 3").
+            let within = within
+                .map(only_digits)
+                .filter(|w| matches!(w.len(), 8 | 9))?;
+            bases.push(within);
+        }
         // A full number heard otherwise the second time: the model chooses.
         RECOUNT_DIGITS if contradicts => {}
         _ => return None,
@@ -283,11 +303,28 @@ mod tests {
         );
     }
 
+    #[test]
+    fn a_short_number_after_a_cue_is_recounted_from_the_hearing_within() {
+        let w = words("you can reach me at 2 moe, 5 moe, 9 3 9 3. thanks");
+        let found = find_phone_numbers(&w);
+        assert_eq!(found[0].digits, "259393");
+        let alone = "We have 2, 5, 0, 3, 3, thanks";
+        // No hearing within, or one without 8 or 9 digits: no recount.
+        assert!(recount(&found[0], alone, None, &w).is_none());
+        assert!(recount(&found[0], alone, Some("2 5 9 3 9 3."), &w).is_none());
+        // One of 8, a group written apart: its digits are recounted.
+        let within = "2, 0 5, 0 9 3 9 3. Thanks";
+        let r = recount(&found[0], alone, Some(within), &w).unwrap();
+        let digits: Vec<String> = r.readings.iter().map(|t| only_digits(t)).collect();
+        assert!(digits.contains(&"2005009393".to_string()), "{digits:?}");
+        assert!(digits.iter().all(|d| d.len() == RECOUNT_DIGITS));
+    }
+
     fn recounted(text: &str, again: &str) -> Option<Recount> {
         let w = words(text);
         let found = find_phone_numbers(&w);
         assert_eq!(found.len(), 1, "{text}");
-        recount(&found[0], again, &w)
+        recount(&found[0], again, None, &w)
     }
 
     #[test]
