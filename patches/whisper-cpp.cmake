@@ -78,19 +78,20 @@ set(_vmcoach_file "${CMAKE_SOURCE_DIR}/src/whisper.cpp")
 set(_vmcoach_mark "VMCOACH_PATCH")
 file(READ "${_vmcoach_file}" _vmcoach_src)
 
+function(_vmcoach_replace old new)
+    string(FIND "${_vmcoach_src}" "${old}" _first)
+    string(FIND "${_vmcoach_src}" "${old}" _last REVERSE)
+    if(_first EQUAL -1 OR NOT _first EQUAL _last)
+        message(FATAL_ERROR
+            "patches/whisper-cpp.cmake: the text to replace is not in ${_vmcoach_file} "
+            "exactly once; update the patch for this whisper.cpp:\n${old}")
+    endif()
+    string(REPLACE "${old}" "${new}" _out "${_vmcoach_src}")
+    set(_vmcoach_src "${_out}" PARENT_SCOPE)
+endfunction()
+
 string(FIND "${_vmcoach_src}" "${_vmcoach_mark}" _vmcoach_done)
 if(_vmcoach_done EQUAL -1)
-    function(_vmcoach_replace old new)
-        string(FIND "${_vmcoach_src}" "${old}" _first)
-        string(FIND "${_vmcoach_src}" "${old}" _last REVERSE)
-        if(_first EQUAL -1 OR NOT _first EQUAL _last)
-            message(FATAL_ERROR
-                "patches/whisper-cpp.cmake: the text to replace is not in ${_vmcoach_file} "
-                "exactly once; update the patch for this whisper.cpp:\n${old}")
-        endif()
-        string(REPLACE "${old}" "${new}" _out "${_vmcoach_src}")
-        set(_vmcoach_src "${_out}" PARENT_SCOPE)
-    endfunction()
 
     # 1. In the decoder's graph: keep only the rows asked for before the product.
     _vmcoach_replace(
@@ -516,9 +517,50 @@ int whisper_full_with_state(
     _vmcoach_replace(
 "    s += \"WHISPER : \";
 "
-"    s += \"WHISPER : VMCOACH_PATCH = 9 | \";
+"    s += \"WHISPER : VMCOACH_PATCH = 10 | \";
 ")
 
+    file(WRITE "${_vmcoach_file}" "${_vmcoach_src}")
+    message(STATUS "vmcoach: patched ${_vmcoach_file}")
+endif()
+
+# 12. In ggml's tiled matrix kernels (llamafile's sgemm), f16 weights times
+#   f32 activations on AVX2 as they are. Only f16 x f16 had a kernel there,
+#   so ggml first rounded every activation to f16 and the kernel widened
+#   both sides back to f32 at every load. Now the activations stay f32: no
+#   conversion pass, and half the widening in the inner loop. The AVX-512
+#   kernels are left as they are (not measured here).
+set(_vmcoach_file "${CMAKE_SOURCE_DIR}/ggml/src/ggml-cpu/llamafile/sgemm.cpp")
+file(READ "${_vmcoach_file}" _vmcoach_src)
+string(FIND "${_vmcoach_src}" "${_vmcoach_mark}" _vmcoach_done)
+if(_vmcoach_done EQUAL -1)
+    _vmcoach_replace(
+"#elif (defined(__AVX__) || defined(__AVX2__)) && defined(__F16C__)
+        if (Btype == GGML_TYPE_F16) {
+            tinyBLAS<8, __m256, __m256, ggml_fp16_t, ggml_fp16_t, float> tb{ params, k,
+                (const ggml_fp16_t *)A, lda,
+                (const ggml_fp16_t *)B, ldb,
+                (float *)C, ldc};
+            return tb.matmul(m, n);
+        }
+"
+"#elif (defined(__AVX__) || defined(__AVX2__)) && defined(__F16C__)
+        if (Btype == GGML_TYPE_F16) {
+            tinyBLAS<8, __m256, __m256, ggml_fp16_t, ggml_fp16_t, float> tb{ params, k,
+                (const ggml_fp16_t *)A, lda,
+                (const ggml_fp16_t *)B, ldb,
+                (float *)C, ldc};
+            return tb.matmul(m, n);
+        }
+        // VMCOACH_PATCH: f32 activations as they are.
+        if (Btype == GGML_TYPE_F32) {
+            tinyBLAS<8, __m256, __m256, ggml_fp16_t, float, float> tb{ params, k,
+                (const ggml_fp16_t *)A, lda,
+                (const float *)B, ldb,
+                (float *)C, ldc};
+            return tb.matmul(m, n);
+        }
+")
     file(WRITE "${_vmcoach_file}" "${_vmcoach_src}")
     message(STATUS "vmcoach: patched ${_vmcoach_file}")
 endif()
