@@ -4,7 +4,8 @@
 # copy changes; the registry's sources stay as they are. None changes what
 # is computed, only how (transcripts of the fixtures identical; a word time
 # may move by one 20 ms frame and token probabilities in the third decimal,
-# from a different order of additions).
+# from a different order of additions, or, with 12, from products no longer
+# rounded to f16 on the way in).
 #
 # 1-3. The decoder's vocabulary product only for the rows whose logits are
 #   read. whisper.cpp computes the logits of every token of a batch and keeps
@@ -67,6 +68,8 @@
 #   (the encoder's, every decoder step's) takes the count it holds when it
 #   starts, unless it is 0. Set by transcribe/whisper for the length of each
 #   call; pipeline/live.rs raises the count at the stop.
+# 12. (in ggml-cpu/llamafile/sgemm.cpp) f16 weights times f32 activations
+#   in the AVX2 tiled kernels; see the end of this file.
 #
 # Each piece of text to replace must be found exactly once, or the build
 # stops here: a new whisper-rs-sys needs this file looked at again.
@@ -535,24 +538,10 @@ file(READ "${_vmcoach_file}" _vmcoach_src)
 string(FIND "${_vmcoach_src}" "${_vmcoach_mark}" _vmcoach_done)
 if(_vmcoach_done EQUAL -1)
     _vmcoach_replace(
-"#elif (defined(__AVX__) || defined(__AVX2__)) && defined(__F16C__)
-        if (Btype == GGML_TYPE_F16) {
+"        if (Btype == GGML_TYPE_F16) {
             tinyBLAS<8, __m256, __m256, ggml_fp16_t, ggml_fp16_t, float> tb{ params, k,
-                (const ggml_fp16_t *)A, lda,
-                (const ggml_fp16_t *)B, ldb,
-                (float *)C, ldc};
-            return tb.matmul(m, n);
-        }
 "
-"#elif (defined(__AVX__) || defined(__AVX2__)) && defined(__F16C__)
-        if (Btype == GGML_TYPE_F16) {
-            tinyBLAS<8, __m256, __m256, ggml_fp16_t, ggml_fp16_t, float> tb{ params, k,
-                (const ggml_fp16_t *)A, lda,
-                (const ggml_fp16_t *)B, ldb,
-                (float *)C, ldc};
-            return tb.matmul(m, n);
-        }
-        // VMCOACH_PATCH: f32 activations as they are.
+"        // VMCOACH_PATCH: f32 activations as they are.
         if (Btype == GGML_TYPE_F32) {
             tinyBLAS<8, __m256, __m256, ggml_fp16_t, float, float> tb{ params, k,
                 (const ggml_fp16_t *)A, lda,
@@ -560,6 +549,8 @@ if(_vmcoach_done EQUAL -1)
                 (float *)C, ldc};
             return tb.matmul(m, n);
         }
+        if (Btype == GGML_TYPE_F16) {
+            tinyBLAS<8, __m256, __m256, ggml_fp16_t, ggml_fp16_t, float> tb{ params, k,
 ")
     file(WRITE "${_vmcoach_file}" "${_vmcoach_src}")
     message(STATUS "vmcoach: patched ${_vmcoach_file}")
