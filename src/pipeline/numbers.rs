@@ -39,6 +39,8 @@ const START_BEFORE_S: f64 = 0.3;
 /// written as words; when that hearing writes one of the readings, it is
 /// kept unscored. A recount that did not win by far on the number's audio
 /// alone is weighed again within the recording (see [`weigh_within`]).
+/// A full number said again as an earlier saying was written and
+/// confirmed is not heard alone.
 /// Returns one [`Hearings`] a number, in order, for as many numbers as the
 /// transcriber could hear again (none when it has no second hearing).
 pub fn hear_numbers_again(
