@@ -91,6 +91,10 @@ pub(super) fn bridge_cued(
     out
 }
 
+/// The fewest digits a group after a number may hold to be left out of it
+/// when only a comma sets it apart.
+const TRAILING_STRAY_MIN_DIGITS: usize = 3;
+
 /// The number token that continues a run ending before `end`, skipping up to
 /// two fillers.
 fn next_num(toks: &[Tok], end: usize) -> Option<usize> {
@@ -255,13 +259,35 @@ impl Splitter<'_> {
     /// comma, full stop or pause sets it apart, or a change between digits
     /// and words ("612-555-1234 one more time").
     fn sets_apart(&self, j: usize) -> bool {
+        self.cut_cost(j)
+            .is_some_and(|c| c <= 1 || self.writing_changes(j))
+    }
+
+    /// Whether number token `j` is written otherwise (digits or words) than
+    /// the one before it.
+    fn writing_changes(&self, j: usize) -> bool {
         let written = |k: usize| {
             self.toks[self.nums[k]]
                 .num()
                 .is_some_and(|(_, s)| s == Shape::Written)
         };
-        self.cut_cost(j)
-            .is_some_and(|c| c <= 1 || written(j - 1) != written(j))
+        written(j - 1) != written(j)
+    }
+
+    /// Whether the group from number token `j` to the end of the run can
+    /// be left out after the number. A group of one or two digits only
+    /// after a full stop, a pause or a change of writing: after a comma it
+    /// is more likely the number's own last digits, some of them lost
+    /// ("3 3 3 6 3 3 5, 0, 8" for "three three three, six three three,
+    /// five oh oh eight").
+    fn trails_apart(&self, j: usize) -> bool {
+        let short = self.digits(j..self.nums.len()).len() < TRAILING_STRAY_MIN_DIGITS;
+        if short {
+            self.cut_cost(j)
+                .is_some_and(|c| c == 0 || self.writing_changes(j))
+        } else {
+            self.sets_apart(j)
+        }
     }
 
     /// The cheapest cutting into complete numbers. With `strays`, a group at
@@ -298,7 +324,7 @@ impl Splitter<'_> {
                 let (cost, kept) = match self.piece_cost(j..i) {
                     Some(c) => (c, true),
                     None if strays && j == 0 && i < n && self.sets_apart(i) => (5, false),
-                    None if strays && i == n && j > 0 && self.sets_apart(j) => (5, false),
+                    None if strays && i == n && j > 0 && self.trails_apart(j) => (5, false),
                     None => continue,
                 };
                 let total = base + cut + cost;
@@ -497,6 +523,19 @@ mod tests {
         assert_eq!(digits("I have 2. 612-555-1234"), ["6125551234"]);
         assert_eq!(digits("No one. 612-555-1234"), ["6125551234"]);
         assert_eq!(digits("I'm number 5. 555-1234"), ["5551234"]);
+    }
+
+    /// "five oh oh eight" written "5, 0, 8": the one or two digits after
+    /// the comma are the number's own, so the run is kept whole (and heard
+    /// again as a broken number), not cut into 555-1234 and a stray "0, 8".
+    #[test]
+    fn one_or_two_digits_after_a_comma_stay_with_the_number() {
+        assert_eq!(digits("my cell is 3 3 3 6 3 3 5, 0, 8."), ["333633508"]);
+        assert_eq!(digits("it's 555-1234, 9."), ["55512349"]);
+        // After a full stop they are left out, and a longer group after a
+        // comma.
+        assert_eq!(digits("it's 555-1234. 8 9."), ["5551234"]);
+        assert_eq!(digits("it's 555-1234, 8 9 1 2."), ["5551234"]);
     }
 
     #[test]
