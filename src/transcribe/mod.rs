@@ -56,6 +56,32 @@ impl Transcript {
         }
     }
 
+    /// Drops the last word, and its segment if it held no other; a segment
+    /// that did ends with the word before.
+    pub fn drop_last_word(&mut self) {
+        let Some(dropped) = self.words.pop() else {
+            return;
+        };
+        let Some(last) = self.segments.last_mut() else {
+            return;
+        };
+        let within: Vec<Word> = self
+            .words
+            .iter()
+            .filter(|w| w.start_s >= last.start_s)
+            .cloned()
+            .collect();
+        match within.last() {
+            Some(w) if last.start_s <= dropped.start_s => {
+                last.text = join_words(&within);
+                last.end_s = w.end_s.max(last.start_s);
+            }
+            _ => {
+                self.segments.pop();
+            }
+        }
+    }
+
     /// Every time `by_s` seconds later: a stretch's transcript placed in
     /// the recording it was cut from.
     pub fn shifted(mut self, by_s: f64) -> Transcript {

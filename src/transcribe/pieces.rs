@@ -5,7 +5,11 @@
 //! Whisper's encoder costs the same for 3 s of audio as for 30 s unless it
 //! is told how much of the window holds audio, so each piece is heard with
 //! a window sized to it (see the whisper module), and silence that carries
-//! no words is not heard at all.
+//! no words is not heard at all. A piece the model stopped short in is
+//! heard again from its last word ([`stopped_short`]).
+
+use super::Word;
+use crate::audio::levels::voiced_within;
 
 /// Longest piece handed to the model at once (its window is 30 s).
 pub const MAX_PIECE_S: f64 = 28.0;
@@ -88,6 +92,78 @@ impl Piece {
         }
         let part = self.parts.iter().find(|p| t <= p.end_s)?;
         Some(part.at_s + (t - part.start_s).max(0.0))
+    }
+}
+
+/// The longest a word is taken to last when judging whether the model
+/// stopped short (its last word may be stretched over all the audio left)
+/// ...
+const LONGEST_WORD_S: f64 = 1.5;
+/// ... and longer by this much for each digit it holds: "840-555-1685."
+/// is one word said over 4 s.
+const LONGEST_DIGIT_S: f64 = 0.5;
+/// Voice at least this long after the last word heard in a piece was
+/// missed ...
+const MISSED_VOICE_S: f64 = 1.0;
+/// ... and the rest of the piece is heard again from a little before that
+/// word (never into the word before it).
+const BEFORE_LAST_WORD_S: f64 = 0.3;
+
+/// Where to hear a piece again from, when the model stopped short in it:
+/// tiny.en may end its text in the middle of a sentence ("please call me
+/// back at 833-") and so miss every word after, though the voice goes on.
+/// `words` are the words heard in `piece`, in the recording's time;
+/// `voiced` is its voice activity. Some: voice of at least
+/// [`MISSED_VOICE_S`] in the piece after its last word (taken to last
+/// [`LONGEST_WORD_S`], more with digits, whatever its end as heard), and the time to hear the
+/// piece again from, a little before that word. None when nothing was
+/// heard: the piece then holds no speech the model would write.
+pub fn stopped_short(piece: &Piece, words: &[Word], voiced: &[(f64, f64)]) -> Option<f64> {
+    let last = words.last()?;
+    let last_start = last.start_s;
+    let end = piece.parts.last()?.end_s;
+    // Not its end as heard: stretched over the rest, or squeezed.
+    let digits = last.text.chars().filter(char::is_ascii_digit).count();
+    let said_until = last_start + LONGEST_WORD_S + digits as f64 * LONGEST_DIGIT_S;
+    let missed: f64 = piece
+        .parts
+        .iter()
+        .map(|p| voiced_within(voiced, p.start_s.max(said_until), p.end_s.min(end)))
+        .sum();
+    if missed < MISSED_VOICE_S {
+        return None;
+    }
+    let word_before_ends = words
+        .len()
+        .checked_sub(2)
+        .map(|i| words[i].end_s)
+        .unwrap_or(f64::MIN);
+    Some(
+        (last_start - BEFORE_LAST_WORD_S)
+            .max(word_before_ends.min(last_start))
+            .max(piece.parts[0].start_s),
+    )
+}
+
+impl Piece {
+    /// What the piece plays from recording time `t` on, as a piece of its
+    /// own. None when it plays nothing after `t`.
+    pub fn rest_from(&self, t: f64) -> Option<Piece> {
+        let kept: Vec<&Part> = self.parts.iter().filter(|p| p.end_s > t).collect();
+        let first = kept.first()?;
+        let offset = first.at_s + (t - first.start_s).max(0.0);
+        let parts = kept
+            .iter()
+            .map(|p| {
+                let start_s = p.start_s.max(t);
+                Part {
+                    start_s,
+                    end_s: p.end_s,
+                    at_s: p.at_s + (start_s - p.start_s) - offset,
+                }
+            })
+            .collect();
+        Some(Piece { parts })
     }
 }
 
@@ -195,6 +271,72 @@ mod tests {
                 )
             })
             .collect()
+    }
+
+    #[test]
+    fn the_rest_of_a_piece_plays_what_it_played_from_then_on() {
+        let piece = Piece {
+            parts: vec![
+                Part {
+                    start_s: 1.0,
+                    end_s: 10.0,
+                    at_s: 0.0,
+                },
+                Part {
+                    start_s: 20.0,
+                    end_s: 25.0,
+                    at_s: 9.5,
+                },
+            ],
+        };
+        let rest = piece.rest_from(6.0).unwrap();
+        assert_eq!(spans(&rest), [(6.0, 10.0, 0.0), (20.0, 25.0, 4.5)]);
+        assert_eq!(rest.to_recording(5.0), 20.5);
+        let rest = piece.rest_from(21.0).unwrap();
+        assert_eq!(spans(&rest), [(21.0, 25.0, 0.0)]);
+        assert!(piece.rest_from(25.0).is_none());
+    }
+
+    fn said(words: &[(&str, f64, f64)]) -> Vec<Word> {
+        words
+            .iter()
+            .map(|&(text, start_s, end_s)| Word {
+                text: text.into(),
+                start_s,
+                end_s,
+                confidence: 1.0,
+            })
+            .collect()
+    }
+
+    /// "Please call me back at 833-" and nothing after, though the voice
+    /// goes on for 8 s: heard again from a little before "833-".
+    #[test]
+    fn a_piece_whose_words_stop_while_the_voice_goes_on_stopped_short() {
+        let piece = Piece::whole(14.8);
+        let voiced = [(0.6, 6.3), (6.6, 9.0), (9.3, 14.3)];
+        let words = said(&[
+            ("back", 5.18, 5.35),
+            ("at", 5.62, 5.62),
+            ("833-", 5.74, 14.51),
+        ]);
+        let again = stopped_short(&piece, &words, &voiced).unwrap();
+        assert!((again - 5.62).abs() < 1e-9, "{again}");
+        // The last word well after the word before: from a little before it.
+        let words = said(&[("back", 5.18, 5.35), ("at", 6.5, 14.51)]);
+        let again = stopped_short(&piece, &words, &voiced).unwrap();
+        assert!((again - 6.2).abs() < 1e-9, "{again}");
+        // Words up to the end of the voice, or less than a second of voice
+        // after the last one: nothing missed.
+        let at = |start_s, end_s| said(&[("thanks", start_s, end_s)]);
+        assert_eq!(stopped_short(&piece, &at(13.0, 14.2), &voiced), None);
+        assert_eq!(stopped_short(&piece, &at(13.5, 13.9), &voiced), None);
+        assert!(stopped_short(&piece, &at(11.0, 11.4), &voiced).is_some());
+        // A number written as one word takes longer to say.
+        let number = said(&[("840-555-1685.", 9.4, 9.8)]);
+        assert_eq!(stopped_short(&piece, &number, &voiced), None);
+        // Nothing heard at all: not heard again.
+        assert_eq!(stopped_short(&piece, &[], &voiced), None);
     }
 
     #[test]

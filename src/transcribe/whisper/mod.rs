@@ -390,28 +390,25 @@ impl Transcriber for WhisperTranscriber {
         let encodes = AtomicU32::new(0);
         self.pieces_kept.clear();
         for piece in &pieces {
-            let samples = padded(piece.samples(audio.samples(), MODEL_RATE));
-            let samples = if in_pieces {
-                samples
-            } else {
-                with_tail(samples)
-            };
-            let mut params = full_params(&options, threads);
-            if in_pieces {
-                params.set_audio_ctx(window_frames(samples.len()));
-            }
-            // SAFETY: `encodes` outlives the decode, and the callback only
-            // adds to it (see `again::count_encodes`).
-            unsafe {
-                params.set_start_encoder_callback(Some(again::count_encodes));
-                params.set_start_encoder_callback_user_data(
-                    &encodes as *const AtomicU32 as *mut std::ffi::c_void,
-                );
-            }
             let encodes_before = encodes.load(Ordering::Relaxed);
-            self.decode(params, &samples)?;
             let words_before = transcript.words.len();
+            self.hear_piece(piece, audio, in_pieces, threads, &options, &encodes)?;
             self.collect(piece, &levels, &mut transcript);
+            let heard = &transcript.words[words_before..];
+            if let Some(from_s) = pieces::stopped_short(piece, heard, &levels.voiced) {
+                if let Some(rest) = piece.rest_from(from_s) {
+                    if options.verbose {
+                        eprintln!(
+                            "vmcoach: the voice went on past the last word heard ({:?} at {:.2} s): heard again from {from_s:.2} s",
+                            heard[heard.len() - 1].text,
+                            heard[heard.len() - 1].start_s
+                        );
+                    }
+                    transcript.drop_last_word();
+                    self.hear_piece(&rest, audio, in_pieces, threads, &options, &encodes)?;
+                    self.collect(&rest, &levels, &mut transcript);
+                }
+            }
             // A piece encoded once that holds digits: the state holds its
             // encoding, and a number in it is heard again on that.
             let digits = transcript.words[words_before..]
@@ -551,6 +548,39 @@ impl WhisperTranscriber {
         done.map_err(|e| Error::Transcribe(format!("whisper.cpp failed ({e})")))?;
         self.raw = raw.or(self.raw);
         Ok(())
+    }
+
+    /// Decodes `piece` of the recording `audio`: in a window sized to it
+    /// when the recording is heard in pieces, else in whisper's 30 s one.
+    /// `encodes` counts the encoder's runs.
+    fn hear_piece(
+        &mut self,
+        piece: &Piece,
+        audio: &Mono16k,
+        in_pieces: bool,
+        threads: usize,
+        options: &WhisperOptions,
+        encodes: &AtomicU32,
+    ) -> Result<()> {
+        let samples = padded(piece.samples(audio.samples(), MODEL_RATE));
+        let samples = if in_pieces {
+            samples
+        } else {
+            with_tail(samples)
+        };
+        let mut params = full_params(options, threads);
+        if in_pieces {
+            params.set_audio_ctx(window_frames(samples.len()));
+        }
+        // SAFETY: `encodes` outlives the decode, and the callback only adds
+        // to it (see `again::count_encodes`).
+        unsafe {
+            params.set_start_encoder_callback(Some(again::count_encodes));
+            params.set_start_encoder_callback_user_data(
+                encodes as *const AtomicU32 as *mut std::ffi::c_void,
+            );
+        }
+        self.decode(params, &samples)
     }
 
     /// Adds the segments just decoded from `piece` to `transcript`, in the
