@@ -28,6 +28,9 @@ pub fn judge(
     words: &[Word],
     voiced: &[(f64, f64)],
 ) {
+    // Whose digits a recount chose by the model's scores, none of its
+    // hearings having written them.
+    let mut scored = vec![false; numbers.len()];
     for (i, n) in numbers.iter_mut().enumerate() {
         let heard = hearings.iter().find(|h| h.number == i);
         let again_written = written(heard.and_then(|h| h.again.as_ref()));
@@ -68,6 +71,7 @@ pub fn judge(
                 n.uncertain = false;
                 n.doubt = None;
             }
+            scored[i] = n.uncertain;
             continue;
         }
         if let Some((r, digits)) = area_code {
@@ -130,7 +134,7 @@ pub fn judge(
             settle(n, heard);
         }
     }
-    said_twice_alike(numbers);
+    said_twice_alike(numbers, &scored);
 }
 
 /// A hearing with the digits of the longest number it wrote.
@@ -175,14 +179,17 @@ fn recount_sure(h: &Hearings) -> bool {
 }
 
 /// A number said twice and heard the same both times is sure: two
-/// utterances, heard apart, agree on it.
-fn said_twice_alike(numbers: &mut [PhoneNumber]) {
+/// utterances, heard apart, agree on it. Not when neither was heard so and
+/// both are a recount's choice by the model's scores (`scored`): the same
+/// model on the same voice leans the same way twice ("one one oh oh" read
+/// as 1110 both times).
+fn said_twice_alike(numbers: &mut [PhoneNumber], scored: &[bool]) {
     let all: Vec<String> = numbers.iter().map(|n| n.digits.clone()).collect();
     for (i, n) in numbers.iter_mut().enumerate() {
         let twice = all
             .iter()
             .enumerate()
-            .any(|(j, d)| j != i && *d == n.digits);
+            .any(|(j, d)| j != i && *d == n.digits && !(scored[i] && scored[j]));
         if n.uncertain && twice && full_length(&n.digits) {
             n.uncertain = false;
             n.doubt = None;
