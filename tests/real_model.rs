@@ -640,6 +640,23 @@ fn a_number_heard_in_context_is_heard_to_its_last_digit_past_an_early_end() {
     assert!(digits.starts_with("6125550147"), "{text:?}");
 }
 
+/// On this message tiny.en ends its text at "Please call me back at 833-"
+/// and writes nothing of the 9 s of speech after it. The window is heard
+/// again from that last word, so the rest of the message comes through:
+/// the closing and both sayings of the number.
+#[test]
+fn a_window_whose_words_stop_while_the_voice_goes_on_is_heard_to_the_end() {
+    let json = transcribe_json(&fixture("numbers/stops-short-en-gb-16k.wav"), &[]);
+    let words = json["words"].as_array().unwrap();
+    let text = json["transcript"].as_str().unwrap().to_lowercase();
+    assert!(text.contains("look forward"), "{text}");
+    let last = &words[words.len() - 1];
+    assert!(last["start_s"].as_f64().unwrap() > 12.0, "{last}");
+    let groups = digits_of(&text);
+    assert!(groups.matches("833").count() >= 2, "{text}");
+    assert!(!text.contains("833-"), "the word cut short is dropped: {text}");
+}
+
 /// The stretch from `from_s` to `to_s` of `recording`, heard within it,
 /// with no lead.
 fn within(
