@@ -49,12 +49,20 @@ pub(super) struct Window {
     recording: u64,
     start: usize,
     len: usize,
-    /// A cut heard alone, not a window a number is heard within.
-    alone: bool,
+    kind: Kind,
+}
+
+/// What a [`Window`] is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    /// Up to 30 s of the recording that a number is heard within.
+    Within,
+    /// A cut heard alone.
+    Alone,
     /// A piece of a recording heard in pieces, in a window sized to it, as
     /// the first pass encoded it (`start` and `len` are then the span of
     /// the recording it plays; see [`Window::piece`]).
-    piece: bool,
+    Piece,
 }
 
 impl Window {
@@ -70,8 +78,7 @@ impl Window {
                 recording: fingerprint(samples),
                 start,
                 len: at(cut.to_s).max(start) - start,
-                alone: true,
-                piece: false,
+                kind: Kind::Alone,
             };
         }
         let len = samples.len().min(WINDOW_SAMPLES);
@@ -79,8 +86,7 @@ impl Window {
             recording: fingerprint(samples),
             start: at(cut.from_s - CONTEXT_BEFORE_S).min(samples.len() - len),
             len,
-            alone: false,
-            piece: false,
+            kind: Kind::Within,
         }
     }
 
@@ -90,8 +96,7 @@ impl Window {
             recording: fingerprint(samples),
             start: 0,
             len: samples.len().min(WINDOW_SAMPLES),
-            alone: false,
-            piece: false,
+            kind: Kind::Within,
         }
     }
 
@@ -104,8 +109,7 @@ impl Window {
             recording: fingerprint(samples),
             start,
             len: end.max(start) - start,
-            alone: false,
-            piece: true,
+            kind: Kind::Piece,
         }
     }
 
@@ -210,7 +214,7 @@ impl WhisperTranscriber {
         let (Some(window), Some(raw)) = (self.encoded, self.raw) else {
             return;
         };
-        if window.alone || window.piece || self.kept.as_ref().is_some_and(|k| k.window == window) {
+        if window.kind != Kind::Within || self.kept.as_ref().is_some_and(|k| k.window == window) {
             return;
         }
         // SAFETY: `raw` is the pointer of `self.state`, which lives and
@@ -233,13 +237,15 @@ impl WhisperTranscriber {
             .iter()
             .enumerate()
             .find_map(|(i, (piece, kept))| {
-                let fits = kept.window.recording == recording
-                    && piece
+                if kept.window.recording != recording
+                    || piece
                         .parts
                         .last()
-                        .is_some_and(|p| cut.to_s <= p.end_s + PIECE_END_SLACK_S);
-                fits.then(|| piece.to_piece(cut.from_s).map(|at_s| (at_s, i)))
-                    .flatten()
+                        .is_none_or(|p| cut.to_s > p.end_s + PIECE_END_SLACK_S)
+                {
+                    return None;
+                }
+                piece.to_piece(cut.from_s).map(|at_s| (at_s, i))
             })?;
         let window = self.pieces_kept[i].1.window;
         if self.encoded != Some(window) {
