@@ -142,6 +142,8 @@ pub fn hear_numbers_again(
                 // The wider hearing wrote one of the readings itself: two
                 // hearings agree on it, and it is taken without scoring.
                 Some(text) => Some((text.clone(), None)),
+                // One reading: nothing to choose, and no margin to win by.
+                None if recount.readings.len() == 1 => Some((recount.readings[0].clone(), None)),
                 None => {
                     let scored_on = alone(recount.from_s, end_s);
                     let scores = transcriber.score_texts(&scored_on, &recount.readings)?;

@@ -48,7 +48,8 @@ const MAX_READINGS: usize = 150;
 /// group apart, and then writes the same count however the span is cut or
 /// searched. So when neither hearing has a count a phone number can have
 /// (8 or 9 digits, 11 without a leading 1, 12 or more; or 7 with digits
-/// split off right before them, or with a second hearing of 8 or 9), or
+/// split off right before them, or with a second hearing of 8 or 9, or of
+/// a full number with the seven inside it, see [`fills_in`]), or
 /// when a 10-digit number was heard with other digits the second time, every
 /// reading of [`RECOUNT_DIGITS`] digits that at most [`RECOUNT_EDITS`]
 /// edits make of a hearing (see [`edits_to`]), or that puts any first digit
@@ -84,7 +85,10 @@ pub fn recount(
             if let Some((start, digits)) = split_off(n, words) {
                 from_s = start;
                 bases.push(digits + &n.digits);
-            } else if !heard.as_deref().is_some_and(|h| matches!(h.len(), 8 | 9)) {
+            } else if !heard
+                .as_deref()
+                .is_some_and(|h| matches!(h.len(), 8 | 9) || fills_in(&n.digits, h))
+            {
                 return None;
             }
         }
@@ -238,6 +242,19 @@ fn nanp_shaped(digits: &str) -> bool {
     d.len() != 10 || (d[0] >= b'2' && d[3] >= b'2')
 }
 
+/// Whether a full number heard again (`heard`) holds the seven digits of
+/// the first pass (`first`) in their order, with some of its three more
+/// among them, not only in front: the first pass lost digits of runs
+/// ("two oh oh, nine nine nine" written 2 0 9 9), not an area code (that
+/// case is the wider hearing's; see `pipeline::numbers`).
+fn fills_in(first: &str, heard: &str) -> bool {
+    if heard.len() != RECOUNT_DIGITS || heard.ends_with(first) {
+        return false;
+    }
+    let mut rest = heard.chars();
+    first.chars().all(|d| rest.any(|h| h == d))
+}
+
 /// The digits said right before number `n` and left out of it (see
 /// [`digits_just_before`]), and where they start: each digit word that
 /// starts less than [`DIGIT_BEFORE_S`] before the next, going back, a
@@ -318,6 +335,33 @@ mod tests {
         let digits: Vec<String> = r.readings.iter().map(|t| only_digits(t)).collect();
         assert!(digits.contains(&"2005009393".to_string()), "{digits:?}");
         assert!(digits.iter().all(|d| d.len() == RECOUNT_DIGITS));
+    }
+
+    /// "two oh oh, nine nine nine, five seven oh one" written as seven
+    /// digits, heard in full the second time: the model chooses.
+    #[test]
+    fn seven_digits_a_full_hearing_fills_in_are_recounted() {
+        let r = recounted(
+            "you can call me at 2 0 9 9 5 7 1. thanks",
+            "2 0 0 9 9 9 5 7 0 1.",
+        )
+        .unwrap();
+        let digits: Vec<String> = r.readings.iter().map(|t| only_digits(t)).collect();
+        assert!(digits.contains(&"2009995701".to_string()), "{digits:?}");
+        // An area code in front only is the wider hearing's to tell.
+        assert!(recounted(
+            "you can call me at 5 5 5 0 1 6 3. thanks",
+            "2 0 6 5 5 5 0 1 6 3"
+        )
+        .is_none());
+        // Other digits: not a filling in.
+        assert!(recounted(
+            "you can call me at 5 5 5 0 1 6 3. thanks",
+            "2 0 6 5 5 5 0 1 6 4"
+        )
+        .is_none());
+        assert!(fills_in("2099571", "2009995701"));
+        assert!(!fills_in("2099571", "2009995170"));
     }
 
     fn recounted(text: &str, again: &str) -> Option<Recount> {
