@@ -654,7 +654,10 @@ fn a_window_whose_words_stop_while_the_voice_goes_on_is_heard_to_the_end() {
     assert!(last["start_s"].as_f64().unwrap() > 12.0, "{last}");
     let groups = digits_of(&text);
     assert!(groups.matches("833").count() >= 2, "{text}");
-    assert!(!text.contains("833-"), "the word cut short is dropped: {text}");
+    assert!(
+        !text.contains("833-"),
+        "the word cut short is dropped: {text}"
+    );
 }
 
 /// The stretch from `from_s` to `to_s` of `recording`, heard within it,
