@@ -144,7 +144,8 @@ pub fn recount(
 
 /// The digit strings of length `count` that at most `edits` edits make of
 /// `digits`: a run of one digit made one longer or (a run of two or more)
-/// one shorter, a 0 put in anywhere, or the first or last digit left out.
+/// one shorter, a 0 put in anywhere, a 4 read as "oh oh", or the first or
+/// last digit left out.
 fn edits_to(digits: &str, count: usize, edits: usize) -> Vec<String> {
     if digits.len() == count {
         return vec![digits.to_string()];
@@ -166,6 +167,12 @@ fn edits_to(digits: &str, count: usize, edits: usize) -> Vec<String> {
             {
                 let mut v = d.to_vec();
                 v.insert(i, c);
+                next.insert(v);
+            }
+            // "oh oh" written as a 4 (tiny.en hears "oh" as "four").
+            if d.get(i) == Some(&b'4') {
+                let mut v = d.to_vec();
+                v.splice(i..=i, *b"00");
                 next.insert(v);
             }
         }
@@ -311,6 +318,8 @@ mod tests {
         assert!(shorter.contains(&"4515552222".to_string()));
         assert!(shorter.contains(&"5155522222".to_string()));
         assert!(!shorter.contains(&"4155522222".to_string()), "{shorter:?}");
+        // "oh oh three three" written 4 3 3: a 4 read as two zeros.
+        assert!(edits_to("431555433", 10, 1).contains(&"4315550033".to_string()));
         // Two edits at most; the count as it is needs none.
         assert!(edits_to("65555501", 10, 2).contains(&"6555555001".to_string()));
         assert!(edits_to("6555501", 10, 2).is_empty());
