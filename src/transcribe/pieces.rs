@@ -82,6 +82,26 @@ impl Piece {
         (part.start_s + (t - part.at_s).max(0.0)).min(part.end_s)
     }
 
+    /// What the piece plays from recording time `t` on, as a piece of its
+    /// own. None when it plays nothing after `t`.
+    pub fn rest_from(&self, t: f64) -> Option<Piece> {
+        let kept: Vec<&Part> = self.parts.iter().filter(|p| p.end_s > t).collect();
+        let first = kept.first()?;
+        let offset = first.at_s + (t - first.start_s).max(0.0);
+        let parts = kept
+            .iter()
+            .map(|p| {
+                let start_s = p.start_s.max(t);
+                Part {
+                    start_s,
+                    end_s: p.end_s,
+                    at_s: p.at_s + (start_s - p.start_s) - offset,
+                }
+            })
+            .collect();
+        Some(Piece { parts })
+    }
+
     /// A time in the recording as a time in the piece, when the piece plays
     /// it; a time in a silence cut out goes to the start of the part after.
     pub fn to_piece(&self, t: f64) -> Option<f64> {
@@ -115,20 +135,21 @@ const BEFORE_LAST_WORD_S: f64 = 0.3;
 /// `words` are the words heard in `piece`, in the recording's time;
 /// `voiced` is its voice activity. Some: voice of at least
 /// [`MISSED_VOICE_S`] in the piece after its last word (taken to last
-/// [`LONGEST_WORD_S`], more with digits, whatever its end as heard), and the time to hear the
-/// piece again from, a little before that word. None when nothing was
-/// heard: the piece then holds no speech the model would write.
+/// [`LONGEST_WORD_S`], more with digits, whatever its end as heard), and
+/// the time to hear the piece again from, a little before that word. None
+/// when nothing was heard: the piece then holds no speech the model would
+/// write.
 pub fn stopped_short(piece: &Piece, words: &[Word], voiced: &[(f64, f64)]) -> Option<f64> {
     let last = words.last()?;
+    let piece_start = piece.parts.first()?.start_s;
     let last_start = last.start_s;
-    let end = piece.parts.last()?.end_s;
     // Not its end as heard: stretched over the rest, or squeezed.
     let digits = last.text.chars().filter(char::is_ascii_digit).count();
     let said_until = last_start + LONGEST_WORD_S + digits as f64 * LONGEST_DIGIT_S;
     let missed: f64 = piece
         .parts
         .iter()
-        .map(|p| voiced_within(voiced, p.start_s.max(said_until), p.end_s.min(end)))
+        .map(|p| voiced_within(voiced, p.start_s.max(said_until), p.end_s))
         .sum();
     if missed < MISSED_VOICE_S {
         return None;
@@ -141,30 +162,8 @@ pub fn stopped_short(piece: &Piece, words: &[Word], voiced: &[(f64, f64)]) -> Op
     Some(
         (last_start - BEFORE_LAST_WORD_S)
             .max(word_before_ends.min(last_start))
-            .max(piece.parts[0].start_s),
+            .max(piece_start),
     )
-}
-
-impl Piece {
-    /// What the piece plays from recording time `t` on, as a piece of its
-    /// own. None when it plays nothing after `t`.
-    pub fn rest_from(&self, t: f64) -> Option<Piece> {
-        let kept: Vec<&Part> = self.parts.iter().filter(|p| p.end_s > t).collect();
-        let first = kept.first()?;
-        let offset = first.at_s + (t - first.start_s).max(0.0);
-        let parts = kept
-            .iter()
-            .map(|p| {
-                let start_s = p.start_s.max(t);
-                Part {
-                    start_s,
-                    end_s: p.end_s,
-                    at_s: p.at_s + (start_s - p.start_s) - offset,
-                }
-            })
-            .collect();
-        Some(Piece { parts })
-    }
 }
 
 /// How much of a recording of `duration_s` with voice activity in `voiced`
