@@ -339,7 +339,11 @@ fn stop_flag_mid_take_leaves_a_valid_wav() {
         "{duration} {report:?}"
     );
     assert_eq!(num(&report, "dropped_frames"), 0.0, "{report:?}");
-    assert!(num(&report, "wall_s") < 2.5, "{report:?}");
+    // The length above shows the stop ended the take; this only catches a
+    // take that hangs after it. Finishing the file (fsync, reread) and
+    // closing the device took 2.2 s on a machine busy with other tests, so
+    // the bound is loose.
+    assert!(num(&report, "wall_s") < 10.0, "{report:?}");
     assert!(!recorder::part_path_for(&out).exists());
     let want: Vec<f32> = source[..rate as usize]
         .iter()
