@@ -109,14 +109,8 @@ pub fn hear_numbers_again(
             let alone = transcriber.hear_digits(&alone(number.start_s, end_s))?;
             (alone.unwrap_or_default(), Some(heard_within))
         };
-        let within_text = in_context.as_ref().map(|h| h.text.as_str());
-        let recount = phone::recount(number, &text, within_text, words);
         let mut heard = Hearings {
             number: i,
-            again: Some(Hearing {
-                from_s: number.start_s,
-                text,
-            }),
             in_context,
             ..Hearings::default()
         };
@@ -133,10 +127,22 @@ pub fn hear_numbers_again(
                 });
             }
         }
+        let in_context: Vec<&str> = heard.in_context.iter().map(|h| h.text.as_str()).collect();
+        let wider = heard.wider.iter().map(|h| h.text.as_str());
+        let others: Vec<&str> = in_context.iter().copied().chain(wider).collect();
+        let recount = phone::recount(number, &text, &others, words);
+        // A wider hearing that wrote one of the readings confirms it only
+        // when the readings did not come from that hearing alone.
+        let confirms_reading = phone::recount(number, &text, &in_context, words).is_some();
+        heard.again = Some(Hearing {
+            from_s: number.start_s,
+            text,
+        });
         if let Some(recount) = recount {
             let written = heard
                 .wider
                 .as_ref()
+                .filter(|_| confirms_reading)
                 .and_then(|w| recount.written_in(&w.text));
             let chosen = match written {
                 // The wider hearing wrote one of the readings itself: two

@@ -710,7 +710,7 @@ mod tests {
     fn recounted(in_context: Option<&str>, margin: Option<f64>) -> PhoneNumber {
         let w = words("5 5 <pause:1.0> 508 6228 thanks");
         let mut found = find_phone_numbers(&w);
-        let r = recount(&found[0], "5 0 8 6 2 2 8", None, &w).unwrap();
+        let r = recount(&found[0], "5 0 8 6 2 2 8", &[], &w).unwrap();
         let heard = |text: &str| Hearing {
             from_s: found[0].start_s,
             text: text.into(),

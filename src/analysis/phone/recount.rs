@@ -49,23 +49,19 @@ const MAX_READINGS: usize = 150;
 /// searched. So when neither hearing has a count a phone number can have
 /// (8 or 9 digits, 11 without a leading 1, 12 or more; or 7 with digits
 /// split off right before them, or with a second hearing of 8 or 9, or of
-/// a full number with the seven inside it, see [`fills_in`]), or
+/// a full number with the seven inside it, in any hearing, see
+/// [`fills_in`]), or
 /// when a 10-digit number was heard with other digits the second time, every
 /// reading of [`RECOUNT_DIGITS`] digits that at most [`RECOUNT_EDITS`]
 /// edits make of a hearing (see [`edits_to`]), or that puts any first digit
 /// before a hearing one digit short, is put to the model, written as the
 /// second hearing wrote the words around it. Readings whose area code or
 /// exchange begins with 0 or 1 are left out. A number shorter than 7
-/// digits (after a cue) is recounted only from a hearing within the
-/// recording (`within`, when it did not confirm the first pass) of 8 or 9
-/// digits. Otherwise shorter numbers broke off, and a group that was not
+/// digits (after a cue) is recounted only from another hearing (`others`:
+/// the one within the recording when it did not confirm the first pass,
+/// the wider one of a 7-digit number) of 8 or 9 digits. Otherwise shorter numbers broke off, and a group that was not
 /// written at all cannot be made up: no recount.
-pub fn recount(
-    n: &PhoneNumber,
-    again: &str,
-    within: Option<&str>,
-    words: &[Word],
-) -> Option<Recount> {
+pub fn recount(n: &PhoneNumber, again: &str, others: &[&str], words: &[Word]) -> Option<Recount> {
     let heard = longest_number(again);
     // A full-length second hearing is taken as it is (see [`judge`]),
     // unless it is only the first one less a digit: then either may be right.
@@ -82,9 +78,17 @@ pub fn recount(
     let mut from_s = n.start_s;
     match n.digits.len() {
         7 => {
+            // Every digit a hearing wrote: "8, 0, 0, 0, 0" is one number's
+            // end there, not strays.
+            let filled = std::iter::once(again)
+                .chain(others.iter().copied())
+                .map(only_digits)
+                .find(|d| fills_in(&n.digits, d));
             if let Some((start, digits)) = split_off(n, words) {
                 from_s = start;
                 bases.push(digits + &n.digits);
+            } else if let Some(d) = filled {
+                bases.push(d);
             } else if !heard
                 .as_deref()
                 .is_some_and(|h| matches!(h.len(), 8 | 9) || fills_in(&n.digits, h))
@@ -100,9 +104,10 @@ pub fn recount(
             // All its digits: it starts at the number and stops at the
             // first word after them, and it may write a group apart ("2,
             // 0 5, 0 9 3 9 3").
-            let within = within
-                .map(only_digits)
-                .filter(|w| matches!(w.len(), 8 | 9))?;
+            let within = others
+                .iter()
+                .map(|o| only_digits(o))
+                .find(|w| matches!(w.len(), 8 | 9))?;
             bases.push(within);
         }
         // A full number heard otherwise the second time: the model chooses.
@@ -253,9 +258,14 @@ fn nanp_shaped(digits: &str) -> bool {
 /// the first pass (`first`) in their order, with some of its three more
 /// among them, not only in front: the first pass lost digits of runs
 /// ("two oh oh, nine nine nine" written 2 0 9 9), not an area code (that
-/// case is the wider hearing's; see `pipeline::numbers`).
+/// case is the wider hearing's; see `pipeline::numbers`). A hearing of 11
+/// digits that no country code begins counts too: it wrote a run one too
+/// long ("eight oh oh oh" heard as 8 0 0 0 0 where the first pass wrote
+/// "8 O L O L O").
 fn fills_in(first: &str, heard: &str) -> bool {
-    if heard.len() != RECOUNT_DIGITS || heard.ends_with(first) {
+    let full = heard.len() == RECOUNT_DIGITS
+        || (heard.len() == RECOUNT_DIGITS + 1 && !heard.starts_with('1'));
+    if !full || heard.ends_with(first) {
         return false;
     }
     let mut rest = heard.chars();
@@ -336,11 +346,11 @@ mod tests {
         assert_eq!(found[0].digits, "259393");
         let alone = "We have 2, 5, 0, 3, 3, thanks";
         // No hearing within, or one without 8 or 9 digits: no recount.
-        assert!(recount(&found[0], alone, None, &w).is_none());
-        assert!(recount(&found[0], alone, Some("2 5 9 3 9 3."), &w).is_none());
+        assert!(recount(&found[0], alone, &[], &w).is_none());
+        assert!(recount(&found[0], alone, &["2 5 9 3 9 3."], &w).is_none());
         // One of 8, a group written apart: its digits are recounted.
         let within = "2, 0 5, 0 9 3 9 3. Thanks";
-        let r = recount(&found[0], alone, Some(within), &w).unwrap();
+        let r = recount(&found[0], alone, &[within], &w).unwrap();
         let digits: Vec<String> = r.readings.iter().map(|t| only_digits(t)).collect();
         assert!(digits.contains(&"2005009393".to_string()), "{digits:?}");
         assert!(digits.iter().all(|d| d.len() == RECOUNT_DIGITS));
@@ -371,13 +381,35 @@ mod tests {
         .is_none());
         assert!(fills_in("2099571", "2009995701"));
         assert!(!fills_in("2099571", "2009995170"));
+        // A run heard one too long: 11 digits, no country code.
+        assert!(fills_in("5955448", "59554480000"));
+        assert!(!fills_in("5955448", "15955448000"));
+        let r = recounted(
+            "you can call me at 595 544 8 O L O L O. thanks",
+            "call me at 5 9 5 5 4 4 8, 0, 0, 0, 0.",
+        )
+        .unwrap();
+        let digits: Vec<String> = r.readings.iter().map(|t| only_digits(t)).collect();
+        assert!(digits.contains(&"5955448000".to_string()), "{digits:?}");
+        // Another hearing fills it in, the one alone not.
+        let w = words("you can call me at 595 544 8 O L O L O. thanks");
+        let found = find_phone_numbers(&w);
+        let r = recount(
+            &found[0],
+            "That's 5 9 5 5 4 4 8",
+            &["5 9 5 5 4 4 8 0 0 0 0. Bye"],
+            &w,
+        )
+        .unwrap();
+        let digits: Vec<String> = r.readings.iter().map(|t| only_digits(t)).collect();
+        assert!(digits.contains(&"5955448000".to_string()), "{digits:?}");
     }
 
     fn recounted(text: &str, again: &str) -> Option<Recount> {
         let w = words(text);
         let found = find_phone_numbers(&w);
         assert_eq!(found.len(), 1, "{text}");
-        recount(&found[0], again, None, &w)
+        recount(&found[0], again, &[], &w)
     }
 
     #[test]
