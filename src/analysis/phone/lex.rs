@@ -92,11 +92,19 @@ pub(super) fn lex(words: &[Word]) -> Vec<Piece> {
     pieces
 }
 
-/// One digit, a point and one digit ("8.0", "6.6"), the way whisper
-/// writes two digits said one by one ("eight oh", "six six") now and then.
+/// Digits said one by one that whisper now and then writes as a decimal:
+/// one digit, a point and one digit ("8.0", "6.6": "eight oh", "six six"),
+/// or up to three digits, a point and two that begin with an "oh" ("4.00",
+/// "7.04": "four oh oh", "seven oh four").
 fn is_digit_pair(text: &str) -> bool {
-    let b = text.as_bytes();
-    b.len() == 3 && b[0].is_ascii_digit() && b[1] == b'.' && b[2].is_ascii_digit()
+    let Some((whole, part)) = text.split_once('.') else {
+        return false;
+    };
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    digits(whole)
+        && digits(part)
+        && ((whole.len() == 1 && part.len() == 1)
+            || (whole.len() <= 3 && part.len() == 2 && part.starts_with('0')))
 }
 
 /// Word `wi` as its two digits, when it is a digit pair ([`is_digit_pair`])
@@ -318,9 +326,15 @@ mod tests {
             ["80666666"]
         );
         assert_eq!(digits("reach me at 5 0.3, 5 5 5, 0 1 9 8."), ["5035550198"]);
+        // "four oh oh, seven oh four, four four oh oh"
+        assert_eq!(
+            digits("The best number for me is 4.00, 7.04, 4.00, 4.00, I look forward"),
+            ["400704400400"]
+        );
         // Among words, a decimal is a quantity.
         assert!(digits("I kept a 3.8 GPA and 2.5 years of 4 8 0 0 hours").is_empty());
         assert!(digits("it rose 6.6 and then 7.2 percent").is_empty());
+        assert!(digits("a 4.00 GPA in 2 years and 3.05 miles").is_empty());
     }
 
     #[test]

@@ -114,22 +114,19 @@ pub fn recount(n: &PhoneNumber, again: &str, others: &[&str], words: &[Word]) ->
         RECOUNT_DIGITS if contradicts => {}
         _ => return None,
     }
-    let mut digits = std::collections::BTreeSet::new();
-    for base in &bases {
-        digits.extend(edits_to(base, RECOUNT_DIGITS, RECOUNT_EDITS));
-        // One digit short: it may be the first digit, whatever it was
-        // (the first word of a number is the one most often lost). A full
-        // count that no area code can begin: its first digit was misheard
-        // ("four" as "oh").
-        if base.len() + 1 == RECOUNT_DIGITS {
-            digits.extend((2..=9).map(|c| format!("{c}{base}")));
-        } else if base.len() == RECOUNT_DIGITS && !nanp_shaped(base) {
-            digits.extend((2..=9).map(|c| format!("{c}{}", &base[1..])));
-        }
-    }
-    digits.retain(|d| nanp_shaped(d));
+    let mut digits = readings_of(&bases);
     if digits.is_empty() || digits.len() > MAX_READINGS {
         return None;
+    }
+    // Every digit of the second hearing too, while the readings stay few
+    // enough: its longest number may be a part of it ("4, 0, 7, 0, 4, 4,
+    // 4, 0, 0" holds 704-4400).
+    let all = only_digits(again);
+    if (MIN_DIGITS + 1..=RECOUNT_DIGITS + RECOUNT_EDITS).contains(&all.len()) {
+        let more = readings_of(&[all]);
+        if digits.union(&more).count() <= MAX_READINGS {
+            digits.extend(more);
+        }
     }
     let (before, after) = around_number(again);
     let readings = digits
@@ -145,6 +142,26 @@ pub fn recount(n: &PhoneNumber, again: &str, others: &[&str], words: &[Word]) ->
         })
         .collect();
     Some(Recount { from_s, readings })
+}
+
+/// The readings of [`RECOUNT_DIGITS`] digits that the hearings `bases`
+/// may be (see [`recount`]), as a North American number can be.
+fn readings_of(bases: &[String]) -> std::collections::BTreeSet<String> {
+    let mut digits = std::collections::BTreeSet::new();
+    for base in bases {
+        digits.extend(edits_to(base, RECOUNT_DIGITS, RECOUNT_EDITS));
+        // One digit short: it may be the first digit, whatever it was
+        // (the first word of a number is the one most often lost). A full
+        // count that no area code can begin: its first digit was misheard
+        // ("four" as "oh").
+        if base.len() + 1 == RECOUNT_DIGITS {
+            digits.extend((2..=9).map(|c| format!("{c}{base}")));
+        } else if base.len() == RECOUNT_DIGITS && !nanp_shaped(base) {
+            digits.extend((2..=9).map(|c| format!("{c}{}", &base[1..])));
+        }
+    }
+    digits.retain(|d| nanp_shaped(d));
+    digits
 }
 
 /// The digit strings of length `count` that at most `edits` edits make of
@@ -403,6 +420,20 @@ mod tests {
         .unwrap();
         let digits: Vec<String> = r.readings.iter().map(|t| only_digits(t)).collect();
         assert!(digits.contains(&"5955448000".to_string()), "{digits:?}");
+    }
+
+    #[test]
+    fn every_digit_of_the_second_hearing_makes_readings() {
+        // "four oh oh, seven oh four, four four oh oh": the first pass
+        // wrote 12 digits, and the hearing alone's longest number is 7 of
+        // its 9 (704-4400).
+        let r = recounted(
+            "The best number for me is 4.00, 7.04, 4.00, 4.00, I look forward",
+            "4, 0, 7, 0, 4, 4, 4, 0, 0. I look...",
+        )
+        .unwrap();
+        let digits: Vec<String> = r.readings.iter().map(|t| only_digits(t)).collect();
+        assert!(digits.contains(&"4007044400".to_string()), "{digits:?}");
     }
 
     fn recounted(text: &str, again: &str) -> Option<Recount> {
