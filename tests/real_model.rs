@@ -660,6 +660,17 @@ fn a_window_whose_words_stop_while_the_voice_goes_on_is_heard_to_the_end() {
     );
 }
 
+#[test]
+fn a_hearing_again_that_stops_short_too_is_heard_again_from_further_on() {
+    // The rest heard from before "304-" came back as "TWO", stretched over
+    // the last 2 s: without another hearing, nothing after 7 s of 23.5 s.
+    let json = transcribe_json(&fixture("numbers/stops-twice-en-gb-16k.wav"), &[]);
+    let text = json["transcript"].as_str().unwrap().to_lowercase();
+    assert!(text.contains("experience in this field"), "{text}");
+    assert!(text.contains("my number is"), "{text}");
+    assert!(digits_of(&text).contains("5500"), "{text}");
+}
+
 /// The stretch from `from_s` to `to_s` of `recording`, heard within it,
 /// with no lead.
 fn within(

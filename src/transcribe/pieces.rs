@@ -122,6 +122,9 @@ const LONGEST_WORD_S: f64 = 1.5;
 /// ... and longer by this much for each digit it holds: "840-555-1685."
 /// is one word said over 4 s.
 const LONGEST_DIGIT_S: f64 = 0.5;
+/// The longest pause taken to come before a piece's last word heard stretched,
+/// after the word before it or the piece's start.
+const LONGEST_GAP_S: f64 = 2.5;
 /// Voice at least this long after the last word heard in a piece was
 /// missed ...
 const MISSED_VOICE_S: f64 = 1.0;
@@ -142,10 +145,24 @@ const BEFORE_LAST_WORD_S: f64 = 0.3;
 pub fn stopped_short(piece: &Piece, words: &[Word], voiced: &[(f64, f64)]) -> Option<f64> {
     let last = words.last()?;
     let piece_start = piece.parts.first()?.start_s;
-    let last_start = last.start_s;
-    // Not its end as heard: stretched over the rest, or squeezed.
+    let word_before_ends = words
+        .len()
+        .checked_sub(2)
+        .map(|i| words[i].end_s)
+        .unwrap_or(f64::MIN);
     let digits = last.text.chars().filter(char::is_ascii_digit).count();
-    let said_until = last_start + LONGEST_WORD_S + digits as f64 * LONGEST_DIGIT_S;
+    let longest = LONGEST_WORD_S + digits as f64 * LONGEST_DIGIT_S;
+    // A word heard longer than any is said was stretched, and its start may
+    // have been moved on too: "TWO" heard from 21.5 s to 23.2 s, after "call
+    // me at" at 6.7 s, where the voice went on from 7 s to 23 s.
+    let last_start = if last.end_s - last.start_s > longest {
+        last.start_s
+            .min(word_before_ends.max(piece_start) + LONGEST_GAP_S)
+    } else {
+        last.start_s
+    };
+    // Not its end as heard: stretched over the rest, or squeezed.
+    let said_until = last_start + longest;
     let missed: f64 = piece
         .parts
         .iter()
@@ -154,11 +171,6 @@ pub fn stopped_short(piece: &Piece, words: &[Word], voiced: &[(f64, f64)]) -> Op
     if missed < MISSED_VOICE_S {
         return None;
     }
-    let word_before_ends = words
-        .len()
-        .checked_sub(2)
-        .map(|i| words[i].end_s)
-        .unwrap_or(f64::MIN);
     Some(
         (last_start - BEFORE_LAST_WORD_S)
             .max(word_before_ends.min(last_start))
@@ -331,6 +343,12 @@ mod tests {
         assert_eq!(stopped_short(&piece, &at(13.0, 14.2), &voiced), None);
         assert_eq!(stopped_short(&piece, &at(13.5, 13.9), &voiced), None);
         assert!(stopped_short(&piece, &at(11.0, 11.4), &voiced).is_some());
+        // A stretched word heard far on, the first of a hearing: taken to
+        // start at most 2.5 s after the piece does.
+        let rest = piece.rest_from(7.02).unwrap();
+        let two = said(&[("TWO", 12.6, 14.5)]);
+        let again = stopped_short(&rest, &two, &voiced).unwrap();
+        assert!((again - 9.22).abs() < 1e-9, "{again}");
         // A number written as one word takes longer to say.
         let number = said(&[("840-555-1685.", 9.4, 9.8)]);
         assert_eq!(stopped_short(&piece, &number, &voiced), None);

@@ -88,6 +88,13 @@ impl Default for WhisperOptions {
 /// fillers kept rather than cleaned away. It lowers the word error rate
 /// and multiplies the numbers heard digit-exact (scripts/eval-asr on the
 /// fixtures; docs/performance.md).
+/// Most hearings of a piece past where the model stopped short in it.
+const MAX_HEARD_AGAIN: usize = 3;
+
+/// How much further on a hearing past a stop must begin than the one
+/// before it (see [`WhisperTranscriber::hear_past_stops`]).
+const MIN_STEP_S: f64 = 0.5;
+
 pub const DEFAULT_PROMPT: &str =
     "Hi, this is Dana. My number is 6 1 2, 5 5 5, 0 1 4 7. Um, I'm calling about the opening, uh, you know.";
 
@@ -394,21 +401,16 @@ impl Transcriber for WhisperTranscriber {
             let words_before = transcript.words.len();
             self.hear_piece(piece, audio, in_pieces, threads, &options, &encodes)?;
             self.collect(piece, &levels, &mut transcript);
-            let heard = &transcript.words[words_before..];
-            if let Some(from_s) = pieces::stopped_short(piece, heard, &levels.voiced) {
-                if let Some(rest) = piece.rest_from(from_s) {
-                    if options.verbose {
-                        eprintln!(
-                            "vmcoach: the voice went on past the last word heard ({:?} at {:.2} s): heard again from {from_s:.2} s",
-                            heard[heard.len() - 1].text,
-                            heard[heard.len() - 1].start_s
-                        );
-                    }
-                    transcript.drop_last_word();
-                    self.hear_piece(&rest, audio, in_pieces, threads, &options, &encodes)?;
-                    self.collect(&rest, &levels, &mut transcript);
-                }
-            }
+            self.hear_past_stops(
+                piece,
+                audio,
+                in_pieces,
+                threads,
+                &levels,
+                &mut transcript,
+                words_before,
+                &encodes,
+            )?;
             // A piece encoded once that holds digits: the state holds its
             // encoding, and a number in it is heard again on that.
             let digits = transcript.words[words_before..]
@@ -581,6 +583,58 @@ impl WhisperTranscriber {
             );
         }
         self.decode(params, &samples)
+    }
+
+    /// Hears the rest of `piece` again while the model stops short in it
+    /// (see [`pieces::stopped_short`]), at most [`MAX_HEARD_AGAIN`] times:
+    /// a hearing of the rest may stop short too ("called me at TWO", and
+    /// nothing of the 15 s after). The first hearing's words of the piece
+    /// are those of `transcript` from `words_before`. Each hearing again
+    /// begins at least [`MIN_STEP_S`] after the one before.
+    #[allow(clippy::too_many_arguments)]
+    fn hear_past_stops(
+        &mut self,
+        piece: &Piece,
+        audio: &Mono16k,
+        in_pieces: bool,
+        threads: usize,
+        levels: &levels::Levels,
+        transcript: &mut Transcript,
+        words_before: usize,
+        encodes: &AtomicU32,
+    ) -> Result<()> {
+        let options = self.options.clone();
+        let mut current = piece.clone();
+        let mut first_word = words_before;
+        let mut heard_from: Option<f64> = None;
+        for _ in 0..MAX_HEARD_AGAIN {
+            let heard = &transcript.words[first_word..];
+            let (Some(from_s), Some(last)) = (
+                pieces::stopped_short(&current, heard, &levels.voiced),
+                heard.last(),
+            ) else {
+                break;
+            };
+            if heard_from.is_some_and(|f| from_s < f + MIN_STEP_S) {
+                break;
+            }
+            let Some(rest) = current.rest_from(from_s) else {
+                break;
+            };
+            if options.verbose {
+                eprintln!(
+                    "vmcoach: the voice went on past the last word heard ({:?} at {:.2} s): heard again from {from_s:.2} s",
+                    last.text, last.start_s
+                );
+            }
+            transcript.drop_last_word();
+            first_word = transcript.words.len();
+            self.hear_piece(&rest, audio, in_pieces, threads, &options, encodes)?;
+            self.collect(&rest, levels, transcript);
+            current = rest;
+            heard_from = Some(from_s);
+        }
+        Ok(())
     }
 
     /// Adds the segments just decoded from `piece` to `transcript`, in the
