@@ -121,6 +121,9 @@ pub fn judge(
             doubts.push(format!("a wider listen heard {}", format_digits(&around)));
             n.alternatives.push(around);
         }
+        if heard.is_some_and(unheard_again) {
+            doubts.push("a second listen could not make it out".to_string());
+        }
         if digits_just_before(n, words) {
             doubts.push("digits said right before it may belong to it".to_string());
         } else if unheard_before(n, words, voiced) {
@@ -135,6 +138,20 @@ pub fn judge(
         }
     }
     said_twice_alike(numbers, &scored);
+}
+
+/// Whether the number was heard again and every hearing came back empty:
+/// each broke down in a loop ("3 0 4 5 5 5 0 0 5 5 0 0 5 5 5 5 5 ..."
+/// until it ran out of tokens, which leaves no text) or wrote nothing where
+/// the first pass wrote digits. The first pass's digits are then all there
+/// is. (A hearing that wrote words but no digits is no evidence either
+/// way: its cut may have missed the number.)
+fn unheard_again(h: &Hearings) -> bool {
+    let texts: Vec<&Hearing> = [&h.again, &h.in_context, &h.wider]
+        .into_iter()
+        .flatten()
+        .collect();
+    !texts.is_empty() && texts.iter().all(|t| t.text.trim().is_empty())
 }
 
 /// A hearing with the digits of the longest number it wrote.
@@ -536,6 +553,16 @@ mod tests {
     fn a_second_hearing_without_a_number_is_no_evidence() {
         let n = judged("my number is 773-555-4190 thanks", Some("thank you"));
         assert!(!n.uncertain);
+    }
+
+    #[test]
+    fn a_number_no_hearing_could_make_out_is_uncertain() {
+        let n = judged("my number is 773-555-4190 thanks", Some(""));
+        assert!(n.uncertain);
+        assert_eq!(
+            n.doubt.as_deref(),
+            Some("a second listen could not make it out")
+        );
     }
 
     #[test]
