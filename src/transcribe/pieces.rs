@@ -122,8 +122,8 @@ const LONGEST_WORD_S: f64 = 1.5;
 /// ... and longer by this much for each digit it holds: "840-555-1685."
 /// is one word said over 4 s.
 const LONGEST_DIGIT_S: f64 = 0.5;
-/// The longest pause taken to come before a piece's last word heard stretched,
-/// after the word before it or the piece's start.
+/// The longest pause taken to come before a piece's last word when that
+/// word was heard stretched: after the word before it, or the piece's start.
 const LONGEST_GAP_S: f64 = 2.5;
 /// Voice at least this long after the last word heard in a piece was
 /// missed ...

@@ -50,8 +50,8 @@ const MAX_READINGS: usize = 150;
 /// (8 or 9 digits, 11 without a leading 1, 12 or more; or 7 with digits
 /// split off right before them, or with a second hearing of 8 or 9, or of
 /// a full number with the seven inside it, in any hearing, see
-/// [`fills_in`]), or
-/// when a 10-digit number was heard with other digits the second time, every
+/// [`fills_in`]), or when a 10-digit number was heard with other digits the
+/// second time, every
 /// reading of [`RECOUNT_DIGITS`] digits that at most [`RECOUNT_EDITS`]
 /// edits make of a hearing (see [`edits_to`]), or that puts any first digit
 /// before a hearing one digit short, is put to the model, written as the
@@ -59,8 +59,9 @@ const MAX_READINGS: usize = 150;
 /// exchange begins with 0 or 1 are left out. A number shorter than 7
 /// digits (after a cue) is recounted only from another hearing (`others`:
 /// the one within the recording when it did not confirm the first pass,
-/// the wider one of a 7-digit number) of 8 or 9 digits. Otherwise shorter numbers broke off, and a group that was not
-/// written at all cannot be made up: no recount.
+/// the wider one of a 7-digit number) of 8 or 9 digits. Otherwise shorter
+/// numbers broke off, and a group that was not written at all cannot be
+/// made up: no recount.
 pub fn recount(n: &PhoneNumber, again: &str, others: &[&str], words: &[Word]) -> Option<Recount> {
     let heard = longest_number(again);
     // A full-length second hearing is taken as it is (see [`judge`]),
@@ -104,11 +105,11 @@ pub fn recount(n: &PhoneNumber, again: &str, others: &[&str], words: &[Word]) ->
             // All its digits: it starts at the number and stops at the
             // first word after them, and it may write a group apart ("2,
             // 0 5, 0 9 3 9 3").
-            let within = others
+            let other = others
                 .iter()
                 .map(|o| only_digits(o))
                 .find(|w| matches!(w.len(), 8 | 9))?;
-            bases.push(within);
+            bases.push(other);
         }
         // A full number heard otherwise the second time: the model chooses.
         RECOUNT_DIGITS if contradicts => {}

@@ -83,11 +83,6 @@ impl Default for WhisperOptions {
     }
 }
 
-/// Primes the decoder for voicemail: digits written one by one in groups
-/// (greedy tiny.en otherwise collapses "five five five" into "55"), and
-/// fillers kept rather than cleaned away. It lowers the word error rate
-/// and multiplies the numbers heard digit-exact (scripts/eval-asr on the
-/// fixtures; docs/performance.md).
 /// Most hearings of a piece past where the model stopped short in it.
 const MAX_HEARD_AGAIN: usize = 3;
 
@@ -95,6 +90,11 @@ const MAX_HEARD_AGAIN: usize = 3;
 /// before it (see [`WhisperTranscriber::hear_past_stops`]).
 const MIN_STEP_S: f64 = 0.5;
 
+/// Primes the decoder for voicemail: digits written one by one in groups
+/// (greedy tiny.en otherwise collapses "five five five" into "55"), and
+/// fillers kept rather than cleaned away. It lowers the word error rate
+/// and multiplies the numbers heard digit-exact (scripts/eval-asr on the
+/// fixtures; docs/performance.md).
 pub const DEFAULT_PROMPT: &str =
     "Hi, this is Dana. My number is 6 1 2, 5 5 5, 0 1 4 7. Um, I'm calling about the opening, uh, you know.";
 
