@@ -132,8 +132,10 @@ pub fn hear_numbers_again(
         let others: Vec<&str> = in_context.iter().copied().chain(wider).collect();
         let recount = phone::recount(number, &text, &others, words);
         // A wider hearing that wrote one of the readings confirms it only
-        // when the readings did not come from that hearing alone.
-        let confirms_reading = phone::recount(number, &text, &in_context, words).is_some();
+        // when the readings did not come from that hearing alone (without
+        // one, there is nothing to confirm and no second recount to make).
+        let confirms_reading =
+            heard.wider.is_none() || phone::recount(number, &text, &in_context, words).is_some();
         heard.again = Some(Hearing {
             from_s: number.start_s,
             text,

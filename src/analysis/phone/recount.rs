@@ -380,12 +380,11 @@ mod tests {
     /// digits, heard in full the second time: the model chooses.
     #[test]
     fn seven_digits_a_full_hearing_fills_in_are_recounted() {
-        let r = recounted(
+        assert_recounted_to(
             "you can call me at 2 0 9 9 5 7 1. thanks",
             "2 0 0 9 9 9 5 7 0 1.",
-        )
-        .unwrap();
-        assert_reads(&r, "2009995701");
+            "2009995701",
+        );
         // An area code in front only is the wider hearing's to tell.
         assert!(recounted(
             "you can call me at 5 5 5 0 1 6 3. thanks",
@@ -403,12 +402,11 @@ mod tests {
         // A run heard one too long: 11 digits, no country code.
         assert!(fills_in("5955448", "59554480000"));
         assert!(!fills_in("5955448", "15955448000"));
-        let r = recounted(
+        assert_recounted_to(
             "you can call me at 595 544 8 O L O L O. thanks",
             "call me at 5 9 5 5 4 4 8, 0, 0, 0, 0.",
-        )
-        .unwrap();
-        assert_reads(&r, "5955448000");
+            "5955448000",
+        );
         // Another hearing fills it in, the one alone not.
         let w = words("you can call me at 595 544 8 O L O L O. thanks");
         let found = find_phone_numbers(&w);
@@ -427,18 +425,24 @@ mod tests {
         // "four oh oh, seven oh four, four four oh oh": the first pass
         // wrote 12 digits, and the hearing alone's longest number is 7 of
         // its 9 (704-4400).
-        let r = recounted(
+        assert_recounted_to(
             "The best number for me is 4.00, 7.04, 4.00, 4.00, I look forward",
             "4, 0, 7, 0, 4, 4, 4, 0, 0. I look...",
-        )
-        .unwrap();
-        assert_reads(&r, "4007044400");
+            "4007044400",
+        );
     }
 
     /// Asserts that `digits` are among the recount's readings.
     fn assert_reads(r: &Recount, digits: &str) {
         let all: Vec<String> = r.readings.iter().map(|t| only_digits(t)).collect();
         assert!(all.iter().any(|d| d == digits), "{digits} not in {all:?}");
+    }
+
+    /// Asserts that the number in `text`, heard again as `again`, is
+    /// recounted with `digits` among its readings.
+    fn assert_recounted_to(text: &str, again: &str, digits: &str) {
+        let r = recounted(text, again).unwrap_or_else(|| panic!("no recount of {text:?}"));
+        assert_reads(&r, digits);
     }
 
     fn recounted(text: &str, again: &str) -> Option<Recount> {
