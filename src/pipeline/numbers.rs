@@ -105,6 +105,20 @@ pub fn hear_numbers_again(
                 ..Hearings::default()
             });
             continue;
+        } else if let Some((recount, margin)) =
+            recount_within(transcriber, number, &within, &heard_within.text, words)?
+        {
+            // Both hearings wrote the same impossible count, and a reading
+            // won by far on the encoding the number was heard in: hearing
+            // it alone (about a second) would only weigh that again.
+            out.push(Hearings {
+                number: i,
+                in_context: Some(heard_within),
+                recount: Some(recount),
+                recount_within_margin: Some(margin),
+                ..Hearings::default()
+            });
+            continue;
         } else {
             let alone = transcriber.hear_digits(&alone(number.start_s, end_s))?;
             (alone.unwrap_or_default(), Some(heard_within))
@@ -176,6 +190,49 @@ pub fn hear_numbers_again(
         out.push(heard);
     }
     Ok(out)
+}
+
+/// A number longer than a local one that the hearing within the
+/// recording (`heard`, made on `within`) wrote with exactly the first
+/// pass's digits, of a count no phone number has: its readings (see
+/// [`phone::recount`]) weighed on that same encoding, their digits only.
+/// Returns the best reading and its margin over the next when the margin
+/// is [`phone::SURE_WITHIN_MARGIN`] or more; otherwise (or when there is
+/// nothing to choose between) None, and the number is heard alone.
+fn recount_within(
+    transcriber: &mut dyn Transcriber,
+    number: &PhoneNumber,
+    within: &Cut,
+    heard: &str,
+    words: &[Word],
+) -> Result<Option<(Hearing, f64)>> {
+    if number.digits.len() <= MIN_DIGITS || !phone::agrees(number, heard) {
+        return Ok(None);
+    }
+    let Some(recount) = phone::recount(number, heard, &[], words) else {
+        return Ok(None);
+    };
+    if recount.readings.len() < 2 {
+        return Ok(None);
+    }
+    let texts: Vec<String> = recount
+        .readings
+        .iter()
+        .map(|r| digits_part(r).to_string())
+        .collect();
+    let Some(scores) = transcriber.score_texts(within, &texts)? else {
+        return Ok(None);
+    };
+    Ok(match best(&scores) {
+        Some((b, Some(margin))) if margin >= phone::SURE_WITHIN_MARGIN => {
+            let reading = Hearing {
+                from_s: recount.from_s,
+                text: recount.readings[b].clone(),
+            };
+            Some((reading, margin))
+        }
+        _ => None,
+    })
 }
 
 /// How many of a recount's best readings are weighed again within the
@@ -513,11 +570,14 @@ mod tests {
         );
     }
 
-    /// Hears a number of 9 digits the same again, so that it is
+    /// Hears a number of 9 digits again as `heard`, so that it is
     /// recounted; scores the readings on the audio alone `step` apart in
-    /// their order, and within the recording the first 3 above the rest.
+    /// their order, and within the recording the first `within` above the
+    /// rest.
     struct Weighs {
+        heard: &'static str,
         step: f64,
+        within: f64,
         scored: Vec<(bool, String, Vec<String>)>,
     }
 
@@ -526,7 +586,7 @@ mod tests {
             Ok(Transcript::default())
         }
         fn hear_digits(&mut self, _cut: &Cut) -> Result<Option<String>> {
-            Ok(Some("at 1 2, 5 5 5, 0 1 4 7. Thanks".to_string()))
+            Ok(Some(self.heard.to_string()))
         }
         fn score_texts(&mut self, cut: &Cut, texts: &[String]) -> Result<Option<Vec<f64>>> {
             self.scored
@@ -534,27 +594,43 @@ mod tests {
             let scores = (0..texts.len()).map(|i| match (cut.alone, i) {
                 (true, i) => -(i as f64) * self.step,
                 (false, 0) => 0.0,
-                (false, _) => -3.0,
+                (false, _) => -self.within,
             });
             Ok(Some(scores.collect()))
         }
     }
 
-    #[test]
-    fn a_recount_not_won_by_far_is_weighed_again_within_the_recording() {
+    type Weighed = (Vec<(bool, String, Vec<String>)>, Hearings);
+
+    /// The first pass's "call me at 1 2 5 5 5 0 1 4 7" heard again by
+    /// [`Weighs`].
+    fn weighed(heard: &'static str, step: f64, within: f64) -> Weighed {
         let audio = Mono16k::from_resampled(vec![0.0; 30 * audio::MODEL_RATE as usize]);
         let mut words = digits_at("call me at", 2.0);
         words.extend(digits_at("1 2 5 5 5 0 1 4 7", 3.0));
         let numbers = phone::find_phone_numbers(&words);
-        let weighed = |step| {
-            let mut t = Weighs {
-                step,
-                scored: Vec::new(),
-            };
-            let hearings = hear_numbers_again(&audio, &words, &numbers, &mut t).unwrap();
-            (t.scored, hearings.into_iter().next().unwrap())
+        let mut t = Weighs {
+            heard,
+            step,
+            within,
+            scored: Vec::new(),
         };
-        let (scored, heard) = weighed(1.0);
+        let hearings = hear_numbers_again(&audio, &words, &numbers, &mut t).unwrap();
+        (t.scored, hearings.into_iter().next().unwrap())
+    }
+
+    /// Whether a text runs from a digit to a digit.
+    fn digits_only(text: &str) -> bool {
+        text.starts_with(|c: char| c.is_ascii_digit())
+            && text.ends_with(|c: char| c.is_ascii_digit())
+    }
+
+    #[test]
+    fn a_recount_not_won_by_far_is_weighed_again_within_the_recording() {
+        // Written as a 7-digit number with two digits apart before it: not
+        // the first pass's 9 digits, so heard alone at once.
+        let heard = "at 1 2, 5 5 5, 0 1 4 7. Thanks";
+        let (scored, heard) = weighed(heard, 1.0, 3.0);
         assert_eq!(scored.len(), 2, "{scored:?}");
         assert!(scored[0].0 && scored[0].2.len() > WEIGHED_WITHIN);
         // Within the recording, after the words before the number: the
@@ -566,16 +642,47 @@ mod tests {
         assert_eq!(texts.len(), WEIGHED_WITHIN);
         assert_eq!(texts[0], digits_part(&scored[0].2[0]));
         assert_eq!(texts[1], digits_part(&scored[0].2[1]));
-        assert!(texts
-            .iter()
-            .all(|t| t.starts_with(|c: char| c.is_ascii_digit())
-                && t.ends_with(|c: char| c.is_ascii_digit())));
+        assert!(texts.iter().all(|t| digits_only(t)));
         assert_eq!(heard.recount_margin, Some(1.0));
         assert_eq!(heard.recount_within_margin, Some(3.0));
         // Won by far on the audio alone: not weighed again.
-        let (scored, heard) = weighed(phone::SURE_RECOUNT_MARGIN);
+        let (scored, heard) = weighed(
+            "at 1 2, 5 5 5, 0 1 4 7. Thanks",
+            phone::SURE_RECOUNT_MARGIN,
+            3.0,
+        );
         assert_eq!(scored.len(), 1);
         assert_eq!(heard.recount_within_margin, None);
+    }
+
+    #[test]
+    fn a_number_both_hearings_wrote_alike_is_recounted_within_the_recording_first() {
+        // The hearing within the recording wrote the first pass's 9 digits:
+        // every reading is weighed there, after the words before the
+        // number, its digits only; one that wins by far is taken, and the
+        // number is not heard alone.
+        let nine = "at 1 2 5 5 5 0 1 4 7. Thanks";
+        let (scored, heard) = weighed(nine, 1.0, phone::SURE_WITHIN_MARGIN);
+        assert_eq!(scored.len(), 1, "{scored:?}");
+        let (alone, lead, texts) = &scored[0];
+        assert!(!alone);
+        assert_eq!(lead, "call me at");
+        assert!(texts.len() > WEIGHED_WITHIN);
+        assert!(texts.iter().all(|t| digits_only(t)));
+        assert!(heard.again.is_none());
+        let recount = heard.recount.as_ref().unwrap();
+        assert_eq!(digits_part(&recount.text), texts[0]);
+        assert_eq!(heard.recount_margin, None);
+        assert_eq!(heard.recount_within_margin, Some(phone::SURE_WITHIN_MARGIN));
+        assert_eq!(heard.in_context.unwrap().text, nine);
+        // Not by far: heard alone and weighed as before, after.
+        let within = phone::SURE_WITHIN_MARGIN - 0.5;
+        let (scored, heard) = weighed(nine, 1.0, within);
+        let alone: Vec<bool> = scored.iter().map(|s| s.0).collect();
+        assert_eq!(alone, [false, true, false], "{scored:?}");
+        assert!(heard.again.is_some());
+        assert_eq!(heard.recount_margin, Some(1.0));
+        assert_eq!(heard.recount_within_margin, Some(within));
     }
 
     #[test]

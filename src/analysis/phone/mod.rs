@@ -49,7 +49,7 @@ mod testing;
 mod tokens;
 
 pub use compare::{compare_number, NumberMatch};
-pub use doubt::{confirms, judge, SURE_RECOUNT_MARGIN};
+pub use doubt::{agrees, confirms, judge, SURE_RECOUNT_MARGIN, SURE_WITHIN_MARGIN};
 pub use find::find_phone_numbers;
 pub use format::format_digits;
 pub(crate) use format::only_digits;
