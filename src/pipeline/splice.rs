@@ -13,7 +13,7 @@ use crate::analysis::phone::{find_phone_numbers, Hearing, Hearings};
 use crate::audio::levels::Levels;
 use crate::audio::Mono16k;
 use crate::error::Result;
-use crate::transcribe::{Transcriber, Transcript};
+use crate::transcribe::{last_word_limit, Transcriber, Transcript};
 
 /// The take so far as the worker last heard it.
 pub(super) struct Latest {
@@ -63,7 +63,14 @@ pub(super) fn splice(
         Some(h) if heard_numbers == numbers => h,
         _ => hear_numbers_again(&latest.mono16k, &transcript.words, &numbers, transcriber)?,
     };
-    if join_s.is_finite() {
+    if join_s.is_infinite() {
+        end_as_in_the_take(
+            &mut transcript,
+            latest.mono16k.duration_s(),
+            mono16k,
+            levels,
+        );
+    } else {
         // The last words with the seconds before them, as context: only
         // the words from the join on are kept.
         let from_s = (join_s - CONTEXT_S).max(0.0);
@@ -86,6 +93,37 @@ pub(super) fn splice(
         );
     }
     Ok(Some((transcript, hearings)))
+}
+
+/// How close to the end of the audio heard a word's end counts as cut off
+/// by it.
+const AT_THE_END_S: f64 = 0.05;
+
+/// The last word of a hearing that covered every voice of the take but
+/// ended where its audio did (`heard_s`), cut off there: it ends as the
+/// whole take (`mono16k`, its voice in `levels`) heard at once would let
+/// it, with its voice and a little after (see
+/// [`crate::transcribe::last_word_limit`]). whisper.cpp's word times run
+/// the last word on to the end of the audio, so heard on the whole take it
+/// reaches that limit. The hearing under way at a pause stops a little
+/// into it, and the voice measured on the part heard can end later than
+/// on the whole take: "Thanks." ended at 14.3 s heard live, 14.4 s heard
+/// from the saved take.
+fn end_as_in_the_take(
+    transcript: &mut Transcript,
+    heard_s: f64,
+    mono16k: &Mono16k,
+    levels: &Levels,
+) {
+    let Some(last) = transcript.words.last_mut() else {
+        return;
+    };
+    if last.end_s < heard_s - AT_THE_END_S {
+        return;
+    }
+    if let Some(limit) = last_word_limit(last, &levels.voiced) {
+        last.end_s = limit.min(mono16k.duration_s()).max(last.start_s);
+    }
 }
 
 /// A hearing of the last words' number `h.number`, as a hearing of the
@@ -134,6 +172,38 @@ mod tests {
         // A stretch the hearing cut in two is heard again whole.
         let l = levels(&[(0.4, 3.0), (5.0, 9.0)]);
         assert!((join_at(&l, 6.0).unwrap() - 4.7).abs() < 1e-9);
+    }
+
+    #[test]
+    fn a_last_word_cut_off_by_the_end_of_the_audio_heard_ends_as_in_the_take() {
+        let take = Mono16k::from_resampled(vec![0.0; 16 * crate::audio::MODEL_RATE as usize]);
+        let l = levels(&[(0.4, 9.0), (10.0, 14.1)]);
+        let word = |start_s: f64, end_s: f64| crate::transcribe::Word {
+            text: "Thanks.".into(),
+            start_s,
+            end_s,
+            confidence: 0.9,
+        };
+        let ended = |end_s: f64, heard_s: f64| {
+            let mut t = Transcript {
+                words: vec![word(13.96, end_s)],
+                segments: Vec::new(),
+            };
+            end_as_in_the_take(&mut t, heard_s, &take, &l);
+            t.words[0].end_s
+        };
+        // Heard up to 14.3 s, the word ran to the end: its voice and 0.3 s.
+        assert!((ended(14.3, 14.3) - 14.4).abs() < 1e-9);
+        // Ended before the audio did: as heard.
+        assert_eq!(ended(14.2, 14.6), 14.2);
+        // Never past the take's end.
+        let short = Mono16k::from_resampled(vec![0.0; (14.25 * 16_000.0) as usize]);
+        let mut t = Transcript {
+            words: vec![word(13.96, 14.2)],
+            segments: Vec::new(),
+        };
+        end_as_in_the_take(&mut t, 14.2, &short, &l);
+        assert!((t.words[0].end_s - 14.25).abs() < 1e-9);
     }
 
     #[test]

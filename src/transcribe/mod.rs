@@ -95,6 +95,22 @@ impl Transcript {
     }
 }
 
+/// How far a window's last word may run past the end of its voice.
+const LAST_WORD_PAST_VOICE_S: f64 = 0.3;
+
+/// The latest a window's last word (`word`) can end: with the voice
+/// stretch it is in, of `voiced` (the recording's voice activity), and a
+/// little after. None when it began after that (the detector missed a
+/// quiet word) or before any voice: then it is left as heard.
+pub fn last_word_limit(word: &Word, voiced: &[(f64, f64)]) -> Option<f64> {
+    let &(_, voice_end) = voiced
+        .iter()
+        .rev()
+        .find(|&&(start, _)| start < word.end_s)?;
+    let limit = ((voice_end + LAST_WORD_PAST_VOICE_S) * 100.0).round() / 100.0;
+    (word.start_s < limit).then_some(limit)
+}
+
 /// `words` joined with single spaces.
 pub fn join_words(words: &[Word]) -> String {
     words

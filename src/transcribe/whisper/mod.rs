@@ -19,7 +19,7 @@ use whisper_rs::{
 };
 
 use super::pieces::{self, Piece};
-use super::{join_words, model, Cut, Segment, Transcriber, Transcript, Word};
+use super::{join_words, last_word_limit, model, Cut, Segment, Transcriber, Transcript, Word};
 use crate::audio::{levels, Mono16k, MODEL_RATE};
 use crate::error::{Error, Result};
 
@@ -716,9 +716,6 @@ impl WhisperTranscriber {
     }
 }
 
-/// How far the last word of a window may run past the end of its voice.
-const LAST_WORD_PAST_VOICE_S: f64 = 0.3;
-
 /// The last word a window was heard saying ends with the voice it is in.
 /// whisper.cpp's word-time pass may run to the end of the audio it is
 /// given, and the last word then takes all that is left, however silent:
@@ -726,14 +723,8 @@ const LAST_WORD_PAST_VOICE_S: f64 = 0.3;
 /// stopped at 17 s, 14.3-15.2 s from the same take heard while recording,
 /// up to 15.2 s. `voiced` is the recording's voice activity.
 fn end_with_its_voice(word: &mut Word, voiced: &[(f64, f64)]) {
-    let Some(&(_, voice_end)) = voiced.iter().rev().find(|&&(start, _)| start < word.end_s) else {
-        return;
-    };
-    let limit = ((voice_end + LAST_WORD_PAST_VOICE_S) * 100.0).round() / 100.0;
-    // A word begun after that is not the voice's (the detector missed a
-    // quiet one): left as heard.
-    if word.end_s > limit && word.start_s < limit {
-        word.end_s = limit;
+    if let Some(limit) = last_word_limit(word, voiced) {
+        word.end_s = word.end_s.min(limit);
     }
 }
 
