@@ -64,12 +64,7 @@ pub(super) fn splice(
         _ => hear_numbers_again(&latest.mono16k, &transcript.words, &numbers, transcriber)?,
     };
     if join_s.is_infinite() {
-        end_as_in_the_take(
-            &mut transcript,
-            latest.mono16k.duration_s(),
-            mono16k,
-            levels,
-        );
+        end_as_in_the_take(&mut transcript, &latest.mono16k, mono16k, levels);
     } else {
         // The last words with the seconds before them, as context: only
         // the words from the join on are kept.
@@ -95,30 +90,34 @@ pub(super) fn splice(
     Ok(Some((transcript, hearings)))
 }
 
-/// How close to the end of the audio heard a word's end counts as cut off
-/// by it.
-const AT_THE_END_S: f64 = 0.05;
+/// How close to the end of the audio heard, or to its voice's limit, a
+/// word's end counts as cut off there.
+const CUT_OFF_WITHIN_S: f64 = 0.05;
 
-/// The last word of a hearing that covered every voice of the take but
-/// ended where its audio did (`heard_s`), cut off there: it ends as the
-/// whole take (`mono16k`, its voice in `levels`) heard at once would let
-/// it, with its voice and a little after (see
-/// [`crate::transcribe::last_word_limit`]). whisper.cpp's word times run
-/// the last word on to the end of the audio, so heard on the whole take it
-/// reaches that limit. The hearing under way at a pause stops a little
-/// into it, and the voice measured on the part heard can end later than
-/// on the whole take: "Thanks." ended at 14.3 s heard live, 14.4 s heard
-/// from the saved take.
+/// The last word of a hearing (of `heard`) that covered every voice of the
+/// take, when it was cut off: at the end of the audio heard, or at the
+/// limit the voice measured on that audio sets (see
+/// [`crate::transcribe::last_word_limit`]). It then ends at the limit the
+/// whole take (`mono16k`, its voice in `levels`) sets, as hearing the
+/// saved take would make it: whisper.cpp's word times run a last word on
+/// to the end of the audio, so the limit is what ends it there. The voice
+/// of the part heard can end earlier or later than on the whole take,
+/// whose quiet frames set another floor: "Thanks." ended at 14.3 s heard
+/// live, 14.4 s heard from the saved take.
 fn end_as_in_the_take(
     transcript: &mut Transcript,
-    heard_s: f64,
+    heard: &Mono16k,
     mono16k: &Mono16k,
     levels: &Levels,
 ) {
     let Some(last) = transcript.words.last_mut() else {
         return;
     };
-    if last.end_s < heard_s - AT_THE_END_S {
+    let near = |s: f64| (last.end_s - s).abs() <= CUT_OFF_WITHIN_S;
+    let heard_levels = crate::audio::levels::measure(heard.samples(), crate::audio::MODEL_RATE);
+    let cut_off = last.end_s >= heard.duration_s() - CUT_OFF_WITHIN_S
+        || last_word_limit(last, &heard_levels.voiced).is_some_and(near);
+    if !cut_off {
         return;
     }
     if let Some(limit) = last_word_limit(last, &levels.voiced) {
@@ -174,36 +173,51 @@ mod tests {
         assert!((join_at(&l, 6.0).unwrap() - 4.7).abs() < 1e-9);
     }
 
+    /// `len_s` of audio, silent but for a tone from 10 s to `voice_to_s`.
+    fn heard(len_s: f64, voice_to_s: f64) -> Mono16k {
+        let rate = crate::audio::MODEL_RATE as f64;
+        let samples = (0..(len_s * rate) as usize)
+            .map(|i| {
+                let t = i as f64 / rate;
+                let on = (10.0..voice_to_s).contains(&t);
+                if on {
+                    (0.3 * (t * 200.0 * std::f64::consts::TAU).sin()) as f32
+                } else {
+                    0.0
+                }
+            })
+            .collect();
+        Mono16k::from_resampled(samples)
+    }
+
     #[test]
-    fn a_last_word_cut_off_by_the_end_of_the_audio_heard_ends_as_in_the_take() {
+    fn a_last_word_cut_off_in_the_hearing_ends_as_in_the_take() {
         let take = Mono16k::from_resampled(vec![0.0; 16 * crate::audio::MODEL_RATE as usize]);
+        // The whole take's voice ends at 14.1 s: a last word ends by 14.4 s.
         let l = levels(&[(0.4, 9.0), (10.0, 14.1)]);
-        let word = |start_s: f64, end_s: f64| crate::transcribe::Word {
-            text: "Thanks.".into(),
-            start_s,
-            end_s,
-            confidence: 0.9,
-        };
-        let ended = |end_s: f64, heard_s: f64| {
+        let ended = |end_s: f64, heard: &Mono16k, take: &Mono16k| {
             let mut t = Transcript {
-                words: vec![word(13.96, end_s)],
+                words: vec![crate::transcribe::Word {
+                    text: "Thanks.".into(),
+                    start_s: 13.96,
+                    end_s,
+                    confidence: 0.9,
+                }],
                 segments: Vec::new(),
             };
-            end_as_in_the_take(&mut t, heard_s, &take, &l);
+            end_as_in_the_take(&mut t, heard, take, &l);
             t.words[0].end_s
         };
-        // Heard up to 14.3 s, the word ran to the end: its voice and 0.3 s.
-        assert!((ended(14.3, 14.3) - 14.4).abs() < 1e-9);
-        // Ended before the audio did: as heard.
-        assert_eq!(ended(14.2, 14.6), 14.2);
+        let close = |a: f64, b: f64| (a - b).abs() < 1e-9;
+        // Heard up to 14.3 s, and run to the end of it.
+        assert!(close(ended(14.3, &heard(14.3, 14.0), &take), 14.4));
+        // Heard up to 14.6 s, whose voice ends at 13.9 s: cut at 14.2 s.
+        assert!(close(ended(14.2, &heard(14.6, 13.9), &take), 14.4));
+        // Ended before either: as heard.
+        assert!(close(ended(14.0, &heard(14.6, 13.9), &take), 14.0));
         // Never past the take's end.
         let short = Mono16k::from_resampled(vec![0.0; (14.25 * 16_000.0) as usize]);
-        let mut t = Transcript {
-            words: vec![word(13.96, 14.2)],
-            segments: Vec::new(),
-        };
-        end_as_in_the_take(&mut t, 14.2, &short, &l);
-        assert!((t.words[0].end_s - 14.25).abs() < 1e-9);
+        assert!(close(ended(14.2, &heard(14.2, 13.9), &short), 14.25));
     }
 
     #[test]
