@@ -551,6 +551,13 @@ impl Worker {
                     .map(|r| (started, started + Duration::from_secs_f64(r * len_s)));
             }
             let transcript = self.recall().transcribe(&mono16k)?;
+            // What hearing costs per second heard, its numbers left out:
+            // at the stop it is weighed against hearing the saved take,
+            // and either way the numbers are heard after (the ones heard
+            // while recording are answered from memory both ways). The
+            // numbers' hearings alone, a second or more on one thread, made
+            // a hearing under way look due seconds later than it was.
+            self.per_s = Some(started.elapsed().as_secs_f64() / len_s.max(1.0));
             let words = transcript.words.clone();
             self.so_far.last = Some(Latest {
                 mono16k: mono16k.clone(),
@@ -565,8 +572,6 @@ impl Worker {
             });
             self.cue(&words, now);
             self.hear_numbers(&mono16k, words, now)?;
-            // What a hearing costs, its numbers included, per second heard.
-            self.per_s = Some(started.elapsed().as_secs_f64() / len_s.max(1.0));
             return Ok(());
         }
         match self.waiting.take() {
