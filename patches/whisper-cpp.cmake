@@ -23,9 +23,13 @@
 # 5. A fix: DTW's walk over the segments' tokens stepped past the last
 #   segment when its last token got a time, and read a segment that is not
 #   there; now and then that was a segfault (seen once in tests/batch.rs).
-# 6. On request (vmcoach_whisper_all_logits, a thread-local switch), a
-#   decode keeps every row's logits rather than the last only: the number
-#   recount scores a reading's tokens in one decode (transcribe/whisper/score.rs).
+# 6. A decode of a tree of tokens, on request (vmcoach_whisper_tree, for
+#   the next decode on the calling thread): the number recount scores many
+#   readings that begin alike (transcribe/whisper/score.rs). Every node with
+#   children is decoded once, 32 to a batch, each seeing only its ancestors
+#   (one sequence per branch tip in the cache's cells); what comes back is
+#   each node's log-probability. A decode of one token at a time reads the
+#   whole 51,864 x 384 vocabulary product per token; a batch reads it once.
 # 7. The encoder can be given up part way: whisper.cpp checks the abort
 #   callback only once an encoder pass is over, which on one thread of a slow
 #   CPU is more than a second after the take ends (the live engine stops its
@@ -294,34 +298,149 @@ if(_vmcoach_done EQUAL -1)
     }
 ")
 
-    # 6. Every row's logits on request, for scoring a text in one decode:
-    #   vmcoach_whisper_all_logits(true) makes whisper_decode_with_state on
-    #   the calling thread keep the logits of every token it is given (row i
-    #   at i x n_vocab in whisper_get_logits_from_state), not the last only.
-    #   Off by default, so whisper.cpp's own decoding is as before.
+    # 6. Texts that begin alike scored together: vmcoach_whisper_tree(parents,
+    #   log_probs) makes the next whisper_decode_with_state on the calling
+    #   thread take its tokens as a tree rather than a sequence (see
+    #   vmcoach_decode_tree). Only for that one call; whisper.cpp's own
+    #   decoding is as before.
     _vmcoach_replace(
-"static void whisper_batch_prep_legacy(whisper_batch & batch, const whisper_token * tokens, int n_tokens, int n_past, int seq_id) {
+"int whisper_decode_with_state(struct whisper_context * ctx, struct whisper_state * state, const whisper_token * tokens, int n_tokens, int n_past, int n_threads) {
+    whisper_batch_prep_legacy(state->batch, tokens, n_tokens, n_past, 0);
 "
-"// VMCOACH_PATCH: whether a decode on this thread keeps every row's logits.
-static thread_local bool vmcoach_all_logits = false;
-
-extern \"C\" WHISPER_API void vmcoach_whisper_all_logits(bool on) {
-    vmcoach_all_logits = on;
+"// VMCOACH_PATCH: the tree the next decode on this thread is given.
+static thread_local const int32_t * vmcoach_tree_parents = nullptr;
+static thread_local double * vmcoach_tree_log_probs = nullptr;
+extern \"C\" WHISPER_API void vmcoach_whisper_tree(const int32_t * parents, double * log_probs) {
+    vmcoach_tree_parents = parents;
+    vmcoach_tree_log_probs = log_probs;
 }
-
-static void whisper_batch_prep_legacy(whisper_batch & batch, const whisper_token * tokens, int n_tokens, int n_past, int seq_id) {
-")
-    _vmcoach_replace(
-"    batch.logits[n_tokens - 1] = 1;
-}
-"
-"    batch.logits[n_tokens - 1] = 1;
-    for (int i = 0; vmcoach_all_logits && i < n_tokens - 1; ++i) {
-        batch.logits[i] = 1;
+// VMCOACH_PATCH: the tokens as a tree. Node 0 comes after the n_past cells
+// of sequence 0, every other node after its parent (parents[i] < i, -1 for
+// node 0). Writes each node's log-probability given the nodes above it (0
+// for node 0). Only the nodes with children are decoded, up to 32 in one
+// batch, so that the vocabulary's product is read once per batch rather
+// than once per node. Each node without decoded children (a tip) has a
+// sequence of its own, which its cell and its ancestors' cells and the
+// prefix's belong to: the attention mask then lets a node see exactly its
+// ancestors. A tip's sequence is dropped once it is decoded, so cells free
+// up as the walk goes on. Every such sequence is gone when it returns.
+static int vmcoach_decode_tree(whisper_context & ctx, whisper_state & state,
+        const whisper_token * tokens, const int32_t * parents, int n_nodes,
+        int n_past, int n_threads, double * log_probs) {
+    const int n_vocab = ctx.model.hparams.n_vocab;
+    const whisper_seq_id first_seq = 1 << 16; // above whisper.cpp's own
+    const int chunk = 32;
+    std::vector<std::vector<int>> children(n_nodes);
+    std::vector<int> depth(n_nodes, 0);
+    for (int i = 0; i < n_nodes; ++i) {
+        log_probs[i] = 0.0;
+        const int p = parents[i];
+        if (i == 0 ? p != -1 : (p < 0 || p >= i)) {
+            return 1;
+        }
+        if (i > 0) {
+            children[p].push_back(i);
+            depth[i] = depth[p] + 1;
+        }
     }
+    std::vector<int> fed;
+    std::vector<std::vector<whisper_seq_id>> seqs(n_nodes);
+    std::vector<whisper_seq_id> tip_seq(n_nodes, -1);
+    int n_tips = 0;
+    for (int i = 0; i < n_nodes; ++i) {
+        if (children[i].empty()) {
+            continue;
+        }
+        fed.push_back(i);
+        bool tip = true;
+        for (int c : children[i]) {
+            tip = tip && children[c].empty();
+        }
+        if (tip) {
+            tip_seq[i] = first_seq + n_tips++;
+            for (int a = i; a >= 0; a = parents[a]) {
+                seqs[a].push_back(tip_seq[i]);
+            }
+        }
+    }
+    size_t max_seqs = 1;
+    for (int i : fed) {
+        max_seqs = std::max(max_seqs, seqs[i].size());
+    }
+    for (int t = 0; t < n_tips; ++t) {
+        whisper_kv_cache_seq_cp(state.kv_self, 0, first_seq + t, 0, n_past);
+    }
+    whisper_batch batch = whisper_batch_init(chunk, (int) max_seqs);
+    auto fill = [&](size_t from, int n) {
+        batch.n_tokens = n;
+        for (int j = 0; j < n; ++j) {
+            const int i = fed[from + j];
+            batch.token[j] = tokens[i];
+            batch.pos[j] = n_past + depth[i];
+            batch.n_seq_id[j] = (int32_t) seqs[i].size();
+            for (size_t k = 0; k < seqs[i].size(); ++k) {
+                batch.seq_id[j][k] = seqs[i][k];
+            }
+            batch.logits[j] = 1;
+        }
+    };
+    int rc = 0;
+    for (size_t done = 0; done < fed.size();) {
+        int n = std::min<int>(chunk, (int) (fed.size() - done));
+        fill(done, n);
+        bool ok = whisper_decode_internal(ctx, state, batch, n_threads, false, nullptr, nullptr);
+        if (!ok && n > 1) {
+            // No run of free cells that long: one node at a time needs one.
+            n = 1;
+            fill(done, n);
+            ok = whisper_decode_internal(ctx, state, batch, n_threads, false, nullptr, nullptr);
+        }
+        if (!ok) {
+            rc = 1;
+            break;
+        }
+        for (int j = 0; j < n; ++j) {
+            const int i = fed[done + j];
+            const float * row = state.logits.data() + (size_t) j*n_vocab;
+            float max = -INFINITY;
+            for (int v = 0; v < n_vocab; ++v) {
+                max = std::max(max, row[v]);
+            }
+            double sum = 0.0;
+            for (int v = 0; v < n_vocab; ++v) {
+                sum += std::exp((double) (row[v] - max));
+            }
+            const double log_sum = (double) max + std::log(sum);
+            for (int c : children[i]) {
+                log_probs[c] = tokens[c] >= 0 && tokens[c] < n_vocab ? (double) row[tokens[c]] - log_sum : -INFINITY;
+            }
+            if (tip_seq[i] >= 0) {
+                whisper_kv_cache_seq_rm(state.kv_self, tip_seq[i], -1, -1);
+            }
+        }
+        done += n;
+    }
+    for (int t = 0; t < n_tips; ++t) {
+        whisper_kv_cache_seq_rm(state.kv_self, first_seq + t, -1, -1);
+    }
+    whisper_batch_free(batch);
+    return rc;
 }
+int whisper_decode_with_state(struct whisper_context * ctx, struct whisper_state * state, const whisper_token * tokens, int n_tokens, int n_past, int n_threads) {
+    if (vmcoach_tree_parents != nullptr) {
+        const int32_t * parents = vmcoach_tree_parents;
+        double * log_probs = vmcoach_tree_log_probs;
+        vmcoach_tree_parents = nullptr;
+        vmcoach_tree_log_probs = nullptr;
+        whisper_kv_cache_seq_rm(state->kv_self, 0, n_past, -1);
+        if (vmcoach_decode_tree(*ctx, *state, tokens, parents, n_tokens, n_past, n_threads, log_probs) != 0) {
+            WHISPER_LOG_ERROR(\"%s: failed to eval a tree\\n\", __func__);
+            return 1;
+        }
+        return 0;
+    }
+    whisper_batch_prep_legacy(state->batch, tokens, n_tokens, n_past, 0);
 ")
-
     # 7. The encoder's graphs checked for an abort between nodes; 11. the threads
     #   of every graph read from the count another thread may change.
     _vmcoach_replace(
@@ -520,7 +639,7 @@ int whisper_full_with_state(
     _vmcoach_replace(
 "    s += \"WHISPER : \";
 "
-"    s += \"WHISPER : VMCOACH_PATCH = 10 | \";
+"    s += \"WHISPER : VMCOACH_PATCH = 11 | \";
 ")
 
     file(WRITE "${_vmcoach_file}" "${_vmcoach_src}")

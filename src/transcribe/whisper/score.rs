@@ -5,12 +5,12 @@
 //! begins in the encoded window, then the words the first pass wrote there
 //! before the number, taken as said.
 //!
-//! Scoring adds up the log-probabilities of each text's tokens. Texts that
-//! begin alike share the decoding of their common beginning (a trie walked
-//! depth first, the decoder's cache cut back to the branch point before
-//! each sibling), and each decode feeds a whole way down the trie with
-//! every row's logits kept (a whisper.cpp patch), so that the vocabulary's
-//! 51,864-row product is read once per way rather than once per token.
+//! Scoring adds up the log-probabilities of each text's tokens. The texts
+//! are merged into a tree where they begin alike, and the tree is decoded
+//! as one (a whisper.cpp patch, `vmcoach_whisper_tree`): every node with
+//! children once, many to a batch, each seeing only the nodes above it.
+//! One token at a time, each decode would read the vocabulary's
+//! 51,864-row product again; a batch reads it once.
 
 use std::collections::BTreeMap;
 
@@ -36,26 +36,55 @@ impl Node {
 }
 
 extern "C" {
-    /// Added to whisper.cpp by patches/whisper-cpp.cmake (6): while on, a
-    /// decode on the calling thread keeps every row's logits.
-    fn vmcoach_whisper_all_logits(on: bool);
+    /// Added to whisper.cpp by patches/whisper-cpp.cmake (6): the next
+    /// decode on the calling thread takes its tokens as a tree, node i
+    /// under node `parents[i]` (-1 for node 0, the first), and writes each
+    /// node's log-probability given the nodes above it into `log_probs`.
+    fn vmcoach_whisper_tree(parents: *const i32, log_probs: *mut f64);
 }
 
-/// Every row's logits kept while it lives (see [`vmcoach_whisper_all_logits`]).
-struct AllRows;
+/// The texts' tree laid out for [`vmcoach_whisper_tree`]: node 0 is the
+/// token before the texts; the rest in depth-first order.
+#[derive(Debug, Default, PartialEq)]
+struct Flat {
+    tokens: Vec<i32>,
+    parents: Vec<i32>,
+    /// (node, text): the texts whose last token each node is.
+    ends: Vec<(usize, usize)>,
+}
 
-impl AllRows {
-    fn on() -> AllRows {
-        // SAFETY: sets a thread-local flag in whisper.cpp; no pointers.
-        unsafe { vmcoach_whisper_all_logits(true) };
-        AllRows
+impl Flat {
+    fn new(before: i32, root: &Node) -> Flat {
+        let mut flat = Flat {
+            tokens: vec![before],
+            parents: vec![-1],
+            ends: Vec::new(),
+        };
+        flat.add(root, 0);
+        flat
     }
-}
 
-impl Drop for AllRows {
-    fn drop(&mut self) {
-        // SAFETY: as in `on`.
-        unsafe { vmcoach_whisper_all_logits(false) };
+    fn add(&mut self, node: &Node, at: usize) {
+        for (&token, child) in &node.children {
+            let i = self.tokens.len();
+            self.tokens.push(token);
+            self.parents.push(at as i32);
+            self.ends.extend(child.ends.iter().map(|&text| (i, text)));
+            self.add(child, i);
+        }
+    }
+
+    /// Each text's log-probability from its nodes' (`log_probs`).
+    fn sums(&self, log_probs: &[f64], texts: usize) -> Vec<f64> {
+        let mut sums = vec![0.0; self.tokens.len()];
+        for i in 1..sums.len() {
+            sums[i] = sums[self.parents[i] as usize] + log_probs[i];
+        }
+        let mut scores = vec![f64::NEG_INFINITY; texts];
+        for &(node, text) in &self.ends {
+            scores[text] = sums[node];
+        }
+        scores
     }
 }
 
@@ -63,123 +92,28 @@ impl Drop for AllRows {
 struct Scorer<'a> {
     state: &'a mut WhisperState,
     threads: usize,
-    scores: Vec<f64>,
 }
 
 impl Scorer<'_> {
     /// Feeds `tokens` at positions `n_past..` (the decoder's cache from
-    /// there on is dropped first) and returns the logits of the rows kept:
-    /// `rows` of them, the last ones, one vocabulary's length each. One row
-    /// is the last token's; more than one needs every row kept
-    /// ([`AllRows`]).
-    fn decode(&mut self, tokens: &[i32], n_past: usize, rows: usize) -> Result<&[f32]> {
+    /// there on is dropped first) and returns the log-probabilities of the
+    /// token after the last of them.
+    fn feed(&mut self, tokens: &[i32], n_past: usize) -> Result<Vec<f32>> {
         let failed = |e| failed("decode", e);
-        if tokens.is_empty() || rows == 0 || rows > tokens.len() {
-            return Err(Error::Transcribe("nothing to score".into()));
+        if tokens.is_empty() {
+            return Err(Error::Transcribe("nothing to decode".into()));
         }
-        {
-            let _all = (rows > 1).then(AllRows::on);
-            self.state
-                .decode(tokens, n_past, self.threads)
-                .map_err(failed)?;
-        }
+        self.state
+            .decode(tokens, n_past, self.threads)
+            .map_err(failed)?;
         let first = self.state.get_logits().map_err(failed)?;
         let n_vocab = first.len();
         // SAFETY: whisper.cpp sizes its logits to one vocabulary per token
-        // decoded and puts row i at i x n_vocab; the rows asked for are
-        // those it wrote (the last, or all under `AllRows`). The slice
-        // borrows the state, so no decode can change it while it is read.
+        // decoded and puts the last token's row last; the slice borrows the
+        // state, so no decode can change it while it is read.
         let all = unsafe { std::slice::from_raw_parts(first.as_ptr(), n_vocab * tokens.len()) };
-        Ok(&all[n_vocab * (tokens.len() - rows)..])
+        Ok(log_softmax(&all[n_vocab * (tokens.len() - 1)..]))
     }
-
-    /// Feeds `tokens` at positions `n_past..` and returns the
-    /// log-probabilities of the token after the last of them.
-    fn feed(&mut self, tokens: &[i32], n_past: usize) -> Result<Vec<f32>> {
-        Ok(log_softmax(self.decode(tokens, n_past, 1)?))
-    }
-
-    /// Scores the texts that end at or below `node`, reached by `token`
-    /// after `n_past` tokens, with `sum` the log-probability of the way
-    /// there (`token`'s included). One decode feeds `token` and then, as
-    /// far down as it goes, the first child that has children of its own,
-    /// keeping every row: that gives the next-token log-probabilities of
-    /// each node on the way. The other children are scored from there,
-    /// the deepest first, so that the cache each of them starts from (the
-    /// way down to it) is still in place.
-    fn below(&mut self, node: &Node, token: i32, n_past: usize, sum: f64) -> Result<()> {
-        let mut tokens = vec![token];
-        let mut nodes = vec![node];
-        while let Some((&t, child)) = nodes[nodes.len() - 1]
-            .children
-            .iter()
-            .find(|(_, c)| !c.children.is_empty())
-        {
-            tokens.push(t);
-            nodes.push(child);
-        }
-        let logits = self.decode(&tokens, n_past, tokens.len())?;
-        let n_vocab = logits.len() / tokens.len();
-        // Each node's children with their log-probabilities.
-        let next: Vec<Vec<(i32, f64)>> = nodes
-            .iter()
-            .zip(logits.chunks(n_vocab))
-            .map(|(n, row)| children_log_probs(n, row))
-            .collect();
-        let mut sums = vec![sum];
-        for (i, &t) in tokens.iter().enumerate().skip(1) {
-            sums.push(sums[i - 1] + log_prob(&next[i - 1], t));
-        }
-        for i in (0..nodes.len()).rev() {
-            let on_the_way = tokens.get(i + 1).copied();
-            self.children(nodes[i], &next[i], n_past + i + 1, sums[i], on_the_way)?;
-        }
-        Ok(())
-    }
-
-    /// Scores `node`'s children, whose log-probabilities are `next`, after
-    /// `n_past` tokens and a way there of log-probability `sum`; all but
-    /// `skip`, which the caller has scored below already.
-    fn children(
-        &mut self,
-        node: &Node,
-        next: &[(i32, f64)],
-        n_past: usize,
-        sum: f64,
-        skip: Option<i32>,
-    ) -> Result<()> {
-        for (&token, child) in &node.children {
-            let sum = sum + log_prob(next, token);
-            for &text in &child.ends {
-                self.scores[text] = sum;
-            }
-            if !child.children.is_empty() && Some(token) != skip {
-                self.below(child, token, n_past, sum)?;
-            }
-        }
-        Ok(())
-    }
-}
-
-/// `token`'s log-probability among `next`, a node's children's.
-fn log_prob(next: &[(i32, f64)], token: i32) -> f64 {
-    next.iter()
-        .find(|(t, _)| *t == token)
-        .map_or(f64::NEG_INFINITY, |p| p.1)
-}
-
-/// The log-probabilities, in the row of `logits`, of `node`'s children.
-fn children_log_probs(node: &Node, logits: &[f32]) -> Vec<(i32, f64)> {
-    let log_sum = log_sum_exp(logits);
-    node.children
-        .keys()
-        .map(|&t| {
-            let l = logits
-                .get(t as usize)
-                .map_or(f64::NEG_INFINITY, |&l| l as f64);
-            (t, l - log_sum)
-        })
-        .collect()
 }
 
 fn log_sum_exp(logits: &[f32]) -> f64 {
@@ -240,8 +174,8 @@ fn tokenize(ctx: &WhisperContext, text: &str) -> Result<Vec<i32>> {
 
 /// The log-probability of each of `texts` as what the audio encoded in
 /// `state` says after `start` (see [`start_tokens`]). Only the decoder's
-/// cache of the first sequence is used (and cut back as it goes), so the
-/// state may be one a whole decode of the same audio has just used.
+/// cache of the first sequence is used, so the state may be one a whole
+/// decode of the same audio has just used.
 pub fn score(
     ctx: &WhisperContext,
     state: &mut WhisperState,
@@ -249,19 +183,29 @@ pub fn score(
     texts: &[String],
     threads: usize,
 ) -> Result<Vec<f64>> {
+    let failed = |e| failed("decode", e);
+    let Some((&before, prefix)) = start.split_last() else {
+        return Err(Error::Transcribe("nothing to score after".into()));
+    };
     let mut root = Node::default();
     for (i, text) in texts.iter().enumerate() {
         root.insert(&tokenize(ctx, &format!(" {}", text.trim()))?, i);
     }
-    let mut scorer = Scorer {
-        state,
-        threads: threads.max(1),
-        scores: vec![f64::NEG_INFINITY; texts.len()],
-    };
-    let row = scorer.decode(start, 0, 1)?;
-    let next = children_log_probs(&root, row);
-    scorer.children(&root, &next, start.len(), 0.0, None)?;
-    Ok(scorer.scores)
+    let threads = threads.max(1);
+    if !prefix.is_empty() {
+        state.decode(prefix, 0, threads).map_err(failed)?;
+    }
+    let flat = Flat::new(before, &root);
+    let mut log_probs = vec![0.0; flat.tokens.len()];
+    // SAFETY: both pointers outlive the decode below, which is the one
+    // call that reads them (whisper.cpp forgets them as it starts), and
+    // `log_probs` has a place for every node.
+    unsafe { vmcoach_whisper_tree(flat.parents.as_ptr(), log_probs.as_mut_ptr()) };
+    let decoded = state.decode(&flat.tokens, prefix.len(), threads);
+    // SAFETY: as above; forgets a tree the decode did not get to.
+    unsafe { vmcoach_whisper_tree(std::ptr::null(), std::ptr::null_mut()) };
+    decoded.map_err(failed)?;
+    Ok(flat.sums(&log_probs, texts.len()))
 }
 
 /// How a greedy hearing of digits goes on.
@@ -288,7 +232,6 @@ pub fn hear(
     let mut scorer = Scorer {
         state,
         threads: threads.max(1),
-        scores: Vec::new(),
     };
     let mut next = scorer.feed(start, 0)?;
     let mut bytes = Vec::new();
@@ -350,6 +293,81 @@ mod tests {
         assert_eq!(two.ends, vec![2]);
         assert_eq!(two.children.len(), 2);
         assert_eq!(root.children[&5].ends, vec![3]);
+    }
+
+    #[test]
+    fn a_tree_comes_parents_first_and_each_text_sums_its_way_down() {
+        let mut root = Node::default();
+        root.insert(&[1, 2, 3], 0);
+        root.insert(&[1, 2, 4], 1);
+        root.insert(&[1], 2);
+        root.insert(&[5], 3);
+        let flat = Flat::new(9, &root);
+        assert_eq!(flat.tokens, vec![9, 1, 2, 3, 4, 5]);
+        assert_eq!(flat.parents, vec![-1, 0, 1, 2, 2, 0]);
+        let log_probs = [0.0, -1.0, -0.5, -0.25, -2.0, -3.0];
+        // Text 4 has no tokens: nothing said, nothing scored.
+        assert_eq!(
+            flat.sums(&log_probs, 5),
+            vec![-1.75, -3.5, -1.0, -3.0, f64::NEG_INFINITY]
+        );
+    }
+
+    /// The tree decode (patches/whisper-cpp.cmake, 6) gives each text the
+    /// log-probability that feeding its tokens one at a time gives: each
+    /// node sees its own ancestors and nothing of its siblings' branches.
+    #[test]
+    fn texts_scored_as_a_tree_score_as_fed_one_token_at_a_time() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let path = root.join("models/ggml-tiny.en.bin");
+        whisper_rs::install_logging_hooks();
+        let ctx = WhisperContext::new_with_params(&path, Default::default())
+            .unwrap_or_else(|e| panic!("{}: {e} (scripts/prepare fetches it)", path.display()));
+        let mut state = ctx.create_state().unwrap();
+        // "My number is six one two, five five five, oh one four seven."
+        let wav = root.join("fixtures/networking-good-slt-16k.wav");
+        let audio = crate::audio::load(&wav, 600.0).unwrap();
+        let audio = crate::audio::resample::to_16k(&audio)
+            .unwrap()
+            .between(3.5, 9.0);
+        encode(&mut state, audio.samples(), 2).unwrap();
+        let start = start_tokens(&ctx, "", 0.0, "My number is").unwrap();
+        let texts: Vec<String> = [
+            "6 1 2, 5 5 5, 0 1 4 7",
+            "6 1 2, 5 5 5, 0 1 4 4",
+            "6 1 2, 5 5, 0 1 4 7",
+            "6 1 2, 5 5 5 5, 0 1 4 7",
+            "6 1 2",
+            "six one two",
+        ]
+        .map(String::from)
+        .to_vec();
+        let scores = score(&ctx, &mut state, &start, &texts, 2).unwrap();
+        for (text, tree) in texts.iter().zip(&scores) {
+            let tokens = tokenize(&ctx, &format!(" {text}")).unwrap();
+            let mut scorer = Scorer {
+                state: &mut state,
+                threads: 2,
+            };
+            let mut next = scorer.feed(&start, 0).unwrap();
+            let mut fed = 0.0;
+            for (k, &token) in tokens.iter().enumerate() {
+                fed += next[token as usize] as f64;
+                if k + 1 < tokens.len() {
+                    next = scorer.feed(&[token], start.len() + k).unwrap();
+                }
+            }
+            // To rounding: rows decoded one at a time are rounded to f16 on
+            // their way into the products, rows in a batch are not; and the
+            // attention adds its terms in another order. Two ways without a
+            // tree (this one, and a text scored alone) differ by up to 0.5 %.
+            assert!(fed < -0.01, "{text:?}: {fed}");
+            assert!(
+                (fed - tree).abs() < 0.01 * fed.abs(),
+                "{text:?}: {tree} in the tree, {fed} one token at a time"
+            );
+        }
+        assert!(scores[0] > scores[1] && scores[0] > scores[2], "{scores:?}");
     }
 
     #[test]
