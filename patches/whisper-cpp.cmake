@@ -35,7 +35,11 @@
 #   CPU is more than a second after the take ends (the live engine stops its
 #   worker then, pipeline/live.rs). The callback whisper_encode_internal is
 #   given now also reaches the CPU backend, which checks it between graph
-#   nodes; an aborted encode fails as an aborted decode does.
+#   nodes; an aborted encode fails as an aborted decode does. And the
+#   encodes and decodes given no callback (the number pass's own, through
+#   whisper_encode_with_state and whisper_decode_with_state) take the one
+#   vmcoach_whisper_abort_with set on the calling thread: the live worker's
+#   hearing of a number is given up at the stop too.
 # 8. An encoding kept and given back: the number pass weighs a number's
 #   readings on the encoding of the window it is in after the number's
 #   audio alone has taken the state's place (transcribe/whisper/again.rs).
@@ -465,6 +469,15 @@ extern \"C\" WHISPER_API int vmcoach_whisper_threads_used(void) {
     return vmcoach_threads_used;
 }
 
+// VMCOACH_PATCH: the abort callback of the encodes and decodes on this
+// thread that are given none (the number pass's own, which whisper.cpp's
+// API gives no way to stop), set by vmcoach_whisper_abort_with.
+static thread_local ggml_abort_callback vmcoach_abort_given = nullptr;
+static thread_local void * vmcoach_abort_given_data = nullptr;
+extern \"C\" WHISPER_API void vmcoach_whisper_abort_with(ggml_abort_callback callback, void * data) {
+    vmcoach_abort_given = callback;
+    vmcoach_abort_given_data = data;
+}
 // VMCOACH_PATCH: the state the last encode on this thread ran on.
 static thread_local struct whisper_state * vmcoach_last_state = nullptr;
 
@@ -521,12 +534,37 @@ static bool ggml_graph_compute_helper(
 "
 "                   void * abort_callback_data) {
     const int64_t t_start_us = ggml_time_us();
+    if (abort_callback == nullptr) {
+        abort_callback = vmcoach_abort_given;
+        abort_callback_data = vmcoach_abort_given_data;
+    }
     vmcoach_abort_scope vmcoach_abort_guard(abort_callback, abort_callback_data);
     vmcoach_last_state = &wstate;
 
     // conv
 ")
 
+    _vmcoach_replace(
+"    const int64_t t_start_us = ggml_time_us();
+
+    const auto & model   = wctx.model;
+    const auto & hparams = model.hparams;
+
+    const int n_vocab  = hparams.n_vocab;
+    const int n_tokens = batch.n_tokens;
+"
+"    const int64_t t_start_us = ggml_time_us();
+    if (abort_callback == nullptr) {
+        abort_callback = vmcoach_abort_given;
+        abort_callback_data = vmcoach_abort_given_data;
+    }
+
+    const auto & model   = wctx.model;
+    const auto & hparams = model.hparams;
+
+    const int n_vocab  = hparams.n_vocab;
+    const int n_tokens = batch.n_tokens;
+")
     # 8. A state's encoding copied out and back in.
     _vmcoach_replace(
 "int whisper_encode_with_state(struct whisper_context * ctx, struct whisper_state * state, int offset, int n_threads) {
@@ -639,7 +677,7 @@ int whisper_full_with_state(
     _vmcoach_replace(
 "    s += \"WHISPER : \";
 "
-"    s += \"WHISPER : VMCOACH_PATCH = 11 | \";
+"    s += \"WHISPER : VMCOACH_PATCH = 12 | \";
 ")
 
     file(WRITE "${_vmcoach_file}" "${_vmcoach_src}")

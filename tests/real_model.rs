@@ -707,6 +707,39 @@ fn first_number_of(
     (audio, t, number)
 }
 
+/// A stopped transcriber gives up a number's hearing and weighing too,
+/// not only whole hearings (patches/whisper-cpp.cmake, 7): at the end of
+/// a take, the live worker's number pass is thrown away at once rather
+/// than finished while the report waits. Let go again, the transcriber
+/// hears the number as before.
+#[test]
+fn a_stopped_transcriber_gives_up_a_numbers_hearing_and_weighing() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::Arc;
+    use vmcoach::transcribe::{Cut, Transcriber};
+    let (audio, mut t, number) = first_number_of("networking-good-slt-16k.wav");
+    let stop = Arc::new(AtomicBool::new(false));
+    t.set_abort(Arc::clone(&stop));
+    let cut = |alone| Cut {
+        recording: &audio,
+        from_s: number.start_s - 0.3,
+        to_s: number.end_s + 0.6,
+        lead: "",
+        alone,
+    };
+    let readings = vec!["6 1 2, 5 5 5, 0 1 4 7".to_string()];
+    let heard = t.hear_digits(&cut(false)).unwrap().expect("a hearing");
+    let weighed = t.score_texts(&cut(false), &readings).unwrap().unwrap();
+    stop.store(true, Ordering::SeqCst);
+    assert!(t.hear_digits(&cut(false)).is_err(), "heard within, stopped");
+    assert!(t.score_texts(&cut(false), &readings).is_err(), "weighed, stopped");
+    assert!(t.hear_digits(&cut(true)).is_err(), "heard alone, stopped");
+    assert!(t.score_texts(&cut(true), &readings).is_err(), "weighed alone, stopped");
+    stop.store(false, Ordering::SeqCst);
+    assert_eq!(t.hear_digits(&cut(false)).unwrap(), Some(heard));
+    assert_eq!(t.score_texts(&cut(false), &readings).unwrap(), Some(weighed));
+}
+
 /// A take's end stops the live worker's hearing at once, even inside the
 /// encoder (patches/whisper-cpp.cmake, 7; whisper.cpp itself checks only
 /// once an encoder pass is over): with the abort flag set 50 ms into a

@@ -3,6 +3,7 @@
 //! model/quantize.rs, which calls ggml's quantizer through it; whisper's
 //! centiseconds become seconds here and nowhere else.
 
+mod abort;
 mod again;
 pub mod cores;
 mod kept;
@@ -330,21 +331,11 @@ fn full_params(options: &WhisperOptions, threads: usize) -> FullParams<'_, '_> {
         // SAFETY: the flag is owned by `options`, which the params borrow,
         // so it outlives every decoding they run.
         unsafe {
-            p.set_abort_callback(Some(aborted));
+            p.set_abort_callback(Some(abort::aborted));
             p.set_abort_callback_user_data(Arc::as_ptr(abort) as *mut std::ffi::c_void);
         }
     }
     p
-}
-
-/// whisper.cpp's abort callback: true once the flag in `user_data` (a
-/// [`WhisperOptions::abort`]) is set. (whisper-rs's closure variant reads
-/// its user data as the wrong type, so the raw one is used.)
-///
-/// # Safety
-/// `user_data` is null or points to a live `AtomicBool`.
-unsafe extern "C" fn aborted(user_data: *mut std::ffi::c_void) -> bool {
-    !user_data.is_null() && (*(user_data as *const AtomicBool)).load(Ordering::SeqCst)
 }
 
 /// Encoder frames (50 per second) for a piece of `samples`, with a margin:
@@ -442,6 +433,7 @@ impl Transcriber for WhisperTranscriber {
             return Ok(None);
         }
         let _threads = threads::Following::new(&self.threads_now);
+        let _abort = abort::Watching::new(self.options.abort.as_ref());
         self.hear_again(cut).map(Some)
     }
 
@@ -452,6 +444,7 @@ impl Transcriber for WhisperTranscriber {
             return Ok(None);
         }
         let _threads = threads::Following::new(&self.threads_now);
+        let _abort = abort::Watching::new(self.options.abort.as_ref());
         self.score_again(cut, texts).map(Some)
     }
 
@@ -921,7 +914,7 @@ mod tests {
     fn whisper_cpp_is_built_with_the_projects_patch() {
         let features = build_features();
         assert!(
-            features.contains("VMCOACH_PATCH = 11"),
+            features.contains("VMCOACH_PATCH = 12"),
             "{features}\nwhisper.cpp was built with an older patches/whisper-cpp.cmake: \
              run cargo clean --release -p whisper-rs-sys"
         );
