@@ -4,7 +4,8 @@
 //! ```text
 //!  chunks ─push─> worker thread: the take's samples (as the saved file will read them)
 //!                   │ every half second: the 16 kHz audio so far ─> Cutter: a pause after
-//!                   │   enough new speech? ─> first pass over the take so far ─> Heard
+//!                   │   enough new speech (or 5 s said, none heard yet)? ─> first pass
+//!                   │   over the take so far ─> Heard
 //!                   │   (the words so far), a cue ─> number pass over each number whose
 //!                   │   cut has come whole (the model's answers kept in a Memory)
 //!  finish(saved take) ─> the last hearing up to the first voice it missed + the rest heard
@@ -71,6 +72,10 @@ const UNSETTLED_S: f64 = 0.1;
 /// take: the take is heard then, however little was said since the last
 /// hearing.
 const END_PAUSE_S: f64 = 0.6;
+/// A take said without a pause this long into it is heard all the same:
+/// until one hearing is done, how fast hearing goes is not known, and a
+/// hearing under way at the stop could only be given up.
+const FIRST_HEARING_S: f64 = 5.0;
 /// A hearing under way at the stop that covers every word is let finish
 /// when it should be done within this long (about what hearing a take of
 /// one piece again costs on all cores), or sooner than hearing the saved
@@ -539,6 +544,9 @@ impl Worker {
             paused = true;
         }
         let now = trusted as f64 / MODEL_RATE as f64;
+        if self.per_s.is_none() && now >= FIRST_HEARING_S && self.cutter.voiced_after(heard_to) {
+            paused = true;
+        }
         if paused {
             let mono16k = heard_so_far(mono16k);
             let started = Instant::now();

@@ -145,6 +145,33 @@ fn the_take_is_heard_at_pauses_and_its_report_is_the_saved_files() {
     );
 }
 
+#[test]
+fn a_take_said_without_a_pause_is_heard_once_early_on() {
+    // Ten seconds of voice with no pause long enough to end a piece (nor
+    // the take): the first hearing comes all the same, so that how fast
+    // hearing goes is known by the stop.
+    let take = stereo_talk(&[(1.0, 0.2); 8]);
+    let stop = Arc::new(AtomicBool::new(false));
+    let live = LiveTake::new(RATE, 2, Box::new(Fake::default()), stop);
+    for chunk in take.chunks(2 * 4800) {
+        live.push(chunk);
+        live.settle();
+    }
+    let heard: Vec<f64> = live
+        .events()
+        .iter()
+        .filter_map(|e| match e {
+            LiveEvent::Heard { until_s, .. } => Some(*until_s),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(heard.len(), 1, "{heard:?}");
+    assert!(
+        (FIRST_HEARING_S..FIRST_HEARING_S + 1.0).contains(&heard[0]),
+        "{heard:?}"
+    );
+}
+
 /// `take` pushed as a microphone gives it (each chunk heard before the
 /// next comes), then finished on a fresh fake.
 fn live_then_finish(take: &[f32]) -> (Finished, Fake) {
