@@ -519,17 +519,11 @@ fn analyze_agrees_with_the_fixture_labels() {
 /// the highest log-probability, encoded afresh or by a second hearing.
 #[test]
 fn the_number_said_fits_its_audio_better_than_one_digit_more_or_less() {
-    use vmcoach::transcribe::{Cut, Transcriber};
+    use vmcoach::transcribe::Transcriber;
     let (audio, mut t, number) = first_number_of("networking-good-slt-16k.wav");
     let number = &number;
     assert_eq!(number.digits, "6125550147");
-    let cut = Cut {
-        recording: &audio,
-        from_s: number.start_s - 0.3,
-        to_s: number.end_s + 0.6,
-        lead: "",
-        alone: true,
-    };
+    let cut = number_cut(&audio, number, true);
     let readings: Vec<String> = [
         "6 1 2, 5 5 5, 0 1 4 7",
         "6 1 2, 5 5, 0 1 4 7",
@@ -580,15 +574,9 @@ fn the_number_said_fits_its_audio_better_than_one_digit_more_or_less() {
 /// before, and no encoder run but the one for the audio alone.
 #[test]
 fn the_encoding_a_number_is_in_is_kept_while_its_audio_alone_is_heard() {
-    use vmcoach::transcribe::{Cut, Transcriber};
+    use vmcoach::transcribe::Transcriber;
     let (audio, mut t, number) = first_number_of("networking-good-slt-16k.wav");
-    let cut = |alone| Cut {
-        recording: &audio,
-        from_s: number.start_s - 0.3,
-        to_s: number.end_s + 0.6,
-        lead: "",
-        alone,
-    };
+    let cut = |alone| number_cut(&audio, &number, alone);
     let readings: Vec<String> = ["6 1 2, 5 5 5, 0 1 4 7", "6 1 2, 5 5 5, 0 1 4 4"]
         .map(String::from)
         .to_vec();
@@ -690,6 +678,22 @@ fn within(
 
 /// A fixture heard by the real model, the transcriber that heard it, and
 /// the first phone number in its transcript.
+/// The stretch of `audio` the number pass hears `number` on: from just
+/// before it to 0.6 s after, alone or within the recording.
+fn number_cut<'a>(
+    audio: &'a vmcoach::audio::Mono16k,
+    number: &vmcoach::analysis::phone::PhoneNumber,
+    alone: bool,
+) -> vmcoach::transcribe::Cut<'a> {
+    vmcoach::transcribe::Cut {
+        recording: audio,
+        from_s: number.start_s - 0.3,
+        to_s: number.end_s + 0.6,
+        lead: "",
+        alone,
+    }
+}
+
 fn first_number_of(
     name: &str,
 ) -> (
@@ -716,28 +720,31 @@ fn first_number_of(
 fn a_stopped_transcriber_gives_up_a_numbers_hearing_and_weighing() {
     use std::sync::atomic::{AtomicBool, Ordering};
     use std::sync::Arc;
-    use vmcoach::transcribe::{Cut, Transcriber};
+    use vmcoach::transcribe::Transcriber;
     let (audio, mut t, number) = first_number_of("networking-good-slt-16k.wav");
     let stop = Arc::new(AtomicBool::new(false));
     t.set_abort(Arc::clone(&stop));
-    let cut = |alone| Cut {
-        recording: &audio,
-        from_s: number.start_s - 0.3,
-        to_s: number.end_s + 0.6,
-        lead: "",
-        alone,
-    };
+    let cut = |alone| number_cut(&audio, &number, alone);
     let readings = vec!["6 1 2, 5 5 5, 0 1 4 7".to_string()];
     let heard = t.hear_digits(&cut(false)).unwrap().expect("a hearing");
     let weighed = t.score_texts(&cut(false), &readings).unwrap().unwrap();
     stop.store(true, Ordering::SeqCst);
     assert!(t.hear_digits(&cut(false)).is_err(), "heard within, stopped");
-    assert!(t.score_texts(&cut(false), &readings).is_err(), "weighed, stopped");
+    assert!(
+        t.score_texts(&cut(false), &readings).is_err(),
+        "weighed, stopped"
+    );
     assert!(t.hear_digits(&cut(true)).is_err(), "heard alone, stopped");
-    assert!(t.score_texts(&cut(true), &readings).is_err(), "weighed alone, stopped");
+    assert!(
+        t.score_texts(&cut(true), &readings).is_err(),
+        "weighed alone, stopped"
+    );
     stop.store(false, Ordering::SeqCst);
     assert_eq!(t.hear_digits(&cut(false)).unwrap(), Some(heard));
-    assert_eq!(t.score_texts(&cut(false), &readings).unwrap(), Some(weighed));
+    assert_eq!(
+        t.score_texts(&cut(false), &readings).unwrap(),
+        Some(weighed)
+    );
 }
 
 /// A take's end stops the live worker's hearing at once, even inside the

@@ -16,6 +16,27 @@ fn stereo_talk(parts: &[(f64, f64)]) -> Vec<f32> {
     mono.iter().flat_map(|&s| [s, s * 0.5]).collect()
 }
 
+/// Pushes `take` as a microphone gives it, each chunk looked at before
+/// the next comes (pushed all at once, how far the worker has got at each
+/// look depends on the machine's load).
+fn push_as_recorded(live: &LiveTake, take: &[f32]) {
+    for chunk in take.chunks(2 * 4800) {
+        live.push(chunk);
+        live.settle();
+    }
+}
+
+/// How far each hearing so far reached, seconds.
+fn heard_until(live: &LiveTake) -> Vec<f64> {
+    live.events()
+        .iter()
+        .filter_map(|e| match e {
+            LiveEvent::Heard { until_s, .. } => Some(*until_s),
+            _ => None,
+        })
+        .collect()
+}
+
 /// The saved take: what the recorder wrote, read back.
 fn saved(take: &[f32]) -> Audio {
     let samples = take
@@ -112,10 +133,7 @@ fn the_take_is_heard_at_pauses_and_its_report_is_the_saved_files() {
     let take = stereo_talk(&[(3.5, 0.6), (3.0, 0.6), (3.0, 0.6), (2.0, 0.8)]);
     let stop = Arc::new(AtomicBool::new(false));
     let live = LiveTake::new(RATE, 2, Box::new(Fake::default()), stop);
-    for chunk in take.chunks(2 * 4800) {
-        live.push(chunk);
-        live.settle();
-    }
+    push_as_recorded(&live, &take);
     let events = live.events();
     let heard = events
         .iter()
@@ -153,18 +171,8 @@ fn a_take_said_without_a_pause_is_heard_once_early_on() {
     let take = stereo_talk(&[(1.0, 0.2); 8]);
     let stop = Arc::new(AtomicBool::new(false));
     let live = LiveTake::new(RATE, 2, Box::new(Fake::default()), stop);
-    for chunk in take.chunks(2 * 4800) {
-        live.push(chunk);
-        live.settle();
-    }
-    let heard: Vec<f64> = live
-        .events()
-        .iter()
-        .filter_map(|e| match e {
-            LiveEvent::Heard { until_s, .. } => Some(*until_s),
-            _ => None,
-        })
-        .collect();
+    push_as_recorded(&live, &take);
+    let heard = heard_until(&live);
     assert_eq!(heard.len(), 1, "{heard:?}");
     assert!(
         (FIRST_HEARING_S..FIRST_HEARING_S + 1.0).contains(&heard[0]),
@@ -177,10 +185,7 @@ fn a_take_said_without_a_pause_is_heard_once_early_on() {
 fn live_then_finish(take: &[f32]) -> (Finished, Fake) {
     let stop = Arc::new(AtomicBool::new(false));
     let live = LiveTake::new(RATE, 2, Box::new(Fake::default()), stop);
-    for chunk in take.chunks(2 * 4800) {
-        live.push(chunk);
-        live.settle();
-    }
+    push_as_recorded(&live, take);
     let mut after = Fake::default();
     let finished = live.finish(saved(take), &mut after, &mut |_| {}).unwrap();
     (finished, after)
@@ -201,18 +206,8 @@ fn a_number_said_last_is_heard_again_on_the_hearing_that_wrote_it() {
     let fake = number_last();
     let cuts = fake.cuts_in_s.clone();
     let live = LiveTake::new(RATE, 2, Box::new(fake), stop);
-    for chunk in take.chunks(2 * 4800) {
-        live.push(chunk);
-        live.settle();
-    }
-    let heard_until: Vec<f64> = live
-        .events()
-        .iter()
-        .filter_map(|e| match e {
-            LiveEvent::Heard { until_s, .. } => Some(*until_s),
-            _ => None,
-        })
-        .collect();
+    push_as_recorded(&live, &take);
+    let heard_until = heard_until(&live);
     let mut after = number_last();
     let finished = live.finish(saved(&take), &mut after, &mut |_| {}).unwrap();
     // Heard while recording, on the audio of the hearing that wrote the
