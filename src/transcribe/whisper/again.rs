@@ -128,6 +128,27 @@ fn fingerprint(samples: &[f32]) -> u64 {
     h.finish()
 }
 
+/// More of one digit in a row than a whole number holds.
+const RUNAWAY_DIGITS: usize = 11;
+
+/// Whether `text` has [`RUNAWAY_DIGITS`] or more of one digit in a row
+/// (separators between them aside): the decoder caught in a loop before
+/// its token limit ("I do 8 1 8 4 4, 0 0 0 0 0 0 0 0 0 0 0 0 ...").
+fn runs_away(text: &str) -> bool {
+    let mut run = (' ', 0);
+    for c in text.chars() {
+        if c.is_ascii_digit() {
+            run = if c == run.0 { (c, run.1 + 1) } else { (c, 1) };
+            if run.1 >= RUNAWAY_DIGITS {
+                return true;
+            }
+        } else if c.is_alphabetic() {
+            run = (' ', 0);
+        }
+    }
+    false
+}
+
 /// whisper.cpp's encoder-begin callback: counts the encoder runs in the
 /// `AtomicU32` that `user_data` points to.
 ///
@@ -367,14 +388,15 @@ impl WhisperTranscriber {
         Ok(text)
     }
 
-    /// A hearing's text, or none when it ran out of tokens: it never came
-    /// to an end, a loop ("5 5 5 5 ..."), not a hearing.
+    /// A hearing's text, or none when it ran out of tokens or into a run
+    /// of one digit longer than any number: it never came to an end, a
+    /// loop ("5 5 5 5 ..."), not a hearing.
     fn ended(&self, text: String, ran_out: bool) -> String {
-        if !ran_out {
+        if !ran_out && !runs_away(&text) {
             return text;
         }
         if self.options.verbose {
-            eprintln!("vmcoach: the second listen ran out of tokens: {text}");
+            eprintln!("vmcoach: the second listen ran into a loop: {text}");
         }
         String::new()
     }
@@ -408,6 +430,17 @@ impl WhisperTranscriber {
 mod tests {
     use super::*;
     use crate::audio::Mono16k;
+
+    #[test]
+    fn a_hearing_with_more_of_one_digit_in_a_row_than_a_number_ran_away() {
+        assert!(runs_away("I do 8 1 8 4 4, 0 0 0 0 0 0 0 0 0 0 0 0 0 0"));
+        assert!(runs_away("5 5 5 5 5 5 5 5 5 5 5"));
+        // A whole number of one digit is a number.
+        assert!(!runs_away("9 9 9, 9 9 9, 9 9 9 9."));
+        assert!(!runs_away("8 0 0, 6 6 6, 6 6 6 6. I called"));
+        // A word between two runs ends the first.
+        assert!(!runs_away("0 0 0 0 0 0 oh 0 0 0 0 0 0"));
+    }
 
     #[test]
     fn a_hearing_ends_at_the_first_word_after_a_number() {
