@@ -114,9 +114,12 @@ fn end_as_in_the_take(
         return;
     };
     let near = |s: f64| (last.end_s - s).abs() <= CUT_OFF_WITHIN_S;
-    let heard_levels = crate::audio::levels::measure(heard.samples(), crate::audio::MODEL_RATE);
-    let cut_off = last.end_s >= heard.duration_s() - CUT_OFF_WITHIN_S
-        || last_word_limit(last, &heard_levels.voiced).is_some_and(near);
+    // The heard audio's voice is measured only when the word did not run
+    // to its end.
+    let cut_off = last.end_s >= heard.duration_s() - CUT_OFF_WITHIN_S || {
+        let heard_levels = crate::audio::levels::measure(heard.samples(), crate::audio::MODEL_RATE);
+        last_word_limit(last, &heard_levels.voiced).is_some_and(near)
+    };
     if !cut_off {
         return;
     }
