@@ -238,6 +238,7 @@ impl LiveTake {
             so_far: SoFar::default(),
             cutter: Cutter::default(),
             waiting: None,
+            numbers_due: None,
             next_look: 0,
             numbers_cued: 0,
             none_cued: false,
@@ -428,6 +429,10 @@ struct Worker {
     /// The words last heard, while a number in them waits for the rest
     /// of its cut to come.
     waiting: Option<Vec<Word>>,
+    /// The last hearing's number pass, put off until no newer hearing is
+    /// due (see [`Worker::look`]): the audio heard, its words, and how
+    /// much of the take had come then, seconds.
+    numbers_due: Option<(Mono16k, Vec<Word>, f64)>,
     /// The take's length at which to look next, samples.
     next_look: usize,
     numbers_cued: usize,
@@ -459,8 +464,15 @@ impl Worker {
             }
             if (self.take.len() >= self.next_look || !settled.is_empty()) && !self.failed {
                 self.next_look = self.take.len() + (LOOK_EVERY_S * self.rate as f64) as usize;
-                if self.look().is_err() {
-                    self.failed = !self.stop.load(Ordering::SeqCst);
+                // Settling hears everything pushed: the number pass put
+                // off by a hearing too.
+                let mut looks = 0;
+                while looks == 0 || (!settled.is_empty() && self.numbers_due.is_some()) {
+                    looks += 1;
+                    if self.look().is_err() {
+                        self.failed = !self.stop.load(Ordering::SeqCst);
+                        break;
+                    }
                 }
             }
             for ack in settled {
@@ -472,6 +484,9 @@ impl Worker {
                 if let Msg::Chunk(chunk) = msg {
                     self.add(&chunk);
                 }
+            }
+            if let Some((mono16k, words, now)) = self.numbers_due.take() {
+                let _ = self.hear_numbers(&mono16k, words, now);
             }
             self.hear_waiting_numbers();
         }
@@ -516,8 +531,13 @@ impl Worker {
         );
     }
 
-    /// Hears the take so far when a pause follows new speech, and the
-    /// numbers whose cut has come whole since.
+    /// Hears the take so far when a pause follows new speech; otherwise
+    /// the numbers of the last hearing, or those whose cut has come whole
+    /// since. A hearing's number pass (a second or more on one thread) is
+    /// put off to the next look, and dropped if a newer hearing is due by
+    /// then: on words the take has outgrown it would only delay the
+    /// hearing that may be the take's last (networking-7digit: its report
+    /// waited for it).
     fn look(&mut self) -> Result<()> {
         let audio = Audio {
             samples: self.take.clone(),
@@ -548,6 +568,8 @@ impl Worker {
             paused = true;
         }
         if paused {
+            self.numbers_due = None;
+            self.waiting = None;
             let mono16k = heard_so_far(mono16k);
             let started = Instant::now();
             let len_s = mono16k.duration_s();
@@ -579,8 +601,13 @@ impl Worker {
                 took_s: started.elapsed().as_secs_f64(),
             });
             self.cue(&words, now);
-            self.hear_numbers(&mono16k, words, now)?;
+            self.numbers_due = Some((mono16k, words, now));
+            // Looked at again as soon as the audio that came meanwhile is in.
+            self.next_look = 0;
             return Ok(());
+        }
+        if let Some((mono16k, words, now)) = self.numbers_due.take() {
+            return self.hear_numbers(&mono16k, words, now);
         }
         match self.waiting.take() {
             Some(words) => {

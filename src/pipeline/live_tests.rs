@@ -180,6 +180,61 @@ fn a_take_said_without_a_pause_is_heard_once_early_on() {
     );
 }
 
+/// Hears as [`Fake`] does, its first hearing held up until the test lets
+/// it go (saying when it has begun).
+struct HeldUp {
+    fake: Fake,
+    begun: mpsc::Sender<()>,
+    go: mpsc::Receiver<()>,
+}
+
+impl Transcriber for HeldUp {
+    fn transcribe(&mut self, audio: &Mono16k) -> Result<Transcript> {
+        if self.fake.heard == 0 {
+            let _ = self.begun.send(());
+            let _ = self.go.recv();
+        }
+        self.fake.transcribe(audio)
+    }
+    fn hear_digits(&mut self, cut: &Cut) -> Result<Option<String>> {
+        self.fake.hear_digits(cut)
+    }
+}
+
+#[test]
+fn a_hearings_number_pass_gives_way_to_a_newer_hearing_due() {
+    // A number, a pause; while that is heard, more words and a pause
+    // come. The first hearing's number pass would only hold up the
+    // newer hearing (which may be the take's last): the numbers are heard
+    // again on the newer one alone.
+    let take = stereo_talk(&[(3.0, 1.0), (2.0, 1.0)]);
+    let first_part = 2 * (4.4 * RATE as f64) as usize;
+    let (begun_tx, begun) = mpsc::channel();
+    let (go, go_rx) = mpsc::channel();
+    let fake = Fake::default();
+    let cuts = fake.cuts_in_s.clone();
+    let held = HeldUp {
+        fake,
+        begun: begun_tx,
+        go: go_rx,
+    };
+    let live = LiveTake::new(RATE, 2, Box::new(held), Arc::new(AtomicBool::new(false)));
+    live.push(&take[..first_part]);
+    begun.recv().unwrap();
+    live.push(&take[first_part..]);
+    go.send(()).unwrap();
+    live.settle();
+    let heard = heard_until(&live);
+    assert_eq!(heard.len(), 2, "{heard:?}");
+    let cuts = cuts.lock().unwrap().clone();
+    assert!(!cuts.is_empty());
+    assert!(
+        cuts.iter().all(|&s| (s - heard[1]).abs() < 1e-9),
+        "numbers heard in {cuts:?} s, not only in the newer hearing's {} s",
+        heard[1]
+    );
+}
+
 /// `take` pushed as a microphone gives it (each chunk heard before the
 /// next comes), then finished on a fresh fake.
 fn live_then_finish(take: &[f32]) -> (Finished, Fake) {
