@@ -6,8 +6,9 @@
 //!                   │ every half second: the 16 kHz audio so far ─> Cutter: a pause after
 //!                   │   enough new speech (or 5 s said, none heard yet)? ─> first pass
 //!                   │   over the take so far ─> Heard
-//!                   │   (the words so far), a cue ─> number pass over each number whose
-//!                   │   cut has come whole (the model's answers kept in a Memory)
+//!                   │   (the words so far), a cue; at the next look, unless a newer
+//!                   │   hearing is due ─> number pass over each number whose cut has
+//!                   │   come whole (the model's answers kept in a Memory)
 //!  finish(saved take) ─> the last hearing up to the first voice it missed + the rest heard
 //!                        now (splice), all cores ─> Heard
 //!                        (a number across the join: the file path itself on the saved
