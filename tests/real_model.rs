@@ -649,6 +649,28 @@ fn a_window_whose_words_stop_while_the_voice_goes_on_is_heard_to_the_end() {
     );
 }
 
+/// When the first pass heard a window's text stop short and heard the
+/// rest again on a new encoding (above), a number in the window is heard
+/// again on the window's first encoding, kept aside: no encoder run (about
+/// a second on one thread), and the hearing a transcriber that encodes the
+/// window anew makes.
+#[test]
+fn a_number_in_a_window_heard_again_past_a_stop_is_heard_on_its_first_encoding() {
+    use vmcoach::transcribe::Transcriber;
+    let (audio, mut t, number) = first_number_of("numbers/stops-short-en-gb-16k.wav");
+    let cut = within(&audio, number.start_s - 0.3, number.end_s + 0.6);
+    let kept = t.hear_digits(&cut).unwrap().expect("a second hearing");
+    assert_eq!(t.number_encodes(), 0, "the first encoding is given back");
+    let mut fresh = vmcoach::transcribe::whisper::WhisperTranscriber::load(
+        &model(),
+        vmcoach::transcribe::whisper::WhisperOptions::default(),
+    )
+    .unwrap();
+    let anew = fresh.hear_digits(&cut).unwrap().unwrap();
+    assert_eq!(fresh.number_encodes(), 1);
+    assert_eq!(kept, anew);
+}
+
 #[test]
 fn a_hearing_again_that_stops_short_too_is_heard_again_from_further_on() {
     // The rest heard from before "304-" came back as "TWO", stretched over

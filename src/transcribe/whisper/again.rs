@@ -14,7 +14,7 @@
 
 use std::hash::{Hash, Hasher};
 use std::sync::atomic::{AtomicU32, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use super::kept::{self, Kept};
 use super::{
@@ -149,18 +149,73 @@ fn runs_away(text: &str) -> bool {
     false
 }
 
+/// The encoder's runs in one transcription, counted by whisper.cpp's
+/// encoder-begin callback ([`count_encodes`]), and the first window's
+/// encoding, copied aside when whisper.cpp is about to encode again on the
+/// same state: in a recording of one window, tiny.en ended the text early
+/// and the decoder goes on from there on a new encoding. A number in the
+/// window is then heard again on the copy, not on the window encoded anew
+/// (about a second on one thread; each hearing of a take being recorded
+/// whose text ended early paid it).
+#[derive(Default)]
+pub(super) struct Encodes {
+    count: AtomicU32,
+    /// While set: the window the first encode is of.
+    first: Mutex<Option<Window>>,
+    kept: Mutex<Option<Kept>>,
+}
+
+impl Encodes {
+    pub fn count(&self) -> u32 {
+        self.count.load(Ordering::Relaxed)
+    }
+
+    /// Until [`Encodes::stop_watching`], keeps the encoding of `window`
+    /// (the first encode's) when a second encode follows it.
+    pub fn watch_first(&self, window: Window) {
+        if let Ok(mut first) = self.first.lock() {
+            *first = Some(window);
+        }
+    }
+
+    pub fn stop_watching(&self) {
+        if let Ok(mut first) = self.first.lock() {
+            *first = None;
+        }
+    }
+
+    /// The first window's encoding, when it was kept.
+    pub fn take_first(&self) -> Option<Kept> {
+        self.kept.lock().ok().and_then(|mut k| k.take())
+    }
+}
+
 /// whisper.cpp's encoder-begin callback: counts the encoder runs in the
-/// `AtomicU32` that `user_data` points to.
+/// [`Encodes`] that `user_data` points to, and when a second run is about
+/// to begin while it watches the first window, copies that window's
+/// encoding out of `state` first.
 ///
 /// # Safety
-/// `user_data` is an `AtomicU32` that outlives the decode it is given to.
+/// `user_data` is an `Encodes` that outlives the decode it is given to,
+/// and whisper.cpp calls this on the thread decoding, with the state it
+/// decodes on, before encoding into it.
 pub(super) unsafe extern "C" fn count_encodes(
     _ctx: *mut whisper_rs::whisper_rs_sys::whisper_context,
-    _state: *mut whisper_rs::whisper_rs_sys::whisper_state,
+    state: *mut whisper_rs::whisper_rs_sys::whisper_state,
     user_data: *mut std::ffi::c_void,
 ) -> bool {
-    if let Some(count) = (user_data as *const AtomicU32).as_ref() {
-        count.fetch_add(1, Ordering::Relaxed);
+    let Some(encodes) = (user_data as *const Encodes).as_ref() else {
+        return true;
+    };
+    let before = encodes.count.fetch_add(1, Ordering::Relaxed);
+    if before != 1 || state.is_null() {
+        return true;
+    }
+    // The watch is only on while the first window is decoded, on one
+    // state: the state about to encode again still holds that window.
+    let first = encodes.first.lock().ok().and_then(|f| *f);
+    if let (Some(window), Ok(mut kept)) = (first, encodes.kept.lock()) {
+        *kept = Some(Kept::copy(kept::RawState::of_callback(state), window, None));
     }
     true
 }
@@ -231,7 +286,7 @@ impl WhisperTranscriber {
 
     /// Copies the encoding the state holds aside, when it is of a window a
     /// number is heard within and another is about to take its place.
-    fn keep_encoding(&mut self) {
+    pub(super) fn keep_encoding(&mut self) {
         let (Some(window), Some(raw)) = (self.encoded, self.raw) else {
             return;
         };

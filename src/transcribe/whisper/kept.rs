@@ -31,6 +31,16 @@ pub(super) struct RawState(*mut whisper_state);
 // it; it is used only while that state lives, from the thread using it.
 unsafe impl Send for RawState {}
 
+impl RawState {
+    /// The state whisper.cpp hands a callback.
+    ///
+    /// # Safety
+    /// `state` is a state that lives while the result is used.
+    pub unsafe fn of_callback(state: *mut whisper_state) -> RawState {
+        RawState(state)
+    }
+}
+
 /// Runs `encode`, which encodes on a state of this thread, and returns
 /// what it returned with that state's pointer (None when it did not get
 /// as far as encoding).

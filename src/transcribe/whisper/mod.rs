@@ -11,7 +11,7 @@ mod score;
 mod threads;
 
 use std::path::Path;
-use std::sync::atomic::{AtomicBool, AtomicI32, AtomicU32, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI32};
 use std::sync::Arc;
 
 use whisper_rs::{
@@ -385,12 +385,22 @@ impl Transcriber for WhisperTranscriber {
         }
         let options = self.options.clone();
         let mut transcript = Transcript::default();
-        let encodes = AtomicU32::new(0);
+        let encodes = again::Encodes::default();
         self.pieces_kept.clear();
         for piece in &pieces {
-            let encodes_before = encodes.load(Ordering::Relaxed);
+            let encodes_before = encodes.count();
             let words_before = transcript.words.len();
+            if !in_pieces {
+                encodes.watch_first(again::Window::first(audio.samples()));
+            }
             self.hear_piece(piece, audio, in_pieces, threads, &options, &encodes)?;
+            encodes.stop_watching();
+            if !in_pieces && encodes.count() == 1 {
+                // The state holds the first window's encoding: kept aside
+                // should the window be heard again from where its text
+                // stopped short, on a new state (see `hear_past_stops`).
+                self.encoded = Some(again::Window::first(audio.samples()));
+            }
             self.collect(piece, &levels, &mut transcript);
             self.hear_past_stops(
                 piece,
@@ -407,14 +417,18 @@ impl Transcriber for WhisperTranscriber {
             let digits = transcript.words[words_before..]
                 .iter()
                 .any(|w| w.text.contains(|c: char| c.is_ascii_digit()));
-            if in_pieces && digits && encodes.load(Ordering::Relaxed) == encodes_before + 1 {
+            if in_pieces && digits && encodes.count() == encodes_before + 1 {
                 self.keep_piece(audio.samples(), piece);
             }
         }
         // One window encoded once: the state still holds it, and a number
         // in it is heard again on that encoding.
-        if !in_pieces && encodes.load(Ordering::Relaxed) == 1 {
+        if !in_pieces && encodes.count() == 1 {
             self.encoded = Some(again::Window::first(audio.samples()));
+        } else if let Some(first) = encodes.take_first() {
+            // Encoded again from where the text ended: the first window's
+            // encoding was copied aside before, for a number heard there.
+            self.kept = Some(first);
         }
         // Padding may let a time run past the real end; the end is taken
         // to the 10 ms frame it is in, as whisper.cpp's times are.
@@ -555,7 +569,7 @@ impl WhisperTranscriber {
         in_pieces: bool,
         threads: usize,
         options: &WhisperOptions,
-        encodes: &AtomicU32,
+        encodes: &again::Encodes,
     ) -> Result<()> {
         let samples = padded(piece.samples(audio.samples(), MODEL_RATE));
         let samples = if in_pieces {
@@ -567,12 +581,12 @@ impl WhisperTranscriber {
         if in_pieces {
             params.set_audio_ctx(window_frames(samples.len()));
         }
-        // SAFETY: `encodes` outlives the decode, and the callback only adds
-        // to it (see `again::count_encodes`).
+        // SAFETY: `encodes` outlives the decode, and the callback runs on
+        // this thread before each encode (see `again::count_encodes`).
         unsafe {
             params.set_start_encoder_callback(Some(again::count_encodes));
             params.set_start_encoder_callback_user_data(
-                encodes as *const AtomicU32 as *mut std::ffi::c_void,
+                encodes as *const again::Encodes as *mut std::ffi::c_void,
             );
         }
         self.decode(params, &samples)
@@ -594,7 +608,7 @@ impl WhisperTranscriber {
         levels: &levels::Levels,
         transcript: &mut Transcript,
         words_before: usize,
-        encodes: &AtomicU32,
+        encodes: &again::Encodes,
     ) -> Result<()> {
         let options = self.options.clone();
         let mut current = piece.clone();
@@ -622,6 +636,9 @@ impl WhisperTranscriber {
             }
             transcript.drop_last_word();
             first_word = transcript.words.len();
+            // A number in the window is heard again on the encoding the
+            // state holds now, not on the window encoded anew.
+            self.keep_encoding();
             self.hear_piece(&rest, audio, in_pieces, threads, &options, encodes)?;
             self.collect(&rest, levels, transcript);
             current = rest;
@@ -807,6 +824,7 @@ pub fn build_features() -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::sync::atomic::Ordering;
 
     #[test]
     fn windows_are_multiples_of_eight_up_to_the_full_window() {
