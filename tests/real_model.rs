@@ -603,13 +603,7 @@ fn a_number_in_a_piece_is_heard_again_on_the_pieces_encoding() {
     assert_eq!(t.number_encodes(), 0, "the piece's encoding is reused");
     // A transcriber that has not heard the recording has no piece kept:
     // it encodes a window around the number.
-    let mut fresh = vmcoach::transcribe::whisper::WhisperTranscriber::load(
-        &model(),
-        vmcoach::transcribe::whisper::WhisperOptions::default(),
-    )
-    .unwrap();
-    fresh.hear_digits(&cut).unwrap().unwrap();
-    assert_eq!(fresh.number_encodes(), 1);
+    heard_by_a_fresh_transcriber(&cut);
     let digits: String = on_piece.chars().filter(char::is_ascii_digit).collect();
     assert!(digits.starts_with("206555"), "{on_piece}");
 }
@@ -661,14 +655,21 @@ fn a_number_in_a_window_heard_again_past_a_stop_is_heard_on_its_first_encoding()
     let cut = within(&audio, number.start_s - 0.3, number.end_s + 0.6);
     let kept = t.hear_digits(&cut).unwrap().expect("a second hearing");
     assert_eq!(t.number_encodes(), 0, "the first encoding is given back");
+    assert_eq!(kept, heard_by_a_fresh_transcriber(&cut));
+}
+
+/// `cut` heard within its recording by a transcriber that has not heard
+/// the recording: it encodes a window for it, once.
+fn heard_by_a_fresh_transcriber(cut: &vmcoach::transcribe::Cut) -> String {
+    use vmcoach::transcribe::Transcriber;
     let mut fresh = vmcoach::transcribe::whisper::WhisperTranscriber::load(
         &model(),
         vmcoach::transcribe::whisper::WhisperOptions::default(),
     )
     .unwrap();
-    let anew = fresh.hear_digits(&cut).unwrap().unwrap();
+    let text = fresh.hear_digits(cut).unwrap().expect("a second hearing");
     assert_eq!(fresh.number_encodes(), 1);
-    assert_eq!(kept, anew);
+    text
 }
 
 #[test]
