@@ -467,11 +467,12 @@ impl Worker {
                 self.next_look = self.take.len() + (LOOK_EVERY_S * self.rate as f64) as usize;
                 // Settling hears everything pushed: the number pass put
                 // off by a hearing too.
-                let mut looks = 0;
-                while looks == 0 || (!settled.is_empty() && self.numbers_due.is_some()) {
-                    looks += 1;
+                loop {
                     if self.look().is_err() {
                         self.failed = !self.stop.load(Ordering::SeqCst);
+                        break;
+                    }
+                    if settled.is_empty() || self.numbers_due.is_none() {
                         break;
                     }
                 }

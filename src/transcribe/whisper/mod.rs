@@ -386,20 +386,24 @@ impl Transcriber for WhisperTranscriber {
         let options = self.options.clone();
         let mut transcript = Transcript::default();
         let encodes = again::Encodes::default();
+        // A recording of one window: the window a number in it is heard
+        // again within.
+        let window = (!in_pieces).then(|| again::Window::first(audio.samples()));
         self.pieces_kept.clear();
         for piece in &pieces {
             let encodes_before = encodes.count();
             let words_before = transcript.words.len();
-            if !in_pieces {
-                encodes.watch_first(again::Window::first(audio.samples()));
+            if let Some(window) = window {
+                encodes.watch_first(window);
             }
             self.hear_piece(piece, audio, in_pieces, threads, &options, &encodes)?;
             encodes.stop_watching();
-            if !in_pieces && encodes.count() == 1 {
-                // The state holds the first window's encoding: kept aside
-                // should the window be heard again from where its text
-                // stopped short, on a new state (see `hear_past_stops`).
-                self.encoded = Some(again::Window::first(audio.samples()));
+            if window.is_some() && encodes.count() == 1 {
+                // One window encoded once: the state holds it, and a number
+                // in it is heard again on that encoding. Kept aside should
+                // the window be heard again from where its text stopped
+                // short, on a new state (see `hear_past_stops`).
+                self.encoded = window;
             }
             self.collect(piece, &levels, &mut transcript);
             self.hear_past_stops(
@@ -421,11 +425,7 @@ impl Transcriber for WhisperTranscriber {
                 self.keep_piece(audio.samples(), piece);
             }
         }
-        // One window encoded once: the state still holds it, and a number
-        // in it is heard again on that encoding.
-        if !in_pieces && encodes.count() == 1 {
-            self.encoded = Some(again::Window::first(audio.samples()));
-        } else if let Some(first) = encodes.take_first() {
+        if let Some(first) = encodes.take_first() {
             // Encoded again from where the text ended: the first window's
             // encoding was copied aside before, for a number heard there.
             self.kept = Some(first);
