@@ -689,7 +689,8 @@ endif()
 #   so ggml first rounded every activation to f16 and the kernel widened
 #   both sides back to f32 at every load. Now the activations stay f32: no
 #   conversion pass, and half the widening in the inner loop. The AVX-512
-#   kernels are left as they are (not measured here).
+#   kernels are left as they are: the same change there gained nothing on
+#   an AMD AVX-512 CPU (docs/performance.md, Per CPU kind).
 set(_vmcoach_file "${CMAKE_SOURCE_DIR}/ggml/src/ggml-cpu/llamafile/sgemm.cpp")
 file(READ "${_vmcoach_file}" _vmcoach_src)
 string(FIND "${_vmcoach_src}" "${_vmcoach_mark}" _vmcoach_done)
