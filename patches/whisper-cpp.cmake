@@ -80,6 +80,8 @@
 #   in the AVX2 tiled kernels; see the end of this file.
 # 13. (in ggml's softmax) The encoder's softmax, about 7 % of a
 #   transcription, without its two slow steps; see the end of this file.
+# 14. (in ggml's matrix-vector products) f16 rows times one column with the
+#   column widened to f32 once, not once a row; see the end of this file.
 #
 # Each piece of text to replace must be found exactly once, or the build
 # stops here: a new whisper-rs-sys needs this file looked at again.
@@ -679,7 +681,7 @@ int whisper_full_with_state(
     _vmcoach_replace(
 "    s += \"WHISPER : \";
 "
-"    s += \"WHISPER : VMCOACH_PATCH = 13 | \";
+"    s += \"WHISPER : VMCOACH_PATCH = 14 | \";
 ")
 
     file(WRITE "${_vmcoach_file}" "${_vmcoach_src}")
@@ -725,10 +727,28 @@ endif()
 #   - The padding mask of 4 (above) was a full 1504 x 1500 matrix, 9 MB
 #     read beside the scores for every head: now one row, which a mask of
 #     one row gives every row of scores (ggml asked for one row per row).
+#
+# 14. A product of f16 rows by one column (the decoder's, a token at a time:
+#   above all the 51,864 x 384 vocabulary product, a third of a
+#   transcription's time in a profile) ran ggml_vec_dot_f16 row by row, and
+#   each call widened the same column from f16 to f32 again: half of the
+#   conversions it did. Now, on x86 with AVX or AVX-512 and a row length
+#   that is a whole number of the loop's steps (384 and 1536 for tiny.en),
+#   a block of 16 rows takes the column widened once. Each row is summed
+#   with the same lanes, accumulators, order and reduction as before, so
+#   each result is the same to the bit.
 set(_vmcoach_file "${CMAKE_SOURCE_DIR}/ggml/src/ggml-cpu/vec.h")
 file(READ "${_vmcoach_file}" _vmcoach_src)
 string(FIND "${_vmcoach_src}" "${_vmcoach_mark}" _vmcoach_done)
 if(_vmcoach_done EQUAL -1)
+    _vmcoach_replace(
+"void ggml_vec_dot_f16(int n, float * GGML_RESTRICT s, size_t bs, ggml_fp16_t * GGML_RESTRICT x, size_t bx, ggml_fp16_t * GGML_RESTRICT y, size_t by, int nrc);
+"
+"void ggml_vec_dot_f16(int n, float * GGML_RESTRICT s, size_t bs, ggml_fp16_t * GGML_RESTRICT x, size_t bx, ggml_fp16_t * GGML_RESTRICT y, size_t by, int nrc);
+// VMCOACH_PATCH 14: nrows rows of x (bx bytes apart) times y, each as ggml_vec_dot_f16.
+int  vmcoach_vec_dot_f16_rows_ok(int n);
+void vmcoach_vec_dot_f16_rows(int n, int nrows, float * GGML_RESTRICT s, const ggml_fp16_t * GGML_RESTRICT x, size_t bx, const ggml_fp16_t * GGML_RESTRICT y);
+")
     _vmcoach_replace(
 "inline static void ggml_vec_max_f32(const int n, float * s, const float * x) {
 #ifndef GGML_USE_ACCELERATE
@@ -817,6 +837,76 @@ if(_vmcoach_done EQUAL -1)
         GGML_ASSERT(mask->ne[1] >= a->ne[1] || mask->ne[1] == 1);
         GGML_ASSERT(a->ne[2]%mask->ne[2] == 0);
 ")
+    file(WRITE "${_vmcoach_file}" "${_vmcoach_src}")
+    message(STATUS "vmcoach: patched ${_vmcoach_file}")
+endif()
+
+set(_vmcoach_file "${CMAKE_SOURCE_DIR}/ggml/src/ggml-cpu/vec.cpp")
+file(READ "${_vmcoach_file}" _vmcoach_src)
+string(FIND "${_vmcoach_src}" "${_vmcoach_mark}" _vmcoach_done)
+if(_vmcoach_done EQUAL -1)
+    _vmcoach_replace(
+"void ggml_vec_dot_f16(int n, float * GGML_RESTRICT s, size_t bs, ggml_fp16_t * GGML_RESTRICT x, size_t bx, ggml_fp16_t * GGML_RESTRICT y, size_t by, int nrc) {
+"
+"// VMCOACH_PATCH 14: the column widened once for a block of rows; each row
+// then as in ggml_vec_dot_f16's x86 branch below (no leftovers: n is a
+// whole number of steps), so each result is the same to the bit.
+#define VMCOACH_ROWS_MAX_N 1024
+int vmcoach_vec_dot_f16_rows_ok(int n) {
+#if defined(GGML_SIMD) && (defined(__AVX512F__) || defined(__AVX__)) && !defined(__ARM_NEON) && !defined(__riscv_v_intrinsic)
+    return n > 0 && n <= VMCOACH_ROWS_MAX_N && n % GGML_F16_STEP == 0;
+#else
+    GGML_UNUSED(n);
+    return 0;
+#endif
+}
+
+void vmcoach_vec_dot_f16_rows(int n, int nrows, float * GGML_RESTRICT s, const ggml_fp16_t * GGML_RESTRICT x, size_t bx, const ggml_fp16_t * GGML_RESTRICT y) {
+#if defined(GGML_SIMD) && (defined(__AVX512F__) || defined(__AVX__)) && !defined(__ARM_NEON) && !defined(__riscv_v_intrinsic)
+    float y32[VMCOACH_ROWS_MAX_N];
+    for (int i = 0; i < n; i += GGML_F16_EPR) {
+        GGML_F32_VEC_STORE(y32 + i, GGML_F16_VEC_LOAD((ggml_fp16_t *) (y + i), 0));
+    }
+    for (int r = 0; r < nrows; ++r) {
+        ggml_fp16_t * xr = (ggml_fp16_t *) ((const char *) x + r*bx);
+        GGML_F16_VEC sum[GGML_F16_ARR] = { GGML_F16_VEC_ZERO };
+        for (int i = 0; i < n; i += GGML_F16_STEP) {
+            for (int j = 0; j < GGML_F16_ARR; j++) {
+                const GGML_F16_VEC ax = GGML_F16_VEC_LOAD(xr + i + j*GGML_F16_EPR, j);
+                const GGML_F16_VEC ay = GGML_F32_VEC_LOAD(y32 + i + j*GGML_F16_EPR);
+                sum[j] = GGML_F16_VEC_FMA(sum[j], ax, ay);
+            }
+        }
+        ggml_float sumf = 0.0;
+        GGML_F16_VEC_REDUCE(sumf, sum);
+        s[r] = sumf;
+    }
+#else
+    GGML_UNUSED(n); GGML_UNUSED(nrows); GGML_UNUSED(s); GGML_UNUSED(x); GGML_UNUSED(bx); GGML_UNUSED(y);
+    GGML_ABORT(\"vmcoach_vec_dot_f16_rows: not built for this CPU\");
+#endif
+}
+
+void ggml_vec_dot_f16(int n, float * GGML_RESTRICT s, size_t bs, ggml_fp16_t * GGML_RESTRICT x, size_t bx, ggml_fp16_t * GGML_RESTRICT y, size_t by, int nrc) {
+")
+    file(WRITE "${_vmcoach_file}" "${_vmcoach_src}")
+    message(STATUS "vmcoach: patched ${_vmcoach_file}")
+endif()
+
+set(_vmcoach_file "${CMAKE_SOURCE_DIR}/ggml/src/ggml-cpu/ggml-cpu.c")
+file(READ "${_vmcoach_file}" _vmcoach_src)
+string(FIND "${_vmcoach_src}" "${_vmcoach_mark}" _vmcoach_done)
+if(_vmcoach_done EQUAL -1)
+    _vmcoach_replace(
+"                for (int64_t ir0 = iir0; ir0 < iir0 + blck_0 && ir0 < ir0_end; ir0 += num_rows_per_vec_dot) {
+                    vec_dot(ne00,"
+"                // VMCOACH_PATCH 14: f16 rows by one column, the column widened once.
+                if (type == GGML_TYPE_F16 && num_rows_per_vec_dot == 1 && vmcoach_vec_dot_f16_rows_ok((int) ne00)) {
+                    vmcoach_vec_dot_f16_rows((int) ne00, (int) (MIN(iir0 + blck_0, ir0_end) - iir0), tmp,
+                        (const ggml_fp16_t *) (src0_row + iir0 * nb01), nb01, (const ggml_fp16_t *) src1_col);
+                } else
+                for (int64_t ir0 = iir0; ir0 < iir0 + blck_0 && ir0 < ir0_end; ir0 += num_rows_per_vec_dot) {
+                    vec_dot(ne00,")
     file(WRITE "${_vmcoach_file}" "${_vmcoach_src}")
     message(STATUS "vmcoach: patched ${_vmcoach_file}")
 endif()
