@@ -97,9 +97,20 @@
 
 include_guard(GLOBAL)
 
-set(_vmcoach_file "${CMAKE_SOURCE_DIR}/src/whisper.cpp")
 set(_vmcoach_mark "VMCOACH_PATCH")
-file(READ "${_vmcoach_file}" _vmcoach_src)
+
+# Reads PATH (in whisper.cpp's folder) into _vmcoach_src; _vmcoach_done is
+# -1 unless an earlier configure patched it already.
+macro(_vmcoach_open path)
+    set(_vmcoach_file "${CMAKE_SOURCE_DIR}/${path}")
+    file(READ "${_vmcoach_file}" _vmcoach_src)
+    string(FIND "${_vmcoach_src}" "${_vmcoach_mark}" _vmcoach_done)
+endmacro()
+
+macro(_vmcoach_write)
+    file(WRITE "${_vmcoach_file}" "${_vmcoach_src}")
+    message(STATUS "vmcoach: patched ${_vmcoach_file}")
+endmacro()
 
 function(_vmcoach_replace old new)
     string(FIND "${_vmcoach_src}" "${old}" _first)
@@ -113,7 +124,7 @@ function(_vmcoach_replace old new)
     set(_vmcoach_src "${_out}" PARENT_SCOPE)
 endfunction()
 
-string(FIND "${_vmcoach_src}" "${_vmcoach_mark}" _vmcoach_done)
+_vmcoach_open("src/whisper.cpp")
 if(_vmcoach_done EQUAL -1)
 
     # 1. In the decoder's graph: keep only the rows asked for before the product.
@@ -751,8 +762,7 @@ static void dft(const float* in, int N, float* out) {
 "    s += \"WHISPER : VMCOACH_PATCH = 15 | \";
 ")
 
-    file(WRITE "${_vmcoach_file}" "${_vmcoach_src}")
-    message(STATUS "vmcoach: patched ${_vmcoach_file}")
+    _vmcoach_write()
 endif()
 
 # 12. In ggml's tiled matrix kernels (llamafile's sgemm), f16 weights times
@@ -762,9 +772,7 @@ endif()
 #   conversion pass, and half the widening in the inner loop. The AVX-512
 #   kernels are left as they are: the same change there gained nothing on
 #   an AMD AVX-512 CPU (docs/performance.md, Per CPU kind).
-set(_vmcoach_file "${CMAKE_SOURCE_DIR}/ggml/src/ggml-cpu/llamafile/sgemm.cpp")
-file(READ "${_vmcoach_file}" _vmcoach_src)
-string(FIND "${_vmcoach_src}" "${_vmcoach_mark}" _vmcoach_done)
+_vmcoach_open("ggml/src/ggml-cpu/llamafile/sgemm.cpp")
 if(_vmcoach_done EQUAL -1)
     _vmcoach_replace(
 "        if (Btype == GGML_TYPE_F16) {
@@ -781,8 +789,7 @@ if(_vmcoach_done EQUAL -1)
         if (Btype == GGML_TYPE_F16) {
             tinyBLAS<8, __m256, __m256, ggml_fp16_t, ggml_fp16_t, float> tb{ params, k,
 ")
-    file(WRITE "${_vmcoach_file}" "${_vmcoach_src}")
-    message(STATUS "vmcoach: patched ${_vmcoach_file}")
+    _vmcoach_write()
 endif()
 
 # 13. ggml's softmax, as the encoder's attention runs it (6 heads x 4 layers
@@ -804,9 +811,7 @@ endif()
 #   a block of 16 rows takes the column widened once. Each row is summed
 #   with the same lanes, accumulators, order and reduction as before, so
 #   each result is the same to the bit.
-set(_vmcoach_file "${CMAKE_SOURCE_DIR}/ggml/src/ggml-cpu/vec.h")
-file(READ "${_vmcoach_file}" _vmcoach_src)
-string(FIND "${_vmcoach_src}" "${_vmcoach_mark}" _vmcoach_done)
+_vmcoach_open("ggml/src/ggml-cpu/vec.h")
 if(_vmcoach_done EQUAL -1)
     _vmcoach_replace(
 "void ggml_vec_dot_f16(int n, float * GGML_RESTRICT s, size_t bs, ggml_fp16_t * GGML_RESTRICT x, size_t bx, ggml_fp16_t * GGML_RESTRICT y, size_t by, int nrc);
@@ -856,13 +861,10 @@ void vmcoach_vec_dot_f16_rows(int n, int nrows, float * GGML_RESTRICT s, const g
     }
     *s = max;
 ")
-    file(WRITE "${_vmcoach_file}" "${_vmcoach_src}")
-    message(STATUS "vmcoach: patched ${_vmcoach_file}")
+    _vmcoach_write()
 endif()
 
-set(_vmcoach_file "${CMAKE_SOURCE_DIR}/ggml/src/ggml-cpu/ops.cpp")
-file(READ "${_vmcoach_file}" _vmcoach_src)
-string(FIND "${_vmcoach_src}" "${_vmcoach_mark}" _vmcoach_done)
+_vmcoach_open("ggml/src/ggml-cpu/ops.cpp")
 if(_vmcoach_done EQUAL -1)
     _vmcoach_replace(
 "    const int64_t ne12 = src1 ? src1->ne[2] : 1;
@@ -886,13 +888,10 @@ if(_vmcoach_done EQUAL -1)
                 const int64_t i11 = one_row ? 0 : i01;
                 const int64_t i12 = i02%ne12;
 ")
-    file(WRITE "${_vmcoach_file}" "${_vmcoach_src}")
-    message(STATUS "vmcoach: patched ${_vmcoach_file}")
+    _vmcoach_write()
 endif()
 
-set(_vmcoach_file "${CMAKE_SOURCE_DIR}/ggml/src/ggml.c")
-file(READ "${_vmcoach_file}" _vmcoach_src)
-string(FIND "${_vmcoach_src}" "${_vmcoach_mark}" _vmcoach_done)
+_vmcoach_open("ggml/src/ggml.c")
 if(_vmcoach_done EQUAL -1)
     _vmcoach_replace(
 "        GGML_ASSERT(mask->ne[0] == a->ne[0]);
@@ -904,13 +903,10 @@ if(_vmcoach_done EQUAL -1)
         GGML_ASSERT(mask->ne[1] >= a->ne[1] || mask->ne[1] == 1);
         GGML_ASSERT(a->ne[2]%mask->ne[2] == 0);
 ")
-    file(WRITE "${_vmcoach_file}" "${_vmcoach_src}")
-    message(STATUS "vmcoach: patched ${_vmcoach_file}")
+    _vmcoach_write()
 endif()
 
-set(_vmcoach_file "${CMAKE_SOURCE_DIR}/ggml/src/ggml-cpu/vec.cpp")
-file(READ "${_vmcoach_file}" _vmcoach_src)
-string(FIND "${_vmcoach_src}" "${_vmcoach_mark}" _vmcoach_done)
+_vmcoach_open("ggml/src/ggml-cpu/vec.cpp")
 if(_vmcoach_done EQUAL -1)
     _vmcoach_replace(
 "void ggml_vec_dot_f16(int n, float * GGML_RESTRICT s, size_t bs, ggml_fp16_t * GGML_RESTRICT x, size_t bx, ggml_fp16_t * GGML_RESTRICT y, size_t by, int nrc) {
@@ -919,8 +915,11 @@ if(_vmcoach_done EQUAL -1)
 // then as in ggml_vec_dot_f16's x86 branch below (no leftovers: n is a
 // whole number of steps), so each result is the same to the bit.
 #define VMCOACH_ROWS_MAX_N 1024
-int vmcoach_vec_dot_f16_rows_ok(int n) {
 #if defined(GGML_SIMD) && (defined(__AVX512F__) || defined(__AVX__)) && !defined(__ARM_NEON) && !defined(__riscv_v_intrinsic)
+#define VMCOACH_ROWS_SIMD 1
+#endif
+int vmcoach_vec_dot_f16_rows_ok(int n) {
+#if defined(VMCOACH_ROWS_SIMD)
     return n > 0 && n <= VMCOACH_ROWS_MAX_N && n % GGML_F16_STEP == 0;
 #else
     GGML_UNUSED(n);
@@ -929,7 +928,7 @@ int vmcoach_vec_dot_f16_rows_ok(int n) {
 }
 
 void vmcoach_vec_dot_f16_rows(int n, int nrows, float * GGML_RESTRICT s, const ggml_fp16_t * GGML_RESTRICT x, size_t bx, const ggml_fp16_t * GGML_RESTRICT y) {
-#if defined(GGML_SIMD) && (defined(__AVX512F__) || defined(__AVX__)) && !defined(__ARM_NEON) && !defined(__riscv_v_intrinsic)
+#if defined(VMCOACH_ROWS_SIMD)
     float y32[VMCOACH_ROWS_MAX_N];
     for (int i = 0; i < n; i += GGML_F16_EPR) {
         GGML_F32_VEC_STORE(y32 + i, GGML_F16_VEC_LOAD((ggml_fp16_t *) (y + i), 0));
@@ -956,13 +955,10 @@ void vmcoach_vec_dot_f16_rows(int n, int nrows, float * GGML_RESTRICT s, const g
 
 void ggml_vec_dot_f16(int n, float * GGML_RESTRICT s, size_t bs, ggml_fp16_t * GGML_RESTRICT x, size_t bx, ggml_fp16_t * GGML_RESTRICT y, size_t by, int nrc) {
 ")
-    file(WRITE "${_vmcoach_file}" "${_vmcoach_src}")
-    message(STATUS "vmcoach: patched ${_vmcoach_file}")
+    _vmcoach_write()
 endif()
 
-set(_vmcoach_file "${CMAKE_SOURCE_DIR}/ggml/src/ggml-cpu/ggml-cpu.c")
-file(READ "${_vmcoach_file}" _vmcoach_src)
-string(FIND "${_vmcoach_src}" "${_vmcoach_mark}" _vmcoach_done)
+_vmcoach_open("ggml/src/ggml-cpu/ggml-cpu.c")
 if(_vmcoach_done EQUAL -1)
     _vmcoach_replace(
 "                for (int64_t ir0 = iir0; ir0 < iir0 + blck_0 && ir0 < ir0_end; ir0 += num_rows_per_vec_dot) {
@@ -974,6 +970,5 @@ if(_vmcoach_done EQUAL -1)
                 } else
                 for (int64_t ir0 = iir0; ir0 < iir0 + blck_0 && ir0 < ir0_end; ir0 += num_rows_per_vec_dot) {
                     vec_dot(ne00,")
-    file(WRITE "${_vmcoach_file}" "${_vmcoach_src}")
-    message(STATUS "vmcoach: patched ${_vmcoach_file}")
+    _vmcoach_write()
 endif()
