@@ -6,7 +6,7 @@
 use crate::analysis::phone::{self, Hearing, Hearings, PhoneNumber, MIN_DIGITS};
 use crate::audio::Mono16k;
 use crate::error::Result;
-use crate::transcribe::{Cut, Transcriber, Word};
+use crate::transcribe::{Cut, Transcriber, Word, SCORED_BEST};
 
 /// Audio kept after a number's last word when it is heard again (the
 /// hearing itself goes on as long as digits come).
@@ -236,8 +236,8 @@ fn recount_within(
 }
 
 /// How many of a recount's best readings are weighed again within the
-/// recording.
-const WEIGHED_WITHIN: usize = 5;
+/// recording: the transcriber scores that many exactly.
+const WEIGHED_WITHIN: usize = SCORED_BEST;
 
 /// Weighs the best readings of a recount (by their `scores` on the
 /// number's audio alone, `chosen` the best) again on the encoding of the

@@ -152,6 +152,11 @@ impl Cut<'_> {
     }
 }
 
+/// How many of the texts given to [`Transcriber::score_texts`] get their
+/// own score: the best ones. Working out the rest would be wasted (the
+/// number pass compares its best readings only).
+pub const SCORED_BEST: usize = 5;
+
 /// The one seam between vmcoach and a speech model.
 pub trait Transcriber {
     fn transcribe(&mut self, audio: &Mono16k) -> Result<Transcript>;
@@ -165,7 +170,9 @@ pub trait Transcriber {
 
     /// How well each of `texts` fits as what follows the cut's lead: the
     /// log-probability the model gives its tokens, one after the other
-    /// (the higher, the better). `None`: this transcriber cannot tell.
+    /// (the higher, the better). Only the [`SCORED_BEST`] best need theirs:
+    /// the others may get minus infinity. `None`: this transcriber cannot
+    /// tell.
     fn score_texts(&mut self, _cut: &Cut, _texts: &[String]) -> Result<Option<Vec<f64>>> {
         Ok(None)
     }

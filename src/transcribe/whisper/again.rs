@@ -23,7 +23,7 @@ use super::{
 use crate::audio::MODEL_RATE;
 use crate::error::Result;
 use crate::transcribe::pieces::Piece;
-use crate::transcribe::Cut;
+use crate::transcribe::{Cut, SCORED_BEST};
 
 /// Tokens enough for a number with its separators and a word either side.
 const DIGIT_MAX_TOKENS: usize = 40;
@@ -463,7 +463,7 @@ impl WhisperTranscriber {
         let (at_s, reused) = self.encode_for(cut, threads)?;
         let start = score::start_tokens(&self.ctx, DEFAULT_PROMPT, at_s, cut.lead)?;
         let ctx = Arc::clone(&self.ctx);
-        let scores = score::score(&ctx, self.state()?, &start, texts, threads)?;
+        let scores = score::score(&ctx, self.state()?, &start, texts, SCORED_BEST, threads)?;
         if self.options.verbose {
             eprintln!(
                 "vmcoach: scored {} readings in {:.2} s{}",

@@ -10,7 +10,9 @@
 //! as one (a whisper.cpp patch, `vmcoach_whisper_tree`): every node with
 //! children once, many to a batch, each seeing only the nodes above it.
 //! One token at a time, each decode would read the vocabulary's
-//! 51,864-row product again; a batch reads it once.
+//! 51,864-row product again; a batch reads it once. When only the best
+//! texts are wanted, the tree is decoded best first, and a branch already
+//! less likely than that many texts is left undecoded.
 
 use std::collections::BTreeMap;
 
@@ -36,11 +38,14 @@ impl Node {
 }
 
 extern "C" {
-    /// Added to whisper.cpp by patches/whisper-cpp.cmake (6): the next
+    /// Added to whisper.cpp by patches/whisper-cpp.cmake (6, 16): the next
     /// decode on the calling thread takes its tokens as a tree, node i
     /// under node `parents[i]` (-1 for node 0, the first), and writes each
     /// node's log-probability given the nodes above it into `log_probs`.
-    fn vmcoach_whisper_tree(parents: *const i32, log_probs: *mut f64);
+    /// With `best` above 0, only the nodes on the way to the `best` most
+    /// likely of the texts (a text ends where `ends[i]` is 1) are sure to
+    /// be decoded; the others may be left at minus infinity.
+    fn vmcoach_whisper_tree(parents: *const i32, ends: *const u8, best: i32, log_probs: *mut f64);
 }
 
 /// The texts' tree laid out for [`vmcoach_whisper_tree`]: node 0 is the
@@ -72,6 +77,15 @@ impl Flat {
             self.ends.extend(child.ends.iter().map(|&text| (i, text)));
             self.add(child, i);
         }
+    }
+
+    /// 1 for each node that is a text's last token.
+    fn end_marks(&self) -> Vec<u8> {
+        let mut marks = vec![0; self.tokens.len()];
+        for &(node, _) in &self.ends {
+            marks[node] = 1;
+        }
+        marks
     }
 
     /// Each text's log-probability from its nodes' (`log_probs`).
@@ -173,14 +187,17 @@ fn tokenize(ctx: &WhisperContext, text: &str) -> Result<Vec<i32>> {
 }
 
 /// The log-probability of each of `texts` as what the audio encoded in
-/// `state` says after `start` (see [`start_tokens`]). Only the decoder's
-/// cache of the first sequence is used, so the state may be one a whole
-/// decode of the same audio has just used.
+/// `state` says after `start` (see [`start_tokens`]). With `best` above 0,
+/// only the `best` most likely texts are sure to get theirs; any other may
+/// get minus infinity. Only the decoder's cache of the first sequence is
+/// used, so the state may be one a whole decode of the same audio has just
+/// used.
 pub fn score(
     ctx: &WhisperContext,
     state: &mut WhisperState,
     start: &[i32],
     texts: &[String],
+    best: usize,
     threads: usize,
 ) -> Result<Vec<f64>> {
     let failed = |e| failed("decode", e);
@@ -196,14 +213,23 @@ pub fn score(
         state.decode(prefix, 0, threads).map_err(failed)?;
     }
     let flat = Flat::new(before, &root);
+    let ends = flat.end_marks();
+    let best = i32::try_from(best).unwrap_or(i32::MAX);
     let mut log_probs = vec![0.0; flat.tokens.len()];
-    // SAFETY: both pointers outlive the decode below, which is the one
-    // call that reads them (whisper.cpp forgets them as it starts), and
-    // `log_probs` has a place for every node.
-    unsafe { vmcoach_whisper_tree(flat.parents.as_ptr(), log_probs.as_mut_ptr()) };
+    // SAFETY: the pointers outlive the decode below, which is the one call
+    // that reads them (whisper.cpp forgets them as it starts), and `ends`
+    // and `log_probs` have a place for every node.
+    unsafe {
+        vmcoach_whisper_tree(
+            flat.parents.as_ptr(),
+            ends.as_ptr(),
+            best,
+            log_probs.as_mut_ptr(),
+        )
+    };
     let decoded = state.decode(&flat.tokens, prefix.len(), threads);
     // SAFETY: as above; forgets a tree the decode did not get to.
-    unsafe { vmcoach_whisper_tree(std::ptr::null(), std::ptr::null_mut()) };
+    unsafe { vmcoach_whisper_tree(std::ptr::null(), std::ptr::null(), 0, std::ptr::null_mut()) };
     decoded.map_err(failed)?;
     Ok(flat.sums(&log_probs, texts.len()))
 }
@@ -316,15 +342,15 @@ mod tests {
     /// The tree decode (patches/whisper-cpp.cmake, 6) gives each text the
     /// log-probability that feeding its tokens one at a time gives: each
     /// node sees its own ancestors and nothing of its siblings' branches.
-    #[test]
-    fn texts_scored_as_a_tree_score_as_fed_one_token_at_a_time() {
+    /// tiny.en with "My number is six one two, five five five, oh one four
+    /// seven." encoded, and the tokens up to that number.
+    fn the_number_encoded() -> (WhisperContext, WhisperState, Vec<i32>) {
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
         let path = root.join("models/ggml-tiny.en.bin");
         whisper_rs::install_logging_hooks();
         let ctx = WhisperContext::new_with_params(&path, Default::default())
             .unwrap_or_else(|e| panic!("{}: {e} (scripts/prepare fetches it)", path.display()));
         let mut state = ctx.create_state().unwrap();
-        // "My number is six one two, five five five, oh one four seven."
         let wav = root.join("fixtures/networking-good-slt-16k.wav");
         let audio = crate::audio::load(&wav, 600.0).unwrap();
         let audio = crate::audio::resample::to_16k(&audio)
@@ -332,6 +358,12 @@ mod tests {
             .between(3.5, 9.0);
         encode(&mut state, audio.samples(), 2).unwrap();
         let start = start_tokens(&ctx, "", 0.0, "My number is").unwrap();
+        (ctx, state, start)
+    }
+
+    #[test]
+    fn texts_scored_as_a_tree_score_as_fed_one_token_at_a_time() {
+        let (ctx, mut state, start) = the_number_encoded();
         let texts: Vec<String> = [
             "6 1 2, 5 5 5, 0 1 4 7",
             "6 1 2, 5 5 5, 0 1 4 4",
@@ -342,7 +374,7 @@ mod tests {
         ]
         .map(String::from)
         .to_vec();
-        let scores = score(&ctx, &mut state, &start, &texts, 2).unwrap();
+        let scores = score(&ctx, &mut state, &start, &texts, 0, 2).unwrap();
         for (text, tree) in texts.iter().zip(&scores) {
             let tokens = tokenize(&ctx, &format!(" {text}")).unwrap();
             let mut scorer = Scorer {
@@ -368,6 +400,77 @@ mod tests {
             );
         }
         assert!(scores[0] > scores[1] && scores[0] > scores[2], "{scores:?}");
+    }
+
+    /// Asked for the best texts only (patches/whisper-cpp.cmake, 16), the
+    /// tree gives those the scores it gives when every text is scored, and
+    /// leaves branches less likely than them undecoded.
+    #[test]
+    fn the_best_texts_score_alike_when_only_they_are_wanted() {
+        let (ctx, mut state, start) = the_number_encoded();
+        // The number said, and every reading one digit off it: a tree too
+        // large for one batch, most of it unlikely.
+        let said = "6125550147";
+        let mut texts = vec![said.to_string()];
+        for (at, digit) in said.char_indices() {
+            for other in ('0'..='9').filter(|&d| d != digit) {
+                let mut reading = said.to_string();
+                reading.replace_range(at..at + 1, &other.to_string());
+                texts.push(reading);
+            }
+        }
+        // Written as whisper writes a number: "6 1 2, 5 5 5, 0 1 4 7".
+        let written = |t: &String| {
+            let d: Vec<String> = t.chars().map(String::from).collect();
+            format!(
+                "{}, {}, {}",
+                d[..3].join(" "),
+                d[3..6].join(" "),
+                d[6..].join(" ")
+            )
+        };
+        let texts: Vec<String> = texts.iter().map(written).collect();
+        let all = score(&ctx, &mut state, &start, &texts, 0, 2).unwrap();
+        let best = 3;
+        let some = score(&ctx, &mut state, &start, &texts, best, 2).unwrap();
+        let mut ranked: Vec<usize> = (0..texts.len()).collect();
+        ranked.sort_by(|a, b| all[*b].total_cmp(&all[*a]));
+        assert_eq!(ranked[0], 0, "the number said is the most likely: {all:?}");
+        for &i in &ranked[..best] {
+            // To rounding: the rows are batched otherwise.
+            assert!(
+                (some[i] - all[i]).abs() < 0.01 * all[i].abs(),
+                "{}: {} of the best, {} of all",
+                texts[i],
+                some[i],
+                all[i]
+            );
+        }
+        let floor = all[ranked[best - 1]];
+        let left = ranked[best..]
+            .iter()
+            .filter(|&&i| some[i] == f64::NEG_INFINITY)
+            .count();
+        for &i in &ranked[best..] {
+            assert!(
+                some[i] == f64::NEG_INFINITY || (some[i] - all[i]).abs() < 0.01 * all[i].abs(),
+                "{}: {} of the best, {} of all",
+                texts[i],
+                some[i],
+                all[i]
+            );
+            assert!(
+                some[i] <= floor + 0.01 * floor.abs(),
+                "{}: {}",
+                texts[i],
+                some[i]
+            );
+        }
+        assert!(
+            left > texts.len() / 2,
+            "only {left} of {} left out",
+            texts.len()
+        );
     }
 
     #[test]
