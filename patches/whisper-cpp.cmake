@@ -98,6 +98,16 @@
 #   application-bad-generic-rms's 63 readings takes half the time; the best
 #   texts' log-probabilities are the same but for rounding (rows batched
 #   otherwise).
+# 17. Each call's decoders start from the same random state. whisper.cpp's
+#   beam search draws each beam's candidates from the model's distribution
+#   with the decoder's random generator (at temperature 0 too), and
+#   reseeds the generators of decoders 1 and up for every call, but decoder
+#   0's only when the state is made. So what a number heard alone (a beam
+#   of five) wrote could depend on what had been heard on the same state
+#   before: the same cut heard otherwise later in a process, or live and
+#   after the stop. Now a hearing depends on its audio only. (On the number
+#   sets and the fixtures no hearing changed: the draws mostly fall on the
+#   most likely tokens.)
 #
 # Each piece of text to replace must be found exactly once, or the build
 # stops here: a new whisper-rs-sys needs this file looked at again.
@@ -807,6 +817,18 @@ static bool vmcoach_in_a_loop(const std::vector<whisper_token_data> & tokens) {
 int whisper_full_with_state(
 ")
 
+    # 17. Every decoder's random generator seeded afresh for each call.
+    _vmcoach_replace(
+"        decoder.rng = std::mt19937(j);
+    }
+"
+"        decoder.rng = std::mt19937(j);
+    }
+    // VMCOACH_PATCH: decoder 0's generator too, as the others just above:
+    // it was seeded once, when the state was made.
+    state->decoders[0].rng = std::mt19937(0);
+")
+
     # 15. The mel spectrogram's DFT of the FFT's odd leaves, a loop at a time.
     _vmcoach_replace(
 "static void dft(const float* in, int N, float* out) {
@@ -872,7 +894,7 @@ static void dft(const float* in, int N, float* out) {
     _vmcoach_replace(
 "    s += \"WHISPER : \";
 "
-"    s += \"WHISPER : VMCOACH_PATCH = 16 | \";
+"    s += \"WHISPER : VMCOACH_PATCH = 17 | \";
 ")
 
     _vmcoach_write()

@@ -672,6 +672,40 @@ fn heard_by_a_fresh_transcriber(cut: &vmcoach::transcribe::Cut) -> String {
     text
 }
 
+/// What a cut heard alone (a beam search) writes depends on the cut only,
+/// not on what the transcriber heard before (whisper.cpp's random
+/// generators, patches/whisper-cpp.cmake 17; the kept encodings; the
+/// cache's cells): the live engine and the saved file's analysis hear the
+/// same cut on states with different pasts, and must agree.
+#[test]
+fn a_number_heard_alone_does_not_depend_on_what_was_heard_before() {
+    use vmcoach::transcribe::Transcriber;
+    let (audio, mut t, number) = first_number_of("application-bad-generic-rms-16k.wav");
+    let stretch = |from_s: f64| vmcoach::transcribe::Cut {
+        recording: &audio,
+        from_s,
+        to_s: from_s + 4.0,
+        lead: "",
+        alone: true,
+    };
+    let cuts = [
+        number_cut(&audio, &number, true),
+        stretch(1.0),
+        stretch(4.0),
+        stretch(7.0),
+    ];
+    let fresh: Vec<String> = cuts.iter().map(heard_by_a_fresh_transcriber).collect();
+    assert!(digits_of(&fresh[0]).len() >= 7, "{fresh:?}");
+    // The same cuts heard one after the other on one transcriber, twice.
+    for _ in 0..2 {
+        let heard: Vec<String> = cuts
+            .iter()
+            .map(|c| t.hear_digits(c).unwrap().expect("a second hearing"))
+            .collect();
+        assert_eq!(fresh, heard);
+    }
+}
+
 #[test]
 fn a_hearing_again_that_stops_short_too_is_heard_again_from_further_on() {
     // The rest heard from before "304-" came back as "TWO", stretched over
