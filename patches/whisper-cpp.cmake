@@ -403,17 +403,17 @@ static int vmcoach_decode_tree(whisper_context & ctx, whisper_state & state,
     if (ends == nullptr) {
         best = 0;
     }
-    // The sum of log-probabilities down to each node, once its parent is decoded.
+    // The sum of log-probabilities down to each node, known once its parent is decoded.
     std::vector<double> reach(n_nodes, -INFINITY);
-    std::vector<char> known(n_nodes, 0), fed(n_nodes, 0), held(n_nodes, 0);
+    std::vector<char> fed(n_nodes, 0), held(n_nodes, 0);
     reach[0] = 0.0;
-    known[0] = 1;
+    auto known = [&](int i) { return i == 0 || fed[parents[i]]; };
     auto seq = [](int i) { return vmcoach_seq_first + i; };
     // The best-th highest sum of the texts summed so far.
     auto floor_of_best = [&]() -> double {
         std::vector<double> done;
         for (int i = 0; best > 0 && i < n_nodes; ++i) {
-            if (ends[i] && known[i]) {
+            if (ends[i] && known(i)) {
                 done.push_back(reach[i]);
             }
         }
@@ -458,7 +458,6 @@ static int vmcoach_decode_tree(whisper_context & ctx, whisper_state & state,
             for (int c : children[i]) {
                 log_probs[c] = tokens[c] >= 0 && tokens[c] < n_vocab ? (double) row[tokens[c]] - log_sum : -INFINITY;
                 reach[c] = reach[i] + log_probs[c];
-                known[c] = 1;
             }
             fed[i] = 1;
         }
@@ -469,7 +468,7 @@ static int vmcoach_decode_tree(whisper_context & ctx, whisper_state & state,
         const double floor = floor_of_best();
         std::vector<int> open;
         for (int i = 0; i < n_nodes; ++i) {
-            if (known[i] && !fed[i] && !children[i].empty() && reach[i] >= floor) {
+            if (known(i) && !fed[i] && !children[i].empty() && reach[i] >= floor) {
                 open.push_back(i);
             }
         }

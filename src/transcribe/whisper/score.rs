@@ -339,9 +339,6 @@ mod tests {
         );
     }
 
-    /// The tree decode (patches/whisper-cpp.cmake, 6) gives each text the
-    /// log-probability that feeding its tokens one at a time gives: each
-    /// node sees its own ancestors and nothing of its siblings' branches.
     /// tiny.en with "My number is six one two, five five five, oh one four
     /// seven." encoded, and the tokens up to that number.
     fn the_number_encoded() -> (WhisperContext, WhisperState, Vec<i32>) {
@@ -361,6 +358,9 @@ mod tests {
         (ctx, state, start)
     }
 
+    /// The tree decode (patches/whisper-cpp.cmake, 6) gives each text the
+    /// log-probability that feeding its tokens one at a time gives: each
+    /// node sees its own ancestors and nothing of its siblings' branches.
     #[test]
     fn texts_scored_as_a_tree_score_as_fed_one_token_at_a_time() {
         let (ctx, mut state, start) = the_number_encoded();
@@ -436,15 +436,11 @@ mod tests {
         let mut ranked: Vec<usize> = (0..texts.len()).collect();
         ranked.sort_by(|a, b| all[*b].total_cmp(&all[*a]));
         assert_eq!(ranked[0], 0, "the number said is the most likely: {all:?}");
+        // To rounding: the rows are batched otherwise.
+        let alike = |i: usize| (some[i] - all[i]).abs() < 0.01 * all[i].abs();
+        let says = |i: usize| format!("{}: {} of the best, {} of all", texts[i], some[i], all[i]);
         for &i in &ranked[..best] {
-            // To rounding: the rows are batched otherwise.
-            assert!(
-                (some[i] - all[i]).abs() < 0.01 * all[i].abs(),
-                "{}: {} of the best, {} of all",
-                texts[i],
-                some[i],
-                all[i]
-            );
+            assert!(alike(i), "{}", says(i));
         }
         let floor = all[ranked[best - 1]];
         let left = ranked[best..]
@@ -452,13 +448,7 @@ mod tests {
             .filter(|&&i| some[i] == f64::NEG_INFINITY)
             .count();
         for &i in &ranked[best..] {
-            assert!(
-                some[i] == f64::NEG_INFINITY || (some[i] - all[i]).abs() < 0.01 * all[i].abs(),
-                "{}: {} of the best, {} of all",
-                texts[i],
-                some[i],
-                all[i]
-            );
+            assert!(some[i] == f64::NEG_INFINITY || alike(i), "{}", says(i));
             assert!(
                 some[i] <= floor + 0.01 * floor.abs(),
                 "{}: {}",
