@@ -198,6 +198,10 @@ fn lex_core(core: &str) -> Vec<PieceKind> {
     if core.contains(['$', '£', '€']) {
         return vec![PieceKind::NotPhone(NotPhone::Money)];
     }
+    if has_alpha && core.chars().all(|c| c.is_ascii_digit() || c == 'o' || c == '-') {
+        // "oh" said as zero and written as the letter: "803 7OO 9100".
+        return lex_numeric(&core.replace('o', "0"));
+    }
     if has_alpha {
         return lex_mixed(core);
     }
@@ -335,6 +339,19 @@ mod tests {
         assert!(digits("I kept a 3.8 GPA and 2.5 years of 4 8 0 0 hours").is_empty());
         assert!(digits("it rose 6.6 and then 7.2 percent").is_empty());
         assert!(digits("a 4.00 GPA in 2 years and 3.05 miles").is_empty());
+    }
+
+    #[test]
+    fn the_letter_o_among_digits_is_a_zero() {
+        // "eight oh three, seven oh oh, nine one oh oh" as whisper wrote it.
+        assert_eq!(
+            digits("Please call me back at 803 7OO 9100. Thanks"),
+            ["8037009100"]
+        );
+        assert_eq!(digits("The best number for me is 894 703 1OO."), ["894703100"]);
+        assert_eq!(digits("it's 6O2-555-O1O8"), ["6025550108"]);
+        // Other letters fused with digits still keep a word out.
+        assert!(digits("a 401k and 1990s and 5 go").is_empty());
     }
 
     #[test]
