@@ -180,9 +180,11 @@ pub fn hear_numbers_again(
                 }
             };
             if let Some((text, margin)) = chosen {
+                // Its digits only: the hearing's words around them are no
+                // part of it ("8 0 0 0 o'clock" is not a time).
                 heard.recount = Some(Hearing {
                     from_s: recount.from_s,
-                    text,
+                    text: digits_part(&text).to_string(),
                 });
                 heard.recount_margin = margin;
             }
@@ -227,7 +229,7 @@ fn recount_within(
         Some((b, Some(margin))) if margin >= phone::SURE_WITHIN_MARGIN => {
             let reading = Hearing {
                 from_s: recount.from_s,
-                text: recount.readings[b].clone(),
+                text: texts[b].clone(),
             };
             Some((reading, margin))
         }
@@ -683,6 +685,19 @@ mod tests {
         assert!(heard.again.is_some());
         assert_eq!(heard.recount_margin, Some(1.0));
         assert_eq!(heard.recount_within_margin, Some(within));
+    }
+
+    #[test]
+    fn a_recount_keeps_its_readings_digits_not_the_words_heard_around_them() {
+        // "... eight oh oh oh" heard alone as "8 0 0 o'clock": the reading
+        // chosen ends "8 0 0 0", and its last digit is no time of day.
+        let heard = "at 1 2, 5 5 5, 0 1 4 7 o'clock. Thanks";
+        let (_, heard) = weighed(heard, phone::SURE_RECOUNT_MARGIN, 3.0);
+        let recount = heard.recount.unwrap();
+        assert!(digits_only(&recount.text), "{}", recount.text);
+        let found = phone::find_phone_numbers(&digits_at(&recount.text, 0.0));
+        assert_eq!(found.len(), 1, "{}", recount.text);
+        assert_eq!(found[0].digits.len(), phone::RECOUNT_DIGITS);
     }
 
     #[test]

@@ -198,7 +198,11 @@ fn lex_core(core: &str) -> Vec<PieceKind> {
     if core.contains(['$', '£', '€']) {
         return vec![PieceKind::NotPhone(NotPhone::Money)];
     }
-    if has_alpha && core.chars().all(|c| c.is_ascii_digit() || c == 'o' || c == '-') {
+    if has_alpha
+        && core
+            .chars()
+            .all(|c| c.is_ascii_digit() || c == 'o' || c == '-')
+    {
         // "oh" said as zero and written as the letter: "803 7OO 9100".
         return lex_numeric(&core.replace('o', "0"));
     }
@@ -348,7 +352,10 @@ mod tests {
             digits("Please call me back at 803 7OO 9100. Thanks"),
             ["8037009100"]
         );
-        assert_eq!(digits("The best number for me is 894 703 1OO."), ["894703100"]);
+        assert_eq!(
+            digits("The best number for me is 894 703 1OO."),
+            ["894703100"]
+        );
         assert_eq!(digits("it's 6O2-555-O1O8"), ["6025550108"]);
         // Other letters fused with digits still keep a word out.
         assert!(digits("a 401k and 1990s and 5 go").is_empty());
