@@ -240,7 +240,12 @@ fn write_error(name: &Path, e: hound::Error) -> Error {
 fn describe(e: hound::Error) -> String {
     match e {
         hound::Error::FormatError(msg) => format!("corrupt WAV file ({msg})"),
-        hound::Error::IoError(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => {
+        // hound reports a header cut short as UnexpectedEof, or as an
+        // error of its own: "Failed to read enough bytes."
+        hound::Error::IoError(e)
+            if e.kind() == std::io::ErrorKind::UnexpectedEof
+                || e.to_string().contains("enough bytes") =>
+        {
             "truncated: the file ends inside its WAV header".into()
         }
         hound::Error::IoError(e) => format!("read error: {e}"),
@@ -449,6 +454,16 @@ mod tests {
         let e = err(bytes);
         assert!(e.contains("truncated"), "{e}");
         assert!(e.contains("1.0 s"), "{e}");
+    }
+
+    #[test]
+    fn a_header_cut_short_is_named_truncated() {
+        let full = wav_bytes(spec(1, 16_000, 16, false), 16_000, 0.1);
+        for len in [12, 16, 20, 30] {
+            let e = err(full[..len].to_vec());
+            assert!(e.starts_with("test.wav: "), "{len}: {e}");
+            assert!(e.contains("truncated"), "{len}: {e}");
+        }
     }
 
     #[test]
