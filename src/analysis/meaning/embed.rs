@@ -12,11 +12,12 @@
 //! each. The texts are read in two halves side by side: candle's products
 //! use every core, but most element-wise steps run on one.
 //!
-//! Memory: the weights are read from the file one tensor at a time (no
-//! mapping of the whole file stays resident beside them), and the table
-//! of word-piece vectors, half the model, is kept in half precision: a
-//! message only ever looks up a few dozen of its 30,522 rows, each turned
-//! back to single precision as it is looked up.
+//! Memory and load time: the weights are read from the file one tensor at
+//! a time (no mapping of the whole file stays resident beside them), but
+//! for the table of word-piece vectors, half the model: a message only ever
+//! looks up a few hundred of its 30,522 rows, so each is read from the file
+//! when it is looked up, in half precision (the precision the built-in
+//! examples' embeddings were made with).
 
 use std::fs::File;
 use std::io::{Read, Seek, SeekFrom};
@@ -353,8 +354,8 @@ impl Plan {
 /// The model's input layer: word-piece, position and segment vectors,
 /// added and normalised.
 struct Embeddings {
-    /// One row per word piece, half precision.
-    words: Tensor,
+    /// One row per word piece, read when looked up.
+    words: WordRows,
     positions: Tensor,
     /// The vector of the first segment (every text is one segment).
     segment: Tensor,
@@ -362,14 +363,8 @@ struct Embeddings {
 }
 
 impl Embeddings {
-    fn load(vb: VarBuilder, config: &Config) -> candle_core::Result<Embeddings> {
+    fn load(vb: VarBuilder, words: WordRows, config: &Config) -> candle_core::Result<Embeddings> {
         let h = config.hidden_size;
-        let words = vb.pp("word_embeddings").get_with_hints_dtype(
-            (config.vocab_size, h),
-            "weight",
-            Default::default(),
-            DType::F16,
-        )?;
         let positions = vb
             .pp("position_embeddings")
             .get((config.max_position_embeddings, h), "weight")?;
@@ -387,11 +382,48 @@ impl Embeddings {
     }
 
     /// `ids` and `positions`: one per packed piece.
-    fn forward(&self, ids: &Tensor, positions: &Tensor) -> candle_core::Result<Tensor> {
-        let words = self.words.index_select(ids, 0)?.to_dtype(DType::F32)?;
+    fn forward(&self, ids: &[u32], positions: &Tensor) -> candle_core::Result<Tensor> {
+        let words = self.words.rows(ids)?;
         let added =
             (words + self.positions.index_select(positions, 0)?)?.broadcast_add(&self.segment)?;
         self.norm.forward(&added)
+    }
+}
+
+/// The table of word-piece vectors (stored as f32), read a row at a time.
+#[derive(Debug)]
+struct WordRows {
+    file: Mutex<File>,
+    /// Where the table's bytes begin.
+    at: u64,
+    count: usize,
+    width: usize,
+}
+
+impl WordRows {
+    /// The rows of `ids`, one after another, each value rounded to half
+    /// precision.
+    fn rows(&self, ids: &[u32]) -> candle_core::Result<Tensor> {
+        let mut file = self
+            .file
+            .lock()
+            .map_err(|_| candle_core::Error::Msg("weights file lock".into()))?;
+        let mut bytes = vec![0u8; 4 * self.width];
+        let mut out = Vec::with_capacity(ids.len() * self.width);
+        for &id in ids {
+            let id = id as usize;
+            if id >= self.count {
+                candle_core::bail!("word piece {id} is not among the model's {}", self.count);
+            }
+            file.seek(SeekFrom::Start(self.at + (id * bytes.len()) as u64))?;
+            file.read_exact(&mut bytes)?;
+            out.extend(
+                bytes
+                    .chunks_exact(4)
+                    .map(|b| f16::from_f32(f32::from_le_bytes([b[0], b[1], b[2], b[3]])).to_f32()),
+            );
+        }
+        Tensor::from_vec(out, (ids.len(), self.width), &Device::Cpu)
     }
 }
 
@@ -439,6 +471,36 @@ impl Weights {
             file: Mutex::new(file),
             data_at: 8 + n,
             metadata,
+        })
+    }
+
+    /// The rows of the f32 table `name`, of `count` rows of `width`, to be
+    /// read when looked up (through a handle of their own).
+    fn rows(
+        &self,
+        name: &str,
+        count: usize,
+        width: usize,
+    ) -> std::result::Result<WordRows, String> {
+        let info = self
+            .metadata
+            .info(name)
+            .ok_or_else(|| format!("it has no tensor {name}"))?;
+        let (from, to) = info.data_offsets;
+        if info.dtype != Dtype::F32
+            || info.shape != [count, width]
+            || to - from != 4 * count * width
+        {
+            return Err(format!(
+                "tensor {name} is {:?} {:?}, not F32 [{count}, {width}]",
+                info.dtype, info.shape
+            ));
+        }
+        Ok(WordRows {
+            file: Mutex::new(File::open(&self.path).map_err(|e| e.to_string())?),
+            at: self.data_at + from as u64,
+            count,
+            width,
         })
     }
 
@@ -536,9 +598,16 @@ impl Embedder {
             return Err(bad(&weights, "the file is missing"));
         }
         let file = Weights::open(&weights).map_err(|e| bad(&weights, e))?;
+        let words = file
+            .rows(
+                "embeddings.word_embeddings.weight",
+                config.vocab_size,
+                config.hidden_size,
+            )
+            .map_err(|e| bad(&weights, e))?;
         let vb = VarBuilder::from_backend(Box::new(file), DType::F32, Device::Cpu);
         let embeddings =
-            Embeddings::load(vb.pp("embeddings"), &config).map_err(|e| bad(&weights, e))?;
+            Embeddings::load(vb.pp("embeddings"), words, &config).map_err(|e| bad(&weights, e))?;
         let layers = (0..config.num_hidden_layers)
             .map(|i| Layer::load(vb.pp(format!("encoder.layer.{i}")), &config))
             .collect::<candle_core::Result<Vec<_>>>()
@@ -610,10 +679,9 @@ impl Embedder {
         let plan = Plan::new(&lens)?;
         let n = ids.len();
         let dev = &Device::Cpu;
-        let mut x = self.embeddings.forward(
-            &Tensor::from_vec(ids, n, dev)?,
-            &Tensor::from_vec(positions, n, dev)?,
-        )?;
+        let mut x = self
+            .embeddings
+            .forward(&ids, &Tensor::from_vec(positions, n, dev)?)?;
         for layer in &self.layers {
             x = layer.forward(&x, &plan, self.heads)?;
         }
@@ -644,6 +712,38 @@ fn mean_unit(rows: &[Vec<f32>]) -> Vec<f32> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A safetensors file holding one f32 tensor "t" of 3 rows of 2: 0..6.
+    fn table() -> tempfile::NamedTempFile {
+        let values: Vec<u8> = (0..6u8).flat_map(|v| f32::from(v).to_le_bytes()).collect();
+        let view = safetensors::tensor::TensorView::new(Dtype::F32, vec![3, 2], &values).unwrap();
+        let bytes = safetensors::tensor::serialize([("t", view)], None).unwrap();
+        let mut file = tempfile::NamedTempFile::new().unwrap();
+        std::io::Write::write_all(&mut file, &bytes).unwrap();
+        file
+    }
+
+    #[test]
+    fn word_rows_are_read_as_they_are_looked_up() {
+        let file = table();
+        let weights = Weights::open(file.path()).unwrap();
+        let rows = weights.rows("t", 3, 2).unwrap();
+        let got: Vec<f32> = rows
+            .rows(&[2, 0, 2])
+            .unwrap()
+            .flatten_all()
+            .unwrap()
+            .to_vec1()
+            .unwrap();
+        assert_eq!(got, [4.0, 5.0, 0.0, 1.0, 4.0, 5.0]);
+        // A piece beyond the table, and a table of another shape, are refused.
+        assert!(rows.rows(&[3]).is_err());
+        assert!(weights
+            .rows("t", 2, 3)
+            .unwrap_err()
+            .contains("not F32 [2, 3]"));
+        assert!(weights.rows("u", 3, 2).unwrap_err().contains("no tensor u"));
+    }
 
     #[test]
     fn texts_of_nearly_one_length_share_a_group() {
