@@ -489,7 +489,7 @@ impl Weights {
         let (from, to) = info.data_offsets;
         if info.dtype != Dtype::F32
             || info.shape != [count, width]
-            || to - from != 4 * count * width
+            || to.checked_sub(from) != count.checked_mul(4 * width)
         {
             return Err(format!(
                 "tensor {name} is {:?} {:?}, not F32 [{count}, {width}]",
