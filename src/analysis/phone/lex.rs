@@ -198,12 +198,13 @@ fn lex_core(core: &str) -> Vec<PieceKind> {
     if core.contains(['$', '£', '€']) {
         return vec![PieceKind::NotPhone(NotPhone::Money)];
     }
-    if has_alpha
-        && core
-            .chars()
-            .all(|c| c.is_ascii_digit() || c == 'o' || c == '-')
-    {
-        // "oh" said as zero and written as the letter: "803 7OO 9100".
+    // "oh" said as zero and written as the letter, fused with digits: "803
+    // 7OO 9100", "6O2-555-O1O8"; not a letter on its own ("an O-1 visa").
+    let o_among_digits = |part: &str| {
+        part.chars().any(|c| c.is_ascii_digit())
+            && part.chars().all(|c| c.is_ascii_digit() || c == 'o')
+    };
+    if has_alpha && core.split('-').all(o_among_digits) {
         return lex_numeric(&core.replace('o', "0"));
     }
     if has_alpha {
@@ -357,8 +358,13 @@ mod tests {
             ["894703100"]
         );
         assert_eq!(digits("it's 6O2-555-O1O8"), ["6025550108"]);
-        // Other letters fused with digits still keep a word out.
+        // Other letters fused with digits still keep a word out, and so
+        // does an O set apart from the digits.
         assert!(digits("a 401k and 1990s and 5 go").is_empty());
+        assert_eq!(
+            super::lex_word("O-1").pieces,
+            [super::PieceKind::NotPhone(super::NotPhone::Mixed)]
+        );
     }
 
     #[test]
