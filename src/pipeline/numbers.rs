@@ -105,12 +105,19 @@ pub fn hear_numbers_again(
                 ..Hearings::default()
             });
             continue;
-        } else if let Some((recount, margin)) =
-            recount_within(transcriber, number, &within, &heard_within.text, words)?
-        {
-            // Both hearings wrote the same impossible count, and a reading
-            // won by far on the encoding the number was heard in: hearing
-            // it alone (about a second) would only weigh that again.
+        } else if let Some((recount, margin)) = recount_within(
+            transcriber,
+            unlooped(number, &heard_within.text)
+                .as_ref()
+                .unwrap_or(number),
+            &within,
+            &heard_within.text,
+            words,
+        )? {
+            // Both hearings wrote the same impossible count (the first pass
+            // once its loop is undone), and a reading won by far on the
+            // encoding the number was heard in: hearing it alone (about a
+            // second) would only weigh that again.
             out.push(Hearings {
                 number: i,
                 in_context: Some(heard_within),
@@ -235,6 +242,27 @@ fn recount_within(
         }
         _ => None,
     })
+}
+
+/// The shortest group a first pass caught in a loop is taken to have
+/// written twice: a digit or two written again is a run's length, which
+/// is the recount's to weigh.
+const LOOPED_GROUP: usize = 3;
+
+/// The number as the first pass meant it when it wrote its last digits
+/// twice over ("7 1 8 5 5 5 1 0 5 5 5 1 0": 5 5 5 1 0 again, a decoding
+/// caught in a loop or a group said again) and the hearing within the
+/// recording (`heard`) wrote them once: the same digits without the
+/// repeat, which that hearing agrees with.
+fn unlooped(number: &PhoneNumber, heard: &str) -> Option<PhoneNumber> {
+    let digits = number.digits.as_str();
+    (LOOPED_GROUP..=digits.len() / 2)
+        .filter(|&k| digits[digits.len() - 2 * k..digits.len() - k] == digits[digits.len() - k..])
+        .map(|k| PhoneNumber {
+            digits: digits[..digits.len() - k].to_string(),
+            ..number.clone()
+        })
+        .find(|n| phone::agrees(n, heard))
 }
 
 /// How many of a recount's best readings are weighed again within the
@@ -607,9 +635,14 @@ mod tests {
     /// The first pass's "call me at 1 2 5 5 5 0 1 4 7" heard again by
     /// [`Weighs`].
     fn weighed(heard: &'static str, step: f64, within: f64) -> Weighed {
+        weighed_after("1 2 5 5 5 0 1 4 7", heard, step, within)
+    }
+
+    /// The first pass's "call me at" and `first` heard again by [`Weighs`].
+    fn weighed_after(first: &str, heard: &'static str, step: f64, within: f64) -> Weighed {
         let audio = Mono16k::from_resampled(vec![0.0; 30 * audio::MODEL_RATE as usize]);
         let mut words = digits_at("call me at", 2.0);
-        words.extend(digits_at("1 2 5 5 5 0 1 4 7", 3.0));
+        words.extend(digits_at(first, 3.0));
         let numbers = phone::find_phone_numbers(&words);
         let mut t = Weighs {
             heard,
@@ -685,6 +718,26 @@ mod tests {
         assert!(heard.again.is_some());
         assert_eq!(heard.recount_margin, Some(1.0));
         assert_eq!(heard.recount_within_margin, Some(within));
+    }
+
+    #[test]
+    fn a_first_pass_that_wrote_its_last_group_twice_is_recounted_within_the_recording() {
+        // The first pass caught in a loop wrote "0 1 4 7" twice; the hearing
+        // within the recording wrote the 9 digits once: they agree on those,
+        // and the number is recounted there, not heard alone.
+        let nine = "at 1 2 5 5 5 0 1 4 7. Thanks";
+        let looped = "1 2 5 5 5 0 1 4 7 0 1 4 7";
+        let (scored, heard) = weighed_after(looped, nine, 1.0, phone::SURE_WITHIN_MARGIN);
+        let alone: Vec<bool> = scored.iter().map(|s| s.0).collect();
+        assert_eq!(alone, [false], "{scored:?}");
+        assert!(heard.again.is_none());
+        assert_eq!(heard.recount_within_margin, Some(phone::SURE_WITHIN_MARGIN));
+        // Digits after the nine that are no repeat of the last ones (nor
+        // a run one digit longer, the recount's to weigh): heard alone.
+        for first in ["1 2 5 5 5 0 1 4 7 0 2 4 7", "1 2 5 5 5 0 1 4 7 7"] {
+            let (_, heard) = weighed_after(first, nine, 1.0, phone::SURE_WITHIN_MARGIN);
+            assert!(heard.again.is_some(), "{first}");
+        }
     }
 
     #[test]
