@@ -95,12 +95,16 @@ pub(super) fn lex(words: &[Word]) -> Vec<Piece> {
 /// Digits said one by one that whisper now and then writes as a decimal:
 /// one digit, a point and one digit ("8.0", "6.6": "eight oh", "six six"),
 /// or up to three digits, a point and two that begin with an "oh" ("4.00",
-/// "7.04": "four oh oh", "seven oh four").
+/// "7.04": "four oh oh", "seven oh four"); or as a date or a fraction, one
+/// digit on each side of a slash ("5/0", "8/4": "five oh", "eight four").
 fn is_digit_pair(text: &str) -> bool {
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    if let Some((a, b)) = text.split_once('/') {
+        return a.len() == 1 && b.len() == 1 && digits(a) && digits(b);
+    }
     let Some((whole, part)) = text.split_once('.') else {
         return false;
     };
-    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
     digits(whole)
         && digits(part)
         && ((whole.len() == 1 && part.len() == 1)
@@ -122,7 +126,7 @@ fn digit_pair_among_digits(words: &[Word], wi: usize) -> Option<Vec<PieceKind>> 
     }
     let text = bare_word(&words[wi].text);
     Some(
-        text.split('.')
+        text.split(['.', '/'])
             .map(|d| PieceKind::Numeral(d.to_string()))
             .collect(),
     )
@@ -344,6 +348,16 @@ mod tests {
         assert!(digits("I kept a 3.8 GPA and 2.5 years of 4 8 0 0 hours").is_empty());
         assert!(digits("it rose 6.6 and then 7.2 percent").is_empty());
         assert!(digits("a 4.00 GPA in 2 years and 3.05 miles").is_empty());
+    }
+
+    #[test]
+    fn digit_pairs_written_as_dates_among_digits_are_read() {
+        // "five oh oh, five oh oh, eight oh oh four" as whisper wrote it.
+        assert_eq!(digits("My cell is 5/0, 5/0, 8/4. A friend"), ["505084"]);
+        assert_eq!(digits("call me at 5/0 3, 5 5 5, 0 1 9 8."), ["5035550198"]);
+        // Among words, a date or a fraction; more than a digit a side, a date.
+        assert!(digits("I can start on 8/4 or 9/1 at 2 3 0 0 hours").is_empty());
+        assert!(digits("it was 5 5 5, 12/4, 7 0 0 1 then").is_empty());
     }
 
     #[test]
