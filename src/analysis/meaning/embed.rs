@@ -436,9 +436,6 @@ struct Weights {
     metadata: Metadata,
 }
 
-/// Bytes converted to half precision at a time.
-const CHUNK_BYTES: usize = 1 << 20;
-
 impl Weights {
     fn open(path: &Path) -> std::result::Result<Weights, String> {
         let mut file = File::open(path).map_err(|e| e.to_string())?;
@@ -515,26 +512,9 @@ impl Weights {
             .lock()
             .map_err(|_| candle_core::Error::Msg("weights file lock".into()))?;
         file.seek(SeekFrom::Start(self.data_at + from as u64))?;
-        let shape = Shape::from(info.shape.clone());
-        let mut left = to - from;
-        if dtype == DType::F16 {
-            let mut out: Vec<f16> = Vec::with_capacity(left / 4);
-            let mut chunk = vec![0u8; CHUNK_BYTES.min(left)];
-            while left > 0 {
-                let n = chunk.len().min(left);
-                file.read_exact(&mut chunk[..n])?;
-                out.extend(
-                    chunk[..n]
-                        .chunks_exact(4)
-                        .map(|b| f16::from_f32(f32::from_le_bytes([b[0], b[1], b[2], b[3]]))),
-                );
-                left -= n;
-            }
-            return Tensor::from_vec(out, shape, &Device::Cpu);
-        }
-        let mut bytes = vec![0u8; left];
+        let mut bytes = vec![0u8; to - from];
         file.read_exact(&mut bytes)?;
-        Tensor::from_raw_buffer(&bytes, DType::F32, shape.dims(), &Device::Cpu)?.to_dtype(dtype)
+        Tensor::from_raw_buffer(&bytes, DType::F32, &info.shape, &Device::Cpu)?.to_dtype(dtype)
     }
 }
 
