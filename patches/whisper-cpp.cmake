@@ -108,6 +108,10 @@
 #   after the stop. Now a hearing depends on its audio only. (On the number
 #   sets and the fixtures no hearing changed: the draws mostly fall on the
 #   most likely tokens.)
+# 18. (in ggml-cpu/llamafile/sgemm.cpp) A tile's sums taken four at a
+#   time; see the end of this file.
+# 19. (in 4) K x Q on the f16 x f32 kernel without AVX-512; see the end of
+#   this file.
 #
 # Each piece of text to replace must be found exactly once, or the build
 # stops here: a new whisper-rs-sys needs this file looked at again.
@@ -260,6 +264,12 @@ if(_vmcoach_done EQUAL -1)
                 for (int h = 0; h < n_head; ++h) {
                     struct ggml_tensor * Kh = ggml_view_3d(ctx0, K, K->ne[0], K->ne[1], 1, K->nb[1], K->nb[2], h*K->nb[2]);
                     struct ggml_tensor * Qh = ggml_view_3d(ctx0, Q, Q->ne[0], Q->ne[1], 1, Q->nb[1], Q->nb[2], h*Q->nb[2]);
+                    // VMCOACH_PATCH 19: without AVX-512, the head's queries made contiguous,
+                    // so that K x Q runs on the f16 x f32 tiled kernel (12) instead of
+                    // having them rounded to f16 first and widened again in the loop.
+                    if (!ggml_cpu_has_avx512()) {
+                        Qh = ggml_cont(ctx0, Qh);
+                    }
                     struct ggml_tensor * Vh = ggml_view_3d(ctx0, V, V->ne[0], V->ne[1], 1, V->nb[1], V->nb[2], h*V->nb[2]);
 
                     // K * Q
@@ -893,7 +903,7 @@ static void dft(const float* in, int N, float* out) {
     _vmcoach_replace(
 "    s += \"WHISPER : \";
 "
-"    s += \"WHISPER : VMCOACH_PATCH = 18 | \";
+"    s += \"WHISPER : VMCOACH_PATCH = 19 | \";
 ")
 
     _vmcoach_write()
@@ -1009,6 +1019,15 @@ endif()
 #   at once. Each sum adds the same lanes in the same pairs and order as
 #   hsum() (and _mm512_reduce_add_ps), so each result is the same to the
 #   bit.
+#
+# 19. (in 4) Without AVX-512, each head's queries are made contiguous
+#   before K x Q, so that the product runs on 12's f16 x f32 kernel: the
+#   queries no longer rounded to f16 in a pass of their own and widened
+#   again at every step of the loop. (With AVX-512 there is no such kernel
+#   and ggml rounds them as before: nothing changes there.) The scores
+#   are no longer computed from rounded queries, so token probabilities
+#   move in the third decimal; transcripts and word times of the fixtures
+#   are the same.
 #
 # 13. ggml's softmax, as the encoder's attention runs it (6 heads x 4 layers
 #   x 1500 rows of 1504 scores a window), computes the same values faster.

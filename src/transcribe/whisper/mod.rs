@@ -932,7 +932,7 @@ mod tests {
     fn whisper_cpp_is_built_with_the_projects_patch() {
         let features = build_features();
         assert!(
-            features.contains("VMCOACH_PATCH = 18"),
+            features.contains("VMCOACH_PATCH = 19"),
             "{features}\nwhisper.cpp was built with an older patches/whisper-cpp.cmake: \
              run cargo clean --release -p whisper-rs-sys"
         );
