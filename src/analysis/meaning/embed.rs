@@ -746,6 +746,17 @@ mod tests {
         assert!(weights.rows("u", 3, 2).unwrap_err().contains("no tensor u"));
     }
 
+    #[test]
+    fn a_tensor_is_read_whole_into_its_own_buffer() {
+        let file = table();
+        let weights = Weights::open(file.path()).unwrap();
+        let t = weights.read("t", DType::F32).unwrap();
+        assert_eq!(t.dims(), [3, 2]);
+        let got: Vec<f32> = t.flatten_all().unwrap().to_vec1().unwrap();
+        assert_eq!(got, [0.0, 1.0, 2.0, 3.0, 4.0, 5.0]);
+        assert!(weights.read("u", DType::F32).is_err());
+    }
+
     /// The word-piece rows are read where the header says, trusting that
     /// their bytes fit their shape: reading the header refuses a file
     /// where they do not.
