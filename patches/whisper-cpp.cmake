@@ -948,9 +948,11 @@ inline float hsum(__m512 x) {
 
 // VMCOACH_PATCH 18: four outputs' lanes summed at once into c[0..3]. Each
 // sum is hsum()'s: the upper half of the lanes added to the lower, down to
-// four lanes u, then (u0 + u2) + (u1 + u3).
+// four lanes u, then (u0 + u2) + (u1 + u3). Only the vector types below
+// have it: for any other the template is declared, not defined, so a call
+// that is not ruled out by vmcoach_sum4_for fails to link.
 template <typename T> struct vmcoach_sum4_for : std::false_type {};
-template <typename T> inline void vmcoach_sum4(float *, const T *) {}
+template <typename T> void vmcoach_sum4(float *, const T *);
 #if defined(__AVX__) || defined(__AVX2__) || defined(__AVX512F__)
 template <> struct vmcoach_sum4_for<__m256> : std::true_type {};
 // Lanes u of a and b: the 128-bit halves of each added, a's in the lower half.
