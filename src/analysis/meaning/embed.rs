@@ -619,7 +619,7 @@ impl Embedder {
                 config.vocab_size,
                 config.hidden_size,
             )
-            .map_err(|e| bad(&weights, e))?;
+            .map_err(|e| bad(weights, e))?;
         let vb = VarBuilder::from_backend(Box::new(file), DType::F32, Device::Cpu);
         let embeddings =
             Embeddings::load(vb.pp("embeddings"), words, config).map_err(|e| bad(weights, e))?;
