@@ -449,6 +449,9 @@ pub fn analyse(
 ) -> Result<Analysed> {
     let stamp = FileStamp::of(&input.path).map_err(|e| Error::io(&input.path, e))?;
     let heard = pipeline::hear_file(&input.path, options.max_seconds, transcriber)?;
+    // The sentence model, loaded with the first file: one that does not
+    // load fails each file, rather than each report quietly lacking it.
+    options.rules.load_meaning()?;
     let report = pipeline::coach_heard(input.source(), &heard, options);
     let page = if pages {
         Some(html::Extras::for_recording(

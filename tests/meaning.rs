@@ -214,3 +214,36 @@ fn a_changed_tokenizer_is_refused_before_anything_is_read() {
         "{err}"
     );
 }
+
+/// Weights that do not load (here cut short, with no seal to catch it
+/// first) are an error naming the file, not reports that quietly fall back
+/// to matching phrases.
+#[test]
+fn weights_that_do_not_load_are_an_error_not_a_quiet_fall_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = dir.path().join("model");
+    std::fs::create_dir(&model).unwrap();
+    for f in ["config.json", "tokenizer.json"] {
+        std::fs::copy(model_dir().join(f), model.join(f)).unwrap();
+    }
+    let weights = std::fs::read(model_dir().join("model.safetensors")).unwrap();
+    std::fs::write(model.join("model.safetensors"), &weights[..1_000_000]).unwrap();
+    let out = assert_cmd::Command::cargo_bin("vmcoach")
+        .unwrap()
+        .env("VMCOACH_SENTENCE_MODEL", &model)
+        .args(["check", "-"])
+        .write_stdin("Hi, this is Dana Lee, 617-555-0142.")
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        out.stdout.is_empty(),
+        "no report: {}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    assert!(
+        err.contains("model.safetensors") && err.contains("cut short"),
+        "{err}"
+    );
+}

@@ -112,8 +112,9 @@ pub fn analyze(input: &AnalysisInput) -> Analysis {
         None => (infer_kind(&stream, rules).0, true),
     };
     let attempt = input.attempt.max(1);
-    // A model that fails to load or on this message leaves the rules to their
-    // patterns (its files were checked against their sha256 before).
+    // A model that fails on this message leaves the rules to their patterns.
+    // (One that does not load at all is an error the commands report before
+    // this: `RuleSet::load_meaning`.)
     let reading = rules
         .meaning
         .as_ref()

@@ -163,6 +163,9 @@ pub fn analyze(global: &Global, args: &AnalyzeArgs) -> anyhow::Result<ExitCode> 
             let t = transcriber.as_mut().expect("loaded above");
             let heard = steps.hear(audio, t)?;
             steps.say("checking what was said");
+            // The sentence model loads now, the hearing over: one that does
+            // not load is an error, not a quiet fall back to phrases.
+            options.rules.load_meaning()?;
             let report = pipeline::coach_heard(file.display().to_string(), &heard, &options);
             Ok((report, heard))
         })();
@@ -227,6 +230,7 @@ pub fn check(_global: &Global, args: &CheckArgs) -> anyhow::Result<ExitCode> {
     if script.trim().is_empty() {
         return Err(vmcoach::Error::Input(format!("{source}: the script is empty")).into());
     }
+    options.rules.load_meaning()?;
     let report = pipeline::coach_script(source, &script, &options);
     print_report(&report, args.coach.json, false);
     Ok(ExitCode::SUCCESS)

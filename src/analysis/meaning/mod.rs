@@ -67,7 +67,7 @@ pub struct Meaning {
 pub struct OnFirstUse {
     dir: PathBuf,
     specs: Vec<(String, MeaningSpec)>,
-    loaded: OnceLock<std::result::Result<Meaning, String>>,
+    loaded: OnceLock<Result<Meaning>>,
 }
 
 impl OnFirstUse {
@@ -86,15 +86,22 @@ impl OnFirstUse {
         }
     }
 
-    /// The model with the examples embedded, loaded on the first call.
+    /// The model with the examples embedded, loaded on the first call. A
+    /// model that does not load is a [`Error::BadModel`] every time.
     pub fn get(&self) -> Result<&Meaning> {
         self.loaded
             .get_or_init(|| {
                 let specs = self.specs.iter().map(|(id, s)| (id.as_str(), s));
-                Meaning::load(&self.dir, specs).map_err(|e| e.to_string())
+                Meaning::load(&self.dir, specs)
             })
             .as_ref()
-            .map_err(|e| Error::Input(e.clone()))
+            .map_err(|e| match e {
+                Error::BadModel { path, reason } => Error::bad_model(path, reason.as_str()),
+                other => Error::bad_model(
+                    &self.dir,
+                    format!("the sentence model could not be loaded: {other}"),
+                ),
+            })
     }
 }
 

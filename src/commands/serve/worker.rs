@@ -158,6 +158,10 @@ impl Session {
         let file = rehearse::file_in_takes(&self.dir, &path);
         let heard = pipeline::hear(audio, transcriber).map_err(|e| audio_error(name, &e))?;
         let source = job.name.clone().unwrap_or_else(|| file.clone());
+        options
+            .rules
+            .load_meaning()
+            .map_err(|e| ApiError::internal(e.to_string()))?;
         let report = pipeline::coach_heard(source, &heard, options);
 
         super::super::rehearse::save_report(&report, &path);
