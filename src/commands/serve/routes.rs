@@ -154,6 +154,10 @@ async fn check(
     if script.trim().is_empty() {
         return Err(ApiError::bad_request("script: the script is empty"));
     }
+    options
+        .rules
+        .load_meaning()
+        .map_err(|e| ApiError::internal(e.to_string()))?;
     let report = pipeline::coach_script("script".into(), &script, &options);
     Ok(Json(report).into_response())
 }
