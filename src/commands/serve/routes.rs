@@ -154,11 +154,17 @@ async fn check(
     if script.trim().is_empty() {
         return Err(ApiError::bad_request("script: the script is empty"));
     }
-    options
-        .rules
-        .load_meaning()
-        .map_err(|e| ApiError::internal(e.to_string()))?;
-    let report = pipeline::coach_script("script".into(), &script, &options);
+    // The content checks (and, the first time, loading their sentence
+    // model) off the server's one thread, which goes on answering meanwhile.
+    let report = tokio::task::spawn_blocking(move || {
+        options
+            .rules
+            .load_meaning()
+            .map_err(|e| ApiError::internal(e.to_string()))?;
+        Ok::<_, ApiError>(pipeline::coach_script("script".into(), &script, &options))
+    })
+    .await
+    .map_err(|e| ApiError::internal(format!("the check stopped: {e}")))??;
     Ok(Json(report).into_response())
 }
 
