@@ -184,6 +184,17 @@ fn messages_in_fresh_words_get_their_labelled_statuses() {
     }
 }
 
+/// `vmcoach check` of a short script with the sentence model in `model`.
+fn check_with_model(model: &std::path::Path) -> std::process::Output {
+    assert_cmd::Command::cargo_bin("vmcoach")
+        .unwrap()
+        .env("VMCOACH_SENTENCE_MODEL", model)
+        .args(["check", "-"])
+        .write_stdin("Hi, this is Dana Lee, 617-555-0142.")
+        .output()
+        .unwrap()
+}
+
 /// The model is read only when the first message is, so a tokenizer that is
 /// not the installed one is caught before: the error names the file.
 #[test]
@@ -200,13 +211,7 @@ fn a_changed_tokenizer_is_refused_before_anything_is_read() {
     let mut tokenizer = std::fs::read_to_string(model_dir().join("tokenizer.json")).unwrap();
     tokenizer.push(' ');
     std::fs::write(model.join("tokenizer.json"), tokenizer).unwrap();
-    let out = assert_cmd::Command::cargo_bin("vmcoach")
-        .unwrap()
-        .env("VMCOACH_SENTENCE_MODEL", &model)
-        .args(["check", "-"])
-        .write_stdin("Hi, this is Dana Lee, 617-555-0142.")
-        .output()
-        .unwrap();
+    let out = check_with_model(&model);
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{err}");
     assert!(
@@ -228,13 +233,7 @@ fn weights_that_do_not_load_are_an_error_not_a_quiet_fall_back() {
     }
     let weights = std::fs::read(model_dir().join("model.safetensors")).unwrap();
     std::fs::write(model.join("model.safetensors"), &weights[..1_000_000]).unwrap();
-    let out = assert_cmd::Command::cargo_bin("vmcoach")
-        .unwrap()
-        .env("VMCOACH_SENTENCE_MODEL", &model)
-        .args(["check", "-"])
-        .write_stdin("Hi, this is Dana Lee, 617-555-0142.")
-        .output()
-        .unwrap();
+    let out = check_with_model(&model);
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{err}");
     assert!(
