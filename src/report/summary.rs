@@ -218,7 +218,9 @@ impl Summary {
         let total: u64 = rows.iter().map(|r| r.score as u64).sum();
         Summary {
             files_analysed: rows.len(),
-            audio_s: (rows.iter().map(|r| r.duration_s).sum::<f64>() * 100.0).round() / 100.0,
+            // From +0.0: a float sum of nothing is -0.0, which printed as
+            // "audio: -0.0 s" when every file failed.
+            audio_s: (rows.iter().fold(0.0, |sum, r| sum + r.duration_s) * 100.0).round() / 100.0,
             mean_score: (!rows.is_empty())
                 .then(|| (total as f64 / rows.len() as f64 * 10.0).round() / 10.0),
             failed_rules,
@@ -401,6 +403,8 @@ mod tests {
             .collect();
         assert_eq!(counts, [("x", 2), ("y", 1), ("z", 1)]);
         assert_eq!(Summary::of(&[]).mean_score, None);
+        let none = Summary::of(&[]).audio_s;
+        assert!(none == 0.0 && none.is_sign_positive(), "{none}");
     }
 
     #[test]
